@@ -1,0 +1,1 @@
+"""The outside world: database, carriers, importers, notifications."""

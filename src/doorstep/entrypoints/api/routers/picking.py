@@ -1,0 +1,5 @@
+"""API routes: picking."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

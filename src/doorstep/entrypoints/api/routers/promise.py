@@ -1,0 +1,5 @@
+"""API routes: promise."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

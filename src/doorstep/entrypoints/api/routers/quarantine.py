@@ -1,0 +1,5 @@
+"""API routes: quarantine."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""API routes: webhooks."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,40 @@
+"""The ``doorstep`` command: one Typer app, sub-commands registered from sibling modules."""
+
+from __future__ import annotations
+
+import typer
+
+from doorstep import __version__
+from doorstep.entrypoints.cli import harmonise, pick, promise
+
+app = typer.Typer(
+    help="doorstep: everything between an online shop's checkout and the customer's door.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"doorstep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """doorstep: everything between an online shop's checkout and the customer's door."""
+
+
+app.add_typer(pick.app, name="pick")
+app.add_typer(promise.app, name="promise")
+app.add_typer(harmonise.import_app, name="import")
+app.add_typer(harmonise.profile_app, name="profile")
+app.add_typer(harmonise.quarantine_app, name="quarantine")
+
+
+def main() -> None:
+    app()

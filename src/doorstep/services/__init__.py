@@ -1,0 +1,1 @@
+"""Use cases: each takes a unit of work; side effects leave through the outbox after commit."""

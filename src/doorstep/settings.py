@@ -1,0 +1,70 @@
+"""Settings from environment variables, optionally a TOML file, and defaults.
+
+Precedence: environment (``DOORSTEP_*``) over the TOML file (``DOORSTEP_CONFIG`` or
+``./doorstep.toml``) over defaults.  Read once in ``bootstrap``; never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///doorstep.db"
+
+
+class SettingsError(ValueError):
+    """A setting has a value doorstep cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    worker_batch_size: int = 100
+    worker_poll_interval_s: float = 0.2
+    promise_model_path: str = "promise-model.json"
+    shopify_webhook_secret: str = ""
+    woocommerce_webhook_secret: str = ""
+    timezone: str = "Europe/Berlin"
+    country: str = "DE"
+    log_level: str = "info"
+
+
+def _coerce(name: str, raw: Any, kind: Any) -> Any:
+    try:
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (float, "float"):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name!r}: cannot read {raw!r} as {kind}") from exc
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Build ``Settings`` from a TOML file and the environment."""
+    env = dict(os.environ if environ is None else environ)
+    path = config_file or Path(env.get("DOORSTEP_CONFIG", "doorstep.toml"))
+    values: dict[str, Any] = {}
+    known = {f.name: f.type for f in fields(Settings)}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {path}: {exc}") from exc
+        section = data.get("doorstep", data)
+        for key, raw in section.items():
+            if key not in known:
+                raise SettingsError(f"config file {path}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw, known[key])
+    for name, kind in known.items():
+        raw_env = env.get(f"DOORSTEP_{name.upper()}")
+        if raw_env is not None:
+            values[name] = _coerce(f"DOORSTEP_{name.upper()}", raw_env, kind)
+    return Settings(**values)
