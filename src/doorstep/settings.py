@@ -32,10 +32,20 @@ class Settings:
     timezone: str = "Europe/Berlin"
     country: str = "DE"
     log_level: str = "info"
+    embedded_worker: bool = True
+    bench_endpoints: bool = False
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:
     try:
+        if kind in (bool, "bool"):
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in ("1", "true", "yes", "on"):
+                return True
+            if str(raw).lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
         if kind in (int, "int"):
             return int(raw)
         if kind in (float, "float"):

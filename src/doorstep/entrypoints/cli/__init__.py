@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from doorstep import __version__
-from doorstep.entrypoints.cli import harmonise, pick, promise
+from doorstep.entrypoints.cli import core, demo, harmonise, pick, promise
 
 app = typer.Typer(
     help="doorstep: everything between an online shop's checkout and the customer's door.",
@@ -29,6 +29,10 @@ def _root(
     """doorstep: everything between an online shop's checkout and the customer's door."""
 
 
+app.command("serve")(core.serve)
+app.command("worker")(core.worker)
+app.command("demo")(demo.demo)
+app.add_typer(core.db_app, name="db")
 app.add_typer(pick.app, name="pick")
 app.add_typer(promise.app, name="promise")
 app.add_typer(harmonise.import_app, name="import")

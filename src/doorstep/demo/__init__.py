@@ -1,0 +1,1 @@
+"""The demo: a realistic shop day, generated and fed through every step doorstep has."""

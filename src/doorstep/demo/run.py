@@ -1,0 +1,136 @@
+"""Feeding the demo day through intake, allocation, restock and the warehouse steps."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+
+from doorstep.adapters.db.tables import order_lines, orders, stock
+from doorstep.adapters.db.uow import transaction
+from doorstep.demo.catalogue import DemoOrder, day_of_orders, location_codes, make_products
+from doorstep.schemas.orders import Address, Customer, OrderIn, OrderLineIn
+from doorstep.services import catalogue, order_flow, stock_ledger
+from doorstep.services.intake import accept_order
+from doorstep.services.outbox import process_batch
+
+Step = Callable[[str, int], None]
+"""Progress callback: (stage description, units advanced)."""
+
+
+@dataclass
+class DemoSummary:
+    products: int = 0
+    locations: int = 0
+    orders: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    restocked_skus: int = 0
+    sample_order_id: str = ""
+
+
+def _order_in(o: DemoOrder, prices: dict[str, Decimal]) -> OrderIn:
+    return OrderIn(
+        external_id=o.external_id, channel="demo-shop", placed_at=o.placed_at,
+        customer=Customer(name=o.customer, email=f"{o.external_id[1:]}@example.org"),
+        shipping_address=Address(name=o.customer, line1="Hauptstraße 1", postcode=o.postcode,
+                                 city=o.city, country=o.country),
+        lines=[OrderLineIn(sku=s, quantity=q, unit_price=prices[s]) for s, q in o.lines],
+        carrier_service=o.carrier_service, priority=o.priority,
+        shipping_price=Decimal("4.90"),
+    )
+
+
+def drain(engine: Engine) -> int:
+    """Run the worker until the outbox is empty; returns messages handled."""
+    total = 0
+    while True:
+        result = process_batch(engine, limit=200)
+        total += result.handled
+        if result.handled == 0:
+            return total
+
+
+def build_demo(engine: Engine, *, order_count: int, progress: Step,
+               day: datetime | None = None) -> DemoSummary:
+    rng = random.Random(3)
+    summary = DemoSummary()
+    products = make_products(240)
+    codes = location_codes()
+    with transaction(engine, write=True) as conn:
+        catalogue.upsert_warehouse(conn, "BER", "Berlin Fulfilment", "Europe/Berlin")
+        summary.locations = catalogue.add_locations(conn, "BER", codes)
+        for p in products:
+            catalogue.upsert_product(conn, p)
+        # Bestsellers sit near the depot (low aisle numbers) and get deeper stock.
+        for rank, p in enumerate(products):
+            qty = max(2, int(400 / (rank + 1) ** 0.8)) if rank % 17 else 1
+            stock_ledger.receive(conn, sku=p.sku, location=codes[rank * 3 % len(codes)],
+                                 quantity=qty, reason="opening stock", actor="demo")
+    summary.products = len(products)
+    progress("catalogue and stock", 1)
+    prices = {p.sku: Decimal(rng.randrange(299, 8999)) / 100 for p in products}
+    day = day or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) \
+        - timedelta(days=1)
+    for o in day_of_orders(products, day, order_count):
+        result = accept_order(engine, _order_in(o, prices), f"demo-{o.external_id}",
+                              now=o.placed_at)
+        summary.sample_order_id = summary.sample_order_id or result.order_id
+        progress("intake", 1)
+    summary.orders = order_count
+    drain(engine)
+    progress("allocation", 1)
+    summary.restocked_skus = _restock_backorders(engine)
+    drain(engine)
+    progress("goods receipt for backorders", 1)
+    _warehouse_day(engine, rng, progress)
+    with engine.connect() as conn:
+        summary.statuses = Counter(dict(conn.execute(
+            select(orders.c.status, func.count()).group_by(orders.c.status)).all()))
+    return summary
+
+
+def _restock_backorders(engine: Engine) -> int:
+    """Half the SKUs that ran short get a supplier delivery in the afternoon."""
+    with transaction(engine, write=True) as conn:
+        short = conn.execute(
+            select(order_lines.c.sku, func.sum(order_lines.c.quantity - order_lines.c.allocated))
+            .where(order_lines.c.allocated < order_lines.c.quantity)
+            .group_by(order_lines.c.sku).order_by(order_lines.c.sku)).all()
+        for sku, missing in short[::2]:
+            home = conn.execute(select(stock.c.location).where(stock.c.sku == sku)).scalar()
+            stock_ledger.receive(conn, sku=sku, location=str(home), quantity=int(missing) + 5,
+                                 reason="supplier delivery PO-4711", actor="goods-receipt")
+    return len(short[::2])
+
+
+def _warehouse_day(engine: Engine, rng: random.Random, progress: Step) -> None:
+    """Release, pick, pack and ship the allocated orders; a few cancel, many arrive."""
+    with engine.connect() as conn:
+        ready = conn.execute(select(orders.c.id, orders.c.carrier_service)
+                             .where(orders.c.status == "allocated")
+                             .order_by(orders.c.accepted_at, orders.c.id)).all()
+    for n, (order_id, service) in enumerate(ready):
+        with transaction(engine, write=True) as conn:
+            if rng.random() < 0.02:
+                order_flow.cancel(conn, order_id, actor="customer", reason="changed my mind")
+                progress("warehouse", 1)
+                continue
+            if n > len(ready) * 0.85:  # the evening's last orders wait for tomorrow's wave
+                order_flow.release(conn, order_id, actor="wave-planner", wave="W-late")
+                progress("warehouse", 1)
+                continue
+            order_flow.release(conn, order_id, actor="wave-planner", wave=f"W{n // 150 + 1}")
+            order_flow.start_picking(conn, order_id, actor="picker-07")
+            order_flow.pick_all(conn, order_id, actor="picker-07")
+            order_flow.pack(conn, order_id, actor="packer-02", carton="S" if n % 3 else "M")
+            carrier = (service or "dhl:paket").split(":")[0]
+            order_flow.ship(conn, order_id, actor="handover", carrier=carrier,
+                            tracking_number=f"{carrier.upper()}{rng.randrange(10**11, 10**12)}")
+            if n < len(ready) * 0.5:
+                order_flow.deliver(conn, order_id, actor=f"carrier:{carrier}")
+        progress("warehouse", 1)

@@ -1,0 +1,67 @@
+"""The FastAPI application: routers, problem+json handlers and the embedded worker.
+
+``create_app`` takes a wired ``Container``; ``serve`` builds one from settings.  With
+``embedded_worker`` (the default) the outbox worker runs as a thread of the API process, so
+the embedded setup is one process; larger setups run ``doorstep worker`` separately.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from doorstep import __version__
+from doorstep.bootstrap import Container
+from doorstep.entrypoints.api import problems
+from doorstep.entrypoints.api.routers import (
+    bench,
+    catalogue,
+    health,
+    orders,
+    picking,
+    promise,
+    quarantine,
+    stock,
+    webhooks,
+)
+from doorstep.services.outbox import run_worker
+
+
+def create_app(container: Container, *, embedded_worker: bool | None = None) -> FastAPI:
+    run_embedded = (container.settings.embedded_worker if embedded_worker is None
+                    else embedded_worker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if run_embedded:
+            thread = threading.Thread(
+                target=run_worker, name="doorstep-worker", daemon=True,
+                kwargs={"engine": container.engine, "stop": stop,
+                        "poll_interval": container.settings.worker_poll_interval_s,
+                        "batch_size": container.settings.worker_batch_size})
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=10)
+
+    app = FastAPI(
+        title="doorstep",
+        version=__version__,
+        summary="Everything between an online shop's checkout and the customer's door.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    problems.install(app)
+    for module in (health, orders, catalogue, stock, picking, promise, webhooks, quarantine):
+        app.include_router(module.router)
+    if container.settings.bench_endpoints:
+        app.include_router(bench.router)
+    return app

@@ -1,0 +1,25 @@
+"""A bare endpoint for the intake benchmark: same validation, stores nothing.
+
+Mounted only when ``DOORSTEP_BENCH_ENDPOINTS=1``, so production servers never expose it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
+
+from doorstep.entrypoints.api.routers.orders import require_key
+from doorstep.schemas.orders import OrderIn
+
+router = APIRouter(tags=["benchmark"], include_in_schema=False)
+
+
+@router.post("/v1/_bare/orders", status_code=201)
+def bare_order(order: OrderIn,
+               idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+               ) -> JSONResponse:
+    key = require_key(idempotency_key)
+    body: dict[str, Any] = {"id": key, "external_id": order.external_id, "status": "received"}
+    return JSONResponse(body, status_code=201)

@@ -1,0 +1,109 @@
+"""Order intake and order operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from doorstep.adapters.db.uow import transaction
+from doorstep.entrypoints.api.deps import engine
+from doorstep.schemas.orders import OrderIn
+from doorstep.services import order_flow
+from doorstep.services.intake import accept_order
+from doorstep.services.order_views import order_view
+
+router = APIRouter(tags=["orders"])
+
+IDEMPOTENCY_HELP = "A unique key per order attempt; retries must send the same key and body."
+
+
+def require_key(value: str | None) -> str:
+    if value is None or not value.strip():
+        raise HTTPException(400, "header Idempotency-Key: required (e.g. a UUID per order)")
+    if len(value) > 200:
+        raise HTTPException(400, "header Idempotency-Key: longer than 200 characters")
+    return value.strip()
+
+
+@router.post("/v1/orders", status_code=201, summary="Accept an order exactly once")
+def create_order(
+    order: OrderIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key",
+                                         description=IDEMPOTENCY_HELP),
+    db: Engine = Depends(engine),
+) -> JSONResponse:
+    result = accept_order(db, order, require_key(idempotency_key))
+    headers = {"Location": f"/v1/orders/{result.order_id}"}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(result.response, status_code=201, headers=headers)
+
+
+@router.get("/v1/orders/{order_id}", summary="An order with its event timeline")
+def get_order(order_id: str, db: Engine = Depends(engine)) -> dict[str, Any]:
+    with db.connect() as conn:
+        return order_view(conn, order_id)
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(default="requested", min_length=1, max_length=200)
+    actor: str = Field(default="api", min_length=1, max_length=100)
+
+
+@router.post("/v1/orders/{order_id}/cancel", summary="Cancel before shipping")
+def cancel_order(order_id: str, body: CancelIn | None = None,
+                 db: Engine = Depends(engine)) -> dict[str, Any]:
+    body = body or CancelIn()
+    with transaction(db, write=True) as conn:
+        order_flow.cancel(conn, order_id, actor=body.actor, reason=body.reason)
+    with db.connect() as conn:
+        return order_view(conn, order_id)
+
+
+class ShipIn(BaseModel):
+    carrier: str = Field(min_length=1, max_length=40)
+    tracking_number: str = Field(min_length=1, max_length=64)
+    quantities: dict[int, int] | None = Field(
+        default=None, description="line_no → units in this parcel; omit to ship all picked")
+    actor: str = "api"
+
+
+class StepIn(BaseModel):
+    actor: str = "api"
+    carton: str | None = None
+
+
+@router.post("/v1/orders/{order_id}/shipments", status_code=201, summary="Hand over a parcel")
+def ship(order_id: str, body: ShipIn, db: Engine = Depends(engine)) -> dict[str, Any]:
+    with transaction(db, write=True) as conn:
+        order_flow.ship(conn, order_id, actor=body.actor, carrier=body.carrier,
+                        tracking_number=body.tracking_number, quantities=body.quantities)
+    with db.connect() as conn:
+        return order_view(conn, order_id)
+
+
+@router.post("/v1/orders/{order_id}/{step}", summary="Advance an order one step")
+def advance(order_id: str, step: str, body: StepIn | None = None,
+            db: Engine = Depends(engine)) -> dict[str, Any]:
+    """Steps: release, start-picking, pick-all, pack, deliver (ship has its own route)."""
+    body = body or StepIn()
+    steps = {
+        "release": lambda c: order_flow.release(c, order_id, actor=body.actor),
+        "start-picking": lambda c: order_flow.start_picking(c, order_id, actor=body.actor),
+        "pick-all": lambda c: order_flow.pick_all(c, order_id, actor=body.actor),
+        "pack": lambda c: order_flow.pack(c, order_id, actor=body.actor, carton=body.carton),
+        "deliver": lambda c: order_flow.deliver(c, order_id, actor=body.actor),
+    }
+    if step == "ship":
+        raise HTTPException(422, "body: shipping needs carrier and tracking_number; "
+                                 "POST /v1/orders/{id}/shipments")
+    if step not in steps:
+        raise HTTPException(404, f"path step: unknown step {step!r}; one of {sorted(steps)}")
+    with transaction(db, write=True) as conn:
+        steps[step](conn)
+    with db.connect() as conn:
+        return order_view(conn, order_id)

@@ -1,0 +1,118 @@
+"""``doorstep serve``, ``doorstep worker`` and ``doorstep db``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import typer
+from rich.console import Console
+
+from doorstep.adapters.db.schema import schema_status, upgrade
+from doorstep.bootstrap import Container, bootstrap, normalise_url
+from doorstep.settings import Settings, SettingsError, load_settings
+
+console = Console(stderr=True)
+db_app = typer.Typer(help="Database schema: upgrade and status.", no_args_is_help=True)
+
+
+def _container(database_url: str | None, **overrides: object) -> Container:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if database_url:
+        values["database_url"] = database_url
+    return bootstrap(Settings(**{**settings.__dict__, **values}))
+
+
+DB_OPTION = typer.Option(None, "--db", envvar="DOORSTEP_DATABASE_URL",
+                         help="Database URL (default: sqlite:///doorstep.db in this folder).")
+
+
+def _safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    url = normalise_url(url)
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def ensure_current_schema(c: Container) -> None:
+    status = schema_status(c.engine)
+    if not status.up_to_date:
+        have = status.current or "empty database"
+        console.print(
+            f"[red]The database schema is out of date[/] ({have}; this version needs "
+            f"{status.head}).\nRun [bold]doorstep db upgrade[/] "
+            f"(database: {_safe_url(c.settings.database_url)}) and start again.")
+        raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: str | None = DB_OPTION) -> None:
+    """Create or migrate the database schema to this version (safe to run twice)."""
+    c = _container(database_url)
+    upgrade(c.engine)
+    status = schema_status(c.engine)
+    console.print(f"[green]schema at {status.current}[/] ({_safe_url(c.settings.database_url)})")
+
+
+@db_app.command("status")
+def db_status(database_url: str | None = DB_OPTION) -> None:
+    """Show the schema version and whether it is current."""
+    c = _container(database_url)
+    status = schema_status(c.engine)
+    state = "[green]up to date[/]" if status.up_to_date else "[red]out of date[/]"
+    console.print(f"schema {status.current or '(empty)'} / head {status.head}: {state}")
+    if not status.up_to_date:
+        raise typer.Exit(1)
+
+
+def serve(
+    database_url: str | None = DB_OPTION,
+    host: str = typer.Option(None, help="Interface to bind (default 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default 8000)."),
+    worker: bool = typer.Option(True, "--worker/--no-worker",
+                                help="Run the outbox worker inside the API process."),
+    access_log: bool = typer.Option(False, "--access-log/--no-access-log",
+                                    help="Log every request (costs throughput at peak)."),
+) -> None:
+    """Serve the HTTP API (and, by default, the worker) until stopped."""
+    import uvicorn
+
+    from doorstep.entrypoints.api.app import create_app
+
+    c = _container(database_url, host=host, port=port)
+    ensure_current_schema(c)
+    app = create_app(c, embedded_worker=worker)
+    console.print(f"doorstep API on http://{c.settings.host}:{c.settings.port} "
+                  f"(docs: /docs) — database {_safe_url(c.settings.database_url)}")
+    uvicorn.run(app, host=c.settings.host, port=c.settings.port,
+                log_level=c.settings.log_level, access_log=access_log)
+
+
+def worker(database_url: str | None = DB_OPTION) -> None:
+    """Run the outbox worker (allocation, backorders, notifications) until stopped.
+
+    On PostgreSQL run as many as you like: they share the queue without doing anything twice.
+    """
+    from doorstep.services.outbox import run_worker
+
+    c = _container(database_url)
+    ensure_current_schema(c)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    console.print(f"doorstep worker on {_safe_url(c.settings.database_url)} (Ctrl-C stops)")
+    run_worker(c.engine, stop=stop, poll_interval=c.settings.worker_poll_interval_s,
+               batch_size=c.settings.worker_batch_size)

@@ -1,0 +1,67 @@
+"""``doorstep demo``: a fresh shop, a simulated day, then the live API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from doorstep.adapters.db.schema import upgrade
+from doorstep.bootstrap import make_engine
+from doorstep.demo.run import build_demo
+
+console = Console()
+
+
+def demo(
+    directory: Path = typer.Option(Path("demo"), "--dir", help="Folder for the demo database."),
+    orders: int = typer.Option(1500, min=10, max=200_000, help="Orders in the simulated day."),
+    serve: bool = typer.Option(True, "--serve/--no-serve",
+                               help="Serve the API afterwards (Ctrl-C stops)."),
+    port: int = typer.Option(8000, help="Port for the API."),
+) -> None:
+    """Create a fresh SQLite shop, feed it a simulated day of orders, then serve the API."""
+    directory.mkdir(parents=True, exist_ok=True)
+    db_path = directory / "doorstep-demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{db_path.resolve()}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as bar:
+        tasks = {
+            "catalogue and stock": bar.add_task("catalogue and stock", total=1),
+            "intake": bar.add_task("intake", total=orders),
+            "allocation": bar.add_task("allocation", total=1),
+            "goods receipt for backorders": bar.add_task("goods receipt for backorders", total=1),
+            "warehouse": bar.add_task("warehouse: release, pick, pack, ship", total=None),
+        }
+
+        def step(stage: str, n: int) -> None:
+            bar.advance(tasks[stage], n)
+
+        summary = build_demo(engine, order_count=orders, progress=step)
+        bar.update(tasks["warehouse"], total=bar.tasks[tasks["warehouse"]].completed)
+    table = Table(title="The demo day")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("products (valid GTINs)", str(summary.products))
+    table.add_row("locations", str(summary.locations))
+    table.add_row("orders accepted", str(summary.orders))
+    table.add_row("SKUs restocked for backorders", str(summary.restocked_skus))
+    for status, count in sorted(summary.statuses.items()):
+        table.add_row(f"  orders {status}", str(count))
+    console.print(table)
+    engine.dispose()
+    base = f"http://127.0.0.1:{port}"
+    console.print(f"Database: {db_path}")
+    console.print(f"Open:  {base}/docs  (the API)\n       {base}/v1/orders/"
+                  f"{summary.sample_order_id}  (one order's timeline)\n       {base}/readyz")
+    if serve:
+        from doorstep.entrypoints.cli.core import serve as serve_api
+
+        serve_api(database_url=url, host="127.0.0.1", port=port, worker=True, access_log=False)

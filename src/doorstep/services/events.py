@@ -1,0 +1,43 @@
+"""Recording what happened: timeline events and outbox messages, in the caller's transaction.
+
+Both are written in the same commit as the state change they describe, so the timeline
+never disagrees with the order and no effect leaves before the change is durable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from doorstep.adapters.db.tables import order_events, outbox
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def record_event(
+    conn: Connection,
+    order_id: str,
+    type_: str,
+    *,
+    actor: str,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    conn.execute(
+        insert(order_events).values(
+            order_id=order_id, at=at or utcnow(), type=type_, actor=actor, data=data or {}
+        )
+    )
+
+
+def enqueue(conn: Connection, topic: str, key: str, payload: dict[str, Any]) -> None:
+    now = utcnow()
+    conn.execute(
+        insert(outbox).values(
+            topic=topic, key=key, payload=payload, created_at=now, available_at=now
+        )
+    )

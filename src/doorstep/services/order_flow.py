@@ -1,0 +1,113 @@
+"""Moving an order along the state machine after allocation, and cancelling it.
+
+Each function is one step a warehouse or carrier reports; it checks the transition, changes
+stock through the ledger, records a timeline event and, where others must react, an outbox
+message — all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Connection, delete, select, update
+
+from doorstep.adapters.db.tables import order_lines, orders, reservations
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.order_states import OrderStatus, check_transition
+from doorstep.services.events import enqueue, record_event, utcnow
+from doorstep.services.locking import lock_order
+from doorstep.services.stock_ledger import MoveKind, log_move, take, unreserve
+
+
+def _move(conn: Connection, order_id: str, target: OrderStatus, *, actor: str,
+          data: dict[str, object] | None = None) -> None:
+    order = lock_order(conn, order_id)
+    check_transition(order_id, order.status, target)
+    conn.execute(update(orders).where(orders.c.id == order_id)
+                 .values(status=target.value, updated_at=utcnow()))
+    record_event(conn, order_id, target.value, actor=actor, data=data)
+
+
+def cancel(conn: Connection, order_id: str, *, actor: str, reason: str) -> None:
+    """Cancel before shipping; every reservation goes back to free stock."""
+    order = lock_order(conn, order_id)
+    check_transition(order_id, order.status, OrderStatus.CANCELLED)
+    held = conn.execute(select(reservations).where(reservations.c.order_id == order_id)
+                        .order_by(reservations.c.id)).all()
+    for r in held:
+        unreserve(conn, location=r.location, sku=r.sku, quantity=r.quantity)
+        log_move(conn, MoveKind.RELEASE, sku=r.sku, location=r.location, quantity=r.quantity,
+                 reason=f"cancelled: {reason}", actor=actor, order_id=order_id,
+                 line_id=r.line_id)
+    conn.execute(delete(reservations).where(reservations.c.order_id == order_id))
+    conn.execute(update(order_lines).where(order_lines.c.order_id == order_id)
+                 .values(allocated=order_lines.c.picked))
+    conn.execute(update(orders).where(orders.c.id == order_id)
+                 .values(status=OrderStatus.CANCELLED.value, updated_at=utcnow()))
+    record_event(conn, order_id, "cancelled", actor=actor,
+                 data={"reason": reason, "released_units": sum(r.quantity for r in held)})
+    enqueue(conn, "order.cancelled", order_id, {"order_id": order_id})
+    if held:
+        skus = sorted({r.sku for r in held})
+        enqueue(conn, "stock.available", ",".join(skus)[:100], {"skus": skus})
+
+
+def release(conn: Connection, order_id: str, *, actor: str, wave: str | None = None) -> None:
+    _move(conn, order_id, OrderStatus.RELEASED, actor=actor, data={"wave": wave})
+
+
+def start_picking(conn: Connection, order_id: str, *, actor: str) -> None:
+    _move(conn, order_id, OrderStatus.PICKING, actor=actor)
+
+
+def pick_all(conn: Connection, order_id: str, *, actor: str) -> int:
+    """Confirm every reservation of the order as picked in full; returns units picked."""
+    held = conn.execute(select(reservations).where(reservations.c.order_id == order_id)
+                        .order_by(reservations.c.id)).all()
+    for r in held:
+        if not take(conn, location=r.location, sku=r.sku, quantity=r.quantity):
+            raise InvalidValue("location", f"{r.location} holds less {r.sku} than reserved")
+        log_move(conn, MoveKind.PICK, sku=r.sku, location=r.location, quantity=r.quantity,
+                 reason="picked", actor=actor, order_id=order_id, line_id=r.line_id)
+        conn.execute(update(order_lines).where(order_lines.c.id == r.line_id)
+                     .values(picked=order_lines.c.picked + r.quantity))
+    conn.execute(delete(reservations).where(reservations.c.order_id == order_id))
+    units = sum(r.quantity for r in held)
+    record_event(conn, order_id, "picked", actor=actor, data={"units": units})
+    return units
+
+
+def pack(conn: Connection, order_id: str, *, actor: str, carton: str | None = None) -> None:
+    _move(conn, order_id, OrderStatus.PACKED, actor=actor, data={"carton": carton})
+
+
+def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_number: str,
+         quantities: Mapping[int, int] | None = None) -> OrderStatus:
+    """Hand units to a carrier; ``quantities`` maps line_no → units (default: all picked)."""
+    lines = conn.execute(select(order_lines).where(order_lines.c.order_id == order_id)
+                         .order_by(order_lines.c.line_no)).all()
+    by_no = {line.line_no: line for line in lines}
+    wanted = dict(quantities) if quantities is not None else {
+        line.line_no: line.picked - line.shipped for line in lines}
+    for line_no, qty in wanted.items():
+        line = by_no.get(line_no)
+        if line is None:
+            raise InvalidValue(f"quantities.{line_no}", "the order has no such line")
+        if qty < 0 or line.shipped + qty > line.picked:
+            raise InvalidValue(f"quantities.{line_no}",
+                               f"{qty} units exceed the {line.picked - line.shipped} picked")
+        conn.execute(update(order_lines).where(order_lines.c.id == line.id)
+                     .values(shipped=order_lines.c.shipped + qty))
+    complete = all(line.shipped + wanted.get(line.line_no, 0) >= line.quantity
+                   for line in lines)
+    target = OrderStatus.SHIPPED if complete else OrderStatus.PARTIALLY_SHIPPED
+    _move(conn, order_id, target, actor=actor,
+          data={"carrier": carrier, "tracking_number": tracking_number,
+                "units": {str(k): v for k, v in wanted.items()}})
+    enqueue(conn, "order.shipped", order_id,
+            {"order_id": order_id, "carrier": carrier, "tracking_number": tracking_number})
+    return target
+
+
+def deliver(conn: Connection, order_id: str, *, actor: str) -> None:
+    _move(conn, order_id, OrderStatus.DELIVERED, actor=actor)

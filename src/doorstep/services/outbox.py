@@ -1,0 +1,128 @@
+"""The outbox worker: at-least-once delivery of messages written in the same commit as
+the change that caused them, to handlers that are idempotent.
+
+Each message is handled inside a savepoint of one batch transaction that also marks it done
+and records ``(handler, message_id)`` in ``processed_messages``: a handler's database effects
+and the "done" mark commit together, so killing a worker mid-batch loses nothing (the batch
+rolls back and is taken again) and repeats nothing.  On PostgreSQL several workers share the
+queue with ``FOR UPDATE SKIP LOCKED``; on SQLite the write lock serialises batches.  A failing
+message is retried with exponential back-off and its error kept; it never blocks the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from doorstep.adapters.db.tables import outbox, processed_messages
+from doorstep.adapters.db.uow import is_postgres, transaction
+from doorstep.services.allocation import allocate_backorders, allocate_order
+from doorstep.services.events import utcnow
+
+log = logging.getLogger("doorstep.worker")
+
+Handler = Callable[[Connection, dict[str, Any]], None]
+
+
+def _on_order_accepted(conn: Connection, payload: dict[str, Any]) -> None:
+    allocate_order(conn, str(payload["order_id"]))
+
+
+def _on_stock_available(conn: Connection, payload: dict[str, Any]) -> None:
+    allocate_backorders(conn, [str(s) for s in payload["skus"]])
+
+
+def _no_op(conn: Connection, payload: dict[str, Any]) -> None:
+    """Topics published for outside subscribers (webhooks, e-mail) with no local effect yet."""
+
+
+DEFAULT_HANDLERS: dict[str, Handler] = {
+    "order.accepted": _on_order_accepted,
+    "stock.available": _on_stock_available,
+    "order.cancelled": _no_op,
+    "order.shipped": _no_op,
+}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    handled: int
+    failed: int
+
+
+def process_batch(
+    engine: Engine, *, handlers: Mapping[str, Handler] | None = None, limit: int = 100
+) -> BatchResult:
+    """Handle up to ``limit`` due messages in id order; returns what happened."""
+    table = dict(DEFAULT_HANDLERS if handlers is None else handlers)
+    handled = failed = 0
+    with transaction(engine, write=True) as conn:
+        now = utcnow()
+        query = (select(outbox.c.id, outbox.c.topic, outbox.c.payload, outbox.c.attempts)
+                 .where(outbox.c.processed_at.is_(None), outbox.c.available_at <= now)
+                 .order_by(outbox.c.id).limit(limit))
+        if is_postgres(conn):
+            query = query.with_for_update(skip_locked=True)
+        for msg in conn.execute(query).all():
+            handler = table.get(msg.topic)
+            try:
+                with conn.begin_nested():
+                    if handler is None:
+                        raise LookupError(f"no handler for topic {msg.topic!r}")
+                    _handle_once(conn, msg.topic, int(msg.id), handler, msg.payload)
+                    conn.execute(update(outbox).where(outbox.c.id == msg.id)
+                                 .values(processed_at=utcnow(), attempts=msg.attempts + 1))
+                handled += 1
+            except Exception as exc:  # a bad message must not stop the queue
+                failed += 1
+                log.warning("outbox message %s (%s) failed: %s", msg.id, msg.topic, exc)
+                delay = timedelta(seconds=min(2 ** msg.attempts, 300))
+                conn.execute(update(outbox).where(outbox.c.id == msg.id).values(
+                    attempts=msg.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    available_at=utcnow() + delay))
+    return BatchResult(handled=handled, failed=failed)
+
+
+def _handle_once(conn: Connection, topic: str, message_id: int, handler: Handler,
+                 payload: dict[str, Any]) -> None:
+    seen = conn.execute(select(processed_messages.c.message_id).where(
+        processed_messages.c.handler == topic,
+        processed_messages.c.message_id == message_id)).first()
+    if seen is not None:
+        return
+    handler(conn, payload)
+    conn.execute(insert(processed_messages).values(
+        handler=topic, message_id=message_id, processed_at=utcnow()))
+
+
+def outbox_lag_seconds(engine: Engine) -> float:
+    """Age of the oldest unprocessed message (0 when the queue is empty)."""
+    with engine.connect() as conn:
+        oldest = conn.execute(select(func.min(outbox.c.created_at))
+                              .where(outbox.c.processed_at.is_(None))).scalar()
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:  # SQLite aggregate bypasses the column type
+        from datetime import UTC, datetime
+        oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=UTC)
+    return max(0.0, (utcnow() - oldest).total_seconds())
+
+
+def run_worker(engine: Engine, *, stop: threading.Event, poll_interval: float = 0.2,
+               batch_size: int = 100) -> None:
+    """Loop until ``stop`` is set: handle batches back to back, sleep when idle."""
+    while not stop.is_set():
+        try:
+            result = process_batch(engine, limit=batch_size)
+        except Exception:  # database gone for a moment: log, wait, try again
+            log.exception("outbox batch failed; retrying")
+            stop.wait(1.0)
+            continue
+        if result.handled == 0 and result.failed == 0:
+            stop.wait(poll_interval)
