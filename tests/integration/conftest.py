@@ -1,0 +1,44 @@
+"""Integration fixtures: a migrated engine on each database, and a small warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from doorstep.adapters.db.schema import upgrade
+from doorstep.adapters.db.uow import transaction
+from doorstep.bootstrap import make_engine
+from doorstep.domain.catalogue import Product
+from doorstep.services import catalogue, stock_ledger
+
+PEN = Product(sku="PEN", gtin="4006381333931", name="Pen", weight_g=12,
+              length_mm=140, width_mm=10, height_mm=10)
+MUG = Product(sku="MUG", gtin="4012345000016", name="Mug", weight_g=350,
+              length_mm=120, width_mm=90, height_mm=100)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def stocked(engine: Engine) -> Engine:
+    """Warehouse BER with two locations; 5 pens at the first, 3 at the second, 2 mugs."""
+    with transaction(engine, write=True) as conn:
+        catalogue.upsert_warehouse(conn, "BER", "Berlin", "Europe/Berlin")
+        catalogue.add_locations(conn, "BER", ["P-01-001-1-1", "P-02-004-1-1"])
+        catalogue.upsert_product(conn, PEN)
+        catalogue.upsert_product(conn, MUG)
+        stock_ledger.receive(conn, sku="PEN", location="P-01-001-1-1", quantity=5,
+                             reason="opening", actor="test")
+        stock_ledger.receive(conn, sku="PEN", location="P-02-004-1-1", quantity=3,
+                             reason="opening", actor="test")
+        stock_ledger.receive(conn, sku="MUG", location="P-02-004-1-1", quantity=2,
+                             reason="opening", actor="test")
+    return engine

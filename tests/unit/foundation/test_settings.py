@@ -1,0 +1,40 @@
+"""Settings from environment and TOML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from doorstep.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path: Path) -> None:
+    """With no configuration, doorstep uses sqlite:///doorstep.db."""
+    assert load_settings({}, tmp_path / "none.toml").database_url == DEFAULT_DATABASE_URL
+
+
+def test_the_environment_overrides_the_toml_file(tmp_path: Path) -> None:
+    """DOORSTEP_PORT beats port in doorstep.toml, which beats the default."""
+    cfg = tmp_path / "doorstep.toml"
+    cfg.write_text('[doorstep]\nport = 9000\nhost = "0.0.0.0"\n')
+    s = load_settings({"DOORSTEP_PORT": "9100"}, cfg)
+    assert (s.port, s.host) == (9100, "0.0.0.0")
+
+
+def test_an_unknown_or_unreadable_setting_is_named(tmp_path: Path) -> None:
+    """A typo in the file and a non-number port are errors that name the setting."""
+    cfg = tmp_path / "doorstep.toml"
+    cfg.write_text("[doorstep]\nprot = 1\n")
+    with pytest.raises(SettingsError, match="prot"):
+        load_settings({}, cfg)
+    with pytest.raises(SettingsError, match="DOORSTEP_PORT"):
+        load_settings({"DOORSTEP_PORT": "eighty"}, tmp_path / "none.toml")
+
+
+def test_boolean_settings_read_common_spellings() -> None:
+    """0/1, true/false, yes/no all work for switches."""
+    assert load_settings({"DOORSTEP_EMBEDDED_WORKER": "no"}, Path("/nonexistent")) \
+        .embedded_worker is False
+    assert load_settings({"DOORSTEP_BENCH_ENDPOINTS": "1"}, Path("/nonexistent")) \
+        .bench_endpoints is True
