@@ -175,8 +175,9 @@ def test_a_failing_message_is_retried_later_and_does_not_block_others(stocked: E
     """An unknown topic records its error and backs off while good messages are handled."""
     drain(stocked)  # the fixture's goods receipts
     with transaction(stocked, write=True) as conn:
+        now = utcnow()
         conn.execute(insert(outbox).values(
-            topic="nobody.listens", key="x", payload={}, created_at=utcnow(), available_at=utcnow()))
+            topic="nobody.listens", key="x", payload={}, created_at=now, available_at=now))
     accept_order(stocked, order("G", ("PEN", 1)), "k-g")
     result = process_batch(stocked)
     assert (result.handled, result.failed) == (1, 1)

@@ -14,7 +14,9 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.identifiers import validate_gtin
 
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-_LOCATION = re.compile(r"^(?P<zone>[A-Z]{1,3})-(?P<aisle>\d{2})-(?P<bay>\d{3})-(?P<level>\d)-(?P<bin>\d)$")
+_LOCATION = re.compile(
+    r"^(?P<zone>[A-Z]{1,3})-(?P<aisle>\d{2})-(?P<bay>\d{3})-(?P<level>\d)-(?P<bin>\d)$"
+)
 
 MAX_WEIGHT_G = 70_000  # parcel carriers stop at 31.5 kg; pallets are not parcels
 MAX_SIDE_MM = 3_000

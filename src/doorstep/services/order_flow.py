@@ -72,7 +72,7 @@ def pick_all(conn: Connection, order_id: str, *, actor: str) -> int:
         conn.execute(update(order_lines).where(order_lines.c.id == r.line_id)
                      .values(picked=order_lines.c.picked + r.quantity))
     conn.execute(delete(reservations).where(reservations.c.order_id == order_id))
-    units = sum(r.quantity for r in held)
+    units = sum(int(r.quantity) for r in held)
     record_event(conn, order_id, "picked", actor=actor, data={"units": units})
     return units
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ HAPPY_PATH = ["received", "allocated", "released", "picking", "packed", "shipped
 
 def test_the_happy_path_is_a_chain_of_allowed_moves() -> None:
     """received → allocated → released → picking → packed → shipped → delivered is allowed."""
-    for current, target in zip(HAPPY_PATH, HAPPY_PATH[1:], strict=False):
+    for current, target in pairwise(HAPPY_PATH):
         check_transition("o1", current, OrderStatus(target))
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.api.deps import engine
@@ -91,7 +92,7 @@ def advance(order_id: str, step: str, body: StepIn | None = None,
             db: Engine = Depends(engine)) -> dict[str, Any]:
     """Steps: release, start-picking, pick-all, pack, deliver (ship has its own route)."""
     body = body or StepIn()
-    steps = {
+    steps: dict[str, Callable[[Connection], object]] = {
         "release": lambda c: order_flow.release(c, order_id, actor=body.actor),
         "start-picking": lambda c: order_flow.start_picking(c, order_id, actor=body.actor),
         "pick-all": lambda c: order_flow.pick_all(c, order_id, actor=body.actor),
