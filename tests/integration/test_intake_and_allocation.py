@@ -5,28 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from order_builders import order
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.adapters.db.tables import order_events, orders, outbox, stock, stock_moves
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.errors import InsufficientStock, InvalidTransition
-from doorstep.schemas.orders import OrderIn
 from doorstep.services import order_flow, stock_ledger
 from doorstep.services.events import utcnow
 from doorstep.services.intake import DuplicateOrder, IdempotencyConflict, accept_order
 from doorstep.services.order_views import order_view
 from doorstep.services.outbox import process_batch
-
-
-def order(external_id: str, *lines: tuple[str, int]) -> OrderIn:
-    return OrderIn.model_validate({
-        "external_id": external_id,
-        "customer": {"name": "Ada Lovelace"},
-        "shipping_address": {"name": "Ada Lovelace", "line1": "Unter den Linden 1",
-                             "postcode": "10117", "city": "Berlin", "country": "DE"},
-        "lines": [{"sku": s, "quantity": q, "unit_price": "2.50"} for s, q in lines],
-    })
 
 
 def drain(engine: Engine) -> None:

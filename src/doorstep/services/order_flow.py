@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
-from doorstep.adapters.db.tables import order_lines, orders, reservations
+from doorstep.adapters.db.tables import order_lines, orders, reservations, shipments
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.order_states import OrderStatus, check_transition
 from doorstep.services.events import enqueue, record_event, utcnow
 from doorstep.services.locking import lock_order
+from doorstep.services.tracking_timeline import match_waiting_events
 from doorstep.services.stock_ledger import MoveKind, log_move, take, unreserve
 
 
@@ -101,6 +102,10 @@ def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_
     complete = all(line.shipped + wanted.get(line.line_no, 0) >= line.quantity
                    for line in lines)
     target = OrderStatus.SHIPPED if complete else OrderStatus.PARTIALLY_SHIPPED
+    conn.execute(insert(shipments).values(
+        order_id=order_id, carrier=carrier, tracking_number=tracking_number, shipped_at=utcnow(),
+        units={str(k): v for k, v in wanted.items()}))
+    match_waiting_events(conn, order_id, tracking_number)
     _move(conn, order_id, target, actor=actor,
           data={"carrier": carrier, "tracking_number": tracking_number,
                 "units": {str(k): v for k, v in wanted.items()}})

@@ -17,7 +17,7 @@ def order_view(conn: Connection, order_id: str) -> dict[str, Any]:
     lines = conn.execute(select(order_lines).where(order_lines.c.order_id == order_id)
                          .order_by(order_lines.c.line_no)).all()
     events = conn.execute(select(order_events).where(order_events.c.order_id == order_id)
-                          .order_by(order_events.c.id)).all()
+                          .order_by(order_events.c.at, order_events.c.id)).all()
     return {
         "id": order.id,
         "external_id": order.external_id,

@@ -220,3 +220,34 @@ processed_messages = Table(
     Column("message_id", BigInteger, primary_key=True),
     Column("processed_at", UTC, nullable=False),
 )
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("order_id", String(40), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("carrier", String(40), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("shipped_at", UTC, nullable=False),
+    Column("units", JSON, nullable=False),
+    UniqueConstraint("carrier", "tracking_number", name="uq_shipments_carrier_tracking"),
+    Index("ix_shipments_tracking_number", "tracking_number"),
+)
+
+tracking_events = Table(
+    "tracking_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("dedup_key", String(300), nullable=False, unique=True),
+    Column("carrier", String(40), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("tracking_number", String(64), nullable=False, index=True),
+    Column("status", String(40), nullable=False),
+    Column("exception_reason", String(40), nullable=True),
+    Column("occurred_at", UTC, nullable=False),
+    Column("raw_code", String(100), nullable=False),
+    Column("raw_text", Text, nullable=True),
+    Column("location", JSON, nullable=False),
+    Column("order_id", String(40), nullable=True, index=True),
+    Column("received_at", UTC, nullable=False),
+)

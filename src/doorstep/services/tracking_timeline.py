@@ -1,0 +1,74 @@
+"""Carrier tracking events: stored once, and written onto their order's timeline.
+
+The tracking pipeline (``adapters.importers.tracking_pipeline``) has already mapped,
+validated and de-duplicated within a feed; here the documented dedup key is a UNIQUE column,
+so the same scan arriving again from a second feed, a retry or another process is kept once.
+An event whose tracking number belongs to no shipment is still stored (``order_id`` empty)
+and counted as unmatched — never dropped — so it can be matched when the shipment appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Literal
+
+from sqlalchemy import Connection, insert, select, update
+
+from doorstep.adapters.db.tables import shipments, tracking_events
+from doorstep.domain.harmonise.tracking import TrackingEvent, normalise_tracking_number
+from doorstep.services.events import record_event, utcnow
+
+Outcome = Literal["added", "duplicate", "unmatched"]
+
+
+def _key_text(event: TrackingEvent) -> str:
+    return "|".join(str(part) for part in event.key())
+
+
+def order_for_tracking_number(conn: Connection, tracking_number: str) -> str | None:
+    wanted = normalise_tracking_number(tracking_number)
+    row = conn.execute(select(shipments.c.order_id).where(
+        shipments.c.tracking_number.in_({tracking_number, wanted}))).first()
+    return None if row is None else str(row.order_id)
+
+
+def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
+    """Store ``event`` unless its dedup key is known; put it on the order's timeline."""
+    key = _key_text(event)
+    if conn.execute(select(tracking_events.c.id)
+                    .where(tracking_events.c.dedup_key == key)).first() is not None:
+        return "duplicate"
+    order_id = order_for_tracking_number(conn, event.tracking_number)
+    conn.execute(insert(tracking_events).values(
+        dedup_key=key, carrier=event.carrier, source=event.source,
+        tracking_number=event.tracking_number, status=event.status.value,
+        exception_reason=event.exception_reason.value if event.exception_reason else None,
+        occurred_at=event.occurred_at, raw_code=event.raw_code, raw_text=event.raw_text,
+        location={k: v for k, v in asdict(event.location).items() if v is not None},
+        order_id=order_id, received_at=utcnow()))
+    if order_id is None:
+        return "unmatched"
+    record_event(conn, order_id, f"tracking.{event.status.value}",
+                 actor=f"carrier:{event.carrier}", at=event.occurred_at,
+                 data={"tracking_number": event.tracking_number, "raw_code": event.raw_code,
+                       "raw_text": event.raw_text, "source": event.source,
+                       "exception_reason": (event.exception_reason.value
+                                            if event.exception_reason else None),
+                       "location": {k: v for k, v in asdict(event.location).items()
+                                    if v is not None}})
+    return "added"
+
+
+def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) -> int:
+    """Attach events that arrived before their shipment was known; returns how many."""
+    rows = conn.execute(select(tracking_events).where(
+        tracking_events.c.tracking_number == tracking_number,
+        tracking_events.c.order_id.is_(None)).order_by(tracking_events.c.occurred_at)).all()
+    for r in rows:
+        conn.execute(update(tracking_events).where(tracking_events.c.id == r.id)
+                     .values(order_id=order_id))
+        record_event(conn, order_id, f"tracking.{r.status}", actor=f"carrier:{r.carrier}",
+                     at=r.occurred_at, data={"tracking_number": r.tracking_number,
+                                             "raw_code": r.raw_code, "raw_text": r.raw_text,
+                                             "source": r.source, "location": r.location})
+    return len(rows)

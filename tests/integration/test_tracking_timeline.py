@@ -1,0 +1,74 @@
+"""Carrier events on the order timeline, once, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from order_builders import order
+from sqlalchemy import Engine, func, select
+
+from doorstep.adapters.db.tables import tracking_events
+from doorstep.adapters.db.uow import transaction
+from doorstep.domain.harmonise.tracking import Location, TrackingEvent, TrackingStatus
+from doorstep.services import order_flow
+from doorstep.services.intake import accept_order
+from doorstep.services.order_views import order_view
+from doorstep.services.outbox import process_batch
+from doorstep.services.tracking_timeline import record_tracking_event
+
+
+def scan(status: TrackingStatus, *, source: str = "dhl-unified", minute: int = 5) -> TrackingEvent:
+    return TrackingEvent(carrier="dhl", source=source, tracking_number="00340434161094042557",
+                         status=status, occurred_at=datetime(2026, 11, 24, 9, minute, tzinfo=UTC),
+                         raw_code="transit", raw_text="The shipment is on its way",
+                         location=Location(city="Leipzig", country="DE"))
+
+
+def shipped_order(engine: Engine) -> str:
+    oid = accept_order(engine, order("T1", ("MUG", 1)), "k-t1").order_id
+    while process_batch(engine).handled:
+        pass
+    with transaction(engine, write=True) as conn:
+        for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all,
+                     order_flow.pack):
+            step(conn, oid, actor="t")
+        order_flow.ship(conn, oid, actor="t", carrier="dhl",
+                        tracking_number="00340434161094042557")
+    return oid
+
+
+def timeline_types(engine: Engine, oid: str) -> list[str]:
+    with engine.connect() as conn:
+        return [e["type"] for e in order_view(conn, oid)["timeline"]]
+
+
+def test_a_carrier_scan_lands_on_its_orders_timeline_with_raw_code(stocked: Engine) -> None:
+    """An in-transit scan for the shipment's tracking number appears on the timeline."""
+    oid = shipped_order(stocked)
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, scan(TrackingStatus.in_transit)) == "added"
+    with stocked.connect() as conn:
+        last = order_view(conn, oid)["timeline"][-1]
+    assert last["type"] == "tracking.in_transit"
+    assert last["data"]["raw_code"] == "transit" and last["actor"] == "carrier:dhl"
+
+
+def test_the_same_scan_from_a_second_feed_is_kept_once(stocked: Engine) -> None:
+    """DHL's two feeds reporting one scan give one event (documented dedup key)."""
+    oid = shipped_order(stocked)
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, scan(TrackingStatus.in_transit)) == "added"
+        assert record_tracking_event(
+            conn, scan(TrackingStatus.in_transit, source="dhl-parcel-de")) == "duplicate"
+    assert timeline_types(stocked, oid).count("tracking.in_transit") == 1
+
+
+def test_a_scan_before_its_shipment_is_known_is_kept_and_matched_later(stocked: Engine) -> None:
+    """An early scan is stored unmatched, then joins the timeline when the parcel ships."""
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, scan(TrackingStatus.info_received, minute=1)) \
+            == "unmatched"
+    with stocked.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tracking_events)).scalar() == 1
+    oid = shipped_order(stocked)
+    assert "tracking.info_received" in timeline_types(stocked, oid)
