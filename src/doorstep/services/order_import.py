@@ -8,10 +8,11 @@ Every record read from a source ends in exactly one place::
                      quarantine ◄────────────────┴────────────────┴───────────┘
                                                                    │ clean
                                                                    ▼
-                                         intake (idempotent on "{channel}:{external_id}")
-                                           ├─ new            → accepted
-                                           ├─ same content   → duplicate
-                                           └─ other content  → quarantine (same_order_different_content)
+                                 intake (idempotent on "{channel}:{external_id}")
+                                   ├─ new            → accepted
+                                   ├─ same content   → duplicate
+                                   └─ other content  → quarantine
+                                                       (same_order_different_content)
 
 Intake is injected (``IntakePort``) so this module never imports the foundation; the CLI
 and API adapt ``doorstep.services.intake.accept_order`` through :func:`engine_intake`.
@@ -19,7 +20,7 @@ and API adapt ``doorstep.services.intake.accept_order`` through :func:`engine_in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -162,12 +163,16 @@ class OrderImporter:
                 if response.outcome is IntakeOutcome.duplicate:
                     return OrderResult(Decision.duplicate, key, order_id=response.order_id)
                 reasons = [
-                    Reason(ReasonCode.same_order_different_content, "external_id",
-                           response.message or f"order {key} exists with different content")
+                    Reason(
+                        ReasonCode.same_order_different_content,
+                        "external_id",
+                        response.message or f"order {key} exists with different content",
+                    )
                 ]
         held = self._store.hold(self.source, "order", mapped.record_key, reasons, mapped.payload)
-        return OrderResult(Decision.quarantined, mapped.record_key, quarantine_id=held,
-                           reasons=tuple(reasons))
+        return OrderResult(
+            Decision.quarantined, mapped.record_key, quarantine_id=held, reasons=tuple(reasons)
+        )
 
 
 # -- release from quarantine ----------------------------------------------------------
@@ -186,13 +191,18 @@ def order_release_hooks(
     """
 
     def _map(record: QuarantineRecord) -> list[MappedOrder]:
-        return list(mapper_for(record.source).map_document(record.effective_payload))
+        return list(mapper_for(record.source).map_document(record.effective_payload, fragment=True))
 
     def validate(record: QuarantineRecord) -> list[Reason]:
         mapped = _map(record)
         if len(mapped) != 1:
-            return [Reason(ReasonCode.invalid_value, "payload",
-                           f"a released record must hold exactly one order, found {len(mapped)}")]
+            return [
+                Reason(
+                    ReasonCode.invalid_value,
+                    "payload",
+                    f"a released record must hold exactly one order, found {len(mapped)}",
+                )
+            ]
         return validate_mapped(mapped[0], clock())
 
     def handover(record: QuarantineRecord) -> None:
@@ -201,10 +211,16 @@ def order_release_hooks(
         key = idempotency_key(mapped.order)
         response = intake(mapped.order, key)
         if response.outcome is IntakeOutcome.conflict:
-            raise StillInvalid(record.id, [
-                Reason(ReasonCode.same_order_different_content, "external_id",
-                       response.message or f"order {key} exists with different content")
-            ])
+            raise StillInvalid(
+                record.id,
+                [
+                    Reason(
+                        ReasonCode.same_order_different_content,
+                        "external_id",
+                        response.message or f"order {key} exists with different content",
+                    )
+                ],
+            )
 
     return validate, handover
 
@@ -223,20 +239,39 @@ def engine_intake(engine: Engine) -> IntakePort:
         try:
             result = foundation.accept_order(engine, order, key)
         except (foundation.IdempotencyConflict, foundation.DuplicateOrder) as exc:
-            return IntakeResponse(IntakeOutcome.conflict, getattr(exc, "order_id", None),
-                                  str(exc))
+            return IntakeResponse(IntakeOutcome.conflict, getattr(exc, "order_id", None), str(exc))
         outcome = IntakeOutcome.duplicate if result.replayed else IntakeOutcome.accepted
         return IntakeResponse(outcome, result.order_id)
 
     return call
 
 
+def engine_tracking_sink(engine: Engine) -> Callable[[Sequence[Any]], None]:
+    """Released/accepted tracking events onto the order timeline (the foundation's service)."""
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.services.tracking_timeline import record_tracking_event
+
+    def write(events: Sequence[Any]) -> None:
+        with transaction(engine, write=True) as conn:
+            for event in events:
+                record_tracking_event(conn, event)
+
+    return write
+
+
 def build_quarantine_store(
-    session_factory: Any, intake: IntakePort | None = None
+    session_factory: Any,
+    intake: IntakePort | None = None,
+    tracking_sink: Callable[[Sequence[Any]], None] | None = None,
 ) -> QuarantineStore:
-    """A store with the order release hooks registered (and tracking's, when present)."""
+    """A store with release hooks registered: orders → intake, tracking → timeline sink."""
     store = QuarantineStore(session_factory)
     if intake is not None:
         validate, handover = order_release_hooks(intake)
         store.register("order", validator=validate, handover=handover)
+    if tracking_sink is not None:
+        from doorstep.adapters.importers.tracking_quarantine import tracking_release_hooks
+
+        t_validate, t_handover = tracking_release_hooks(tracking_sink)
+        store.register("tracking", validator=t_validate, handover=t_handover)
     return store

@@ -1,5 +1,140 @@
-"""API routes: quarantine."""
+"""Quarantine over HTTP: list, inspect, correct, release, reject — with an audit trail.
 
-from fastapi import APIRouter
+Same operations and rules as ``doorstep quarantine``; errors are problem+json
+(404 unknown id, 409 not held any more, 422 still invalid on release).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from doorstep.adapters.quarantine_store import (
+    InvalidTransition,
+    NoHandler,
+    QuarantineError,
+    QuarantineRecord,
+    RecordNotFound,
+    StillInvalid,
+)
+from doorstep.entrypoints.api.problems import problem
+from doorstep.entrypoints.api.routers.webhooks import quarantine_store
 
 router = APIRouter()
+
+
+class Correction(BaseModel):
+    payload: str = Field(min_length=1, description="The corrected payload, as text.")
+    actor: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Release(BaseModel):
+    actor: str = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Rejection(BaseModel):
+    actor: str = Field(min_length=1, max_length=100)
+    note: str = Field(min_length=1, max_length=2000, description="Why (required).")
+
+
+def _summary(r: QuarantineRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "source": r.source,
+        "kind": r.kind,
+        "record_key": r.record_key,
+        "status": r.status,
+        "reasons": [x.to_dict() for x in r.reasons],
+        "created_at": r.created_at.isoformat(),
+        "updated_at": r.updated_at.isoformat(),
+    }
+
+
+def _detail(r: QuarantineRecord) -> dict[str, Any]:
+    return {
+        **_summary(r),
+        "payload": r.payload,
+        "corrected_payload": r.corrected_payload,
+        "audit": [
+            {"action": a.action, "actor": a.actor, "note": a.note, "at": a.at.isoformat()}
+            for a in r.audit
+        ],
+    }
+
+
+def _error(exc: Exception) -> JSONResponse:
+    if isinstance(exc, RecordNotFound):
+        return problem(404, "Not found", str(exc))
+    if isinstance(exc, InvalidTransition):
+        return problem(409, "Conflict", str(exc))
+    if isinstance(exc, StillInvalid):
+        return problem(422, "Still invalid", str(exc), reasons=[r.to_dict() for r in exc.reasons])
+    if isinstance(exc, NoHandler):
+        return problem(503, "Service unavailable", str(exc))
+    return problem(400, "Rejected", str(exc))
+
+
+@router.get("/v1/quarantine", summary="List quarantined records")
+async def list_records(
+    request: Request,
+    status: Literal["held", "released", "rejected", "all"] = "held",
+    source: str | None = None,
+    kind: Literal["order", "tracking"] | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Records oldest first, filtered by status (default held), source and kind."""
+    store = quarantine_store(request)
+    records = await run_in_threadpool(
+        store.list, None if status == "all" else status, source, kind, limit=limit, offset=offset
+    )
+    return {"items": [_summary(r) for r in records], "limit": limit, "offset": offset}
+
+
+@router.get("/v1/quarantine/{record_id}", summary="One quarantined record with its audit trail")
+async def get_record(record_id: int, request: Request) -> Response:
+    try:
+        record = await run_in_threadpool(quarantine_store(request).get, record_id)
+    except QuarantineError as exc:
+        return _error(exc)
+    return JSONResponse(_detail(record))
+
+
+@router.put("/v1/quarantine/{record_id}/payload", summary="Store a corrected payload")
+async def correct_record(record_id: int, body: Correction, request: Request) -> Response:
+    """The original payload is kept; release validates the correction."""
+    store = quarantine_store(request)
+    try:
+        await run_in_threadpool(store.correct, record_id, body.payload, body.actor, body.note)
+        record = await run_in_threadpool(store.get, record_id)
+    except QuarantineError as exc:
+        return _error(exc)
+    return JSONResponse(_detail(record))
+
+
+@router.post("/v1/quarantine/{record_id}/release", summary="Re-validate and release")
+async def release_record(record_id: int, body: Release, request: Request) -> Response:
+    """Hands the record to intake (orders) or the timeline (tracking) if it now passes."""
+    store = quarantine_store(request)
+    try:
+        record = await run_in_threadpool(store.release, record_id, body.actor, body.note)
+    except QuarantineError as exc:
+        return _error(exc)
+    return JSONResponse(_detail(record))
+
+
+@router.post("/v1/quarantine/{record_id}/reject", summary="Reject for good")
+async def reject_record(record_id: int, body: Rejection, request: Request) -> Response:
+    store = quarantine_store(request)
+    try:
+        await run_in_threadpool(store.reject, record_id, body.actor, body.note)
+        record = await run_in_threadpool(store.get, record_id)
+    except QuarantineError as exc:
+        return _error(exc)
+    return JSONResponse(_detail(record))

@@ -1,5 +1,265 @@
-"""API routes: webhooks."""
+"""Webhooks from shops and carriers: verify, map, validate, then intake or quarantine.
 
-from fastapi import APIRouter
+Shop webhooks (``POST /v1/webhooks/shop/{profile}``)::
+
+    signature bad/missing (signing platform) ─► 401 problem+json, logged and counted,
+                                                 nothing stored (a forgery is not an order)
+    signed, order faulty                      ─► 202 + quarantine id (the platform must not
+                                                 retry forever; the order waits for a human)
+    signed, order new                         ─► 201 + order id
+    signed, order already imported            ─► 200 + order id (idempotent replay)
+
+Carrier webhooks (``POST /v1/webhooks/carrier/{profile}``) run the tracking pipeline:
+accepted events go to the order timeline, faulty ones to quarantine; the answer is 200
+with the counts, or 202 when anything was held.
+
+Only built-in profile *names* are accepted in the URL — never a file path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import Counter
+from starlette.concurrency import run_in_threadpool
+
+from doorstep.adapters.importers.order_mapping import OrderMapper, load_order_mapper
+from doorstep.adapters.importers.profile_engine import ProfileError, builtin_profiles
+from doorstep.adapters.quarantine_store import QuarantineStore
+from doorstep.adapters.webhook_signatures import scheme_for, secret_for, verify
+from doorstep.bootstrap import Container
+from doorstep.entrypoints.api.problems import problem
+from doorstep.services.order_import import (
+    Decision,
+    ImportReport,
+    IntakePort,
+    OrderImporter,
+    build_quarantine_store,
+    engine_intake,
+    engine_tracking_sink,
+)
 
 router = APIRouter()
+log = logging.getLogger("doorstep.webhooks")
+
+WEBHOOKS = Counter(
+    "doorstep_webhooks_total",
+    "Webhooks received, by kind, profile and outcome.",
+    ["kind", "profile", "outcome"],
+)
+SIGNATURE_FAILURES = Counter(
+    "doorstep_webhook_signature_failures_total",
+    "Shop webhooks refused because their signature did not verify.",
+    ["profile"],
+)
+
+# Only order creation is imported; an update to a known order would otherwise be held as
+# "same order, different content" every time.  (header, accepted topics) per platform.
+TOPICS = {
+    "shopify": ("X-Shopify-Topic", frozenset({"orders/create"})),
+    "woocommerce": ("X-WC-Webhook-Topic", frozenset({"order.created"})),
+}
+
+
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def order_intake(request: Request) -> IntakePort:
+    """``app.state.order_intake`` if set (tests, the lead's wiring), else ``accept_order``."""
+    intake: IntakePort | None = getattr(request.app.state, "order_intake", None)
+    return intake if intake is not None else engine_intake(_container(request).engine)
+
+
+def quarantine_store(request: Request) -> QuarantineStore:
+    """``app.state.quarantine_store`` if set, else one built on the container."""
+    store: QuarantineStore | None = getattr(request.app.state, "quarantine_store", None)
+    if store is not None:
+        return store
+    return build_quarantine_store(
+        _container(request).session_factory, order_intake(request), tracking_sink(request)
+    )
+
+
+def _shop_mapper(profile: str) -> OrderMapper | None:
+    if profile not in builtin_profiles("orders"):
+        return None
+    return load_order_mapper(profile)
+
+
+@router.post(
+    "/v1/webhooks/shop/{profile}",
+    status_code=201,
+    summary="Receive a shop's order webhook",
+    responses={
+        200: {"description": "Order already imported (idempotent replay)."},
+        202: {"description": "Order quarantined; the body names the quarantine id."},
+        401: {"description": "Signature missing or invalid (problem+json)."},
+        404: {"description": "Unknown profile (problem+json)."},
+    },
+)
+async def shop_webhook(profile: str, request: Request) -> Response:
+    """Verify the platform's signature over the raw body, then import the order."""
+    mapper = _shop_mapper(profile)
+    if mapper is None:
+        known = ", ".join(builtin_profiles("orders"))
+        return problem(404, "Not found", f"no orders profile {profile!r} (known: {known})")
+    body = await request.body()
+    scheme = scheme_for(profile)
+    if scheme is not None:
+        secret = secret_for(scheme, _container(request).settings)
+        if not verify(secret, body, request.headers.get(scheme.header)):
+            SIGNATURE_FAILURES.labels(profile).inc()
+            WEBHOOKS.labels("shop", profile, "signature_invalid").inc()
+            reason = "no secret configured" if not secret else "signature mismatch"
+            log.warning(
+                "shop webhook %s refused: %s (%s, %d bytes, from %s)",
+                profile,
+                reason,
+                scheme.header,
+                len(body),
+                request.client.host if request.client else "?",
+            )
+            return problem(
+                401,
+                "Unauthorized",
+                f"the {scheme.header} signature does not verify for profile {profile!r}",
+                reason_code="signature_invalid",
+            )
+    if _is_woocommerce_ping(profile, request, body):
+        WEBHOOKS.labels("shop", profile, "ping").inc()
+        return JSONResponse({"status": "ping received"}, status_code=200)
+    unhandled = _unhandled_topic(profile, request)
+    if unhandled is not None:
+        return problem(422, "Invalid request", unhandled)
+    importer = OrderImporter(mapper, order_intake(request), quarantine_store(request))
+    report = await run_in_threadpool(importer.import_document, body)
+    return _shop_response(profile, report)
+
+
+def _unhandled_topic(profile: str, request: Request) -> str | None:
+    platform = "shopify" if profile.startswith("shopify") else profile
+    header, accepted = TOPICS.get(platform, ("", frozenset()))
+    topic = request.headers.get(header) if header else None
+    if topic is None or topic in accepted:
+        return None
+    wanted = ", ".join(sorted(accepted))
+    return f"topic {topic!r} is not handled; subscribe this URL to {wanted}"
+
+
+def _is_woocommerce_ping(profile: str, request: Request, body: bytes) -> bool:
+    """WooCommerce confirms a new webhook with a form-encoded ``webhook_id=<n>`` body."""
+    content_type = request.headers.get("content-type", "")
+    return (
+        profile == "woocommerce"
+        and "application/x-www-form-urlencoded" in content_type
+        and body.startswith(b"webhook_id=")
+    )
+
+
+def _shop_response(profile: str, report: ImportReport) -> JSONResponse:
+    results = [
+        {
+            "decision": r.decision.value,
+            "record": r.record_key,
+            **({"order_id": r.order_id} if r.order_id else {}),
+            **({"quarantine_id": r.quarantine_id} if r.quarantine_id is not None else {}),
+            **({"reasons": [x.to_dict() for x in r.reasons]} if r.reasons else {}),
+        }
+        for r in report.results
+    ]
+    decisions = {r.decision for r in report.results}
+    if Decision.quarantined in decisions:
+        status, outcome = 202, "quarantined"
+    elif Decision.accepted in decisions:
+        status, outcome = 201, "accepted"
+    else:
+        status, outcome = 200, "duplicate"
+    WEBHOOKS.labels("shop", profile, outcome).inc()
+    summary = report.summary
+    body: dict[str, Any] = {
+        "status": outcome,
+        "summary": {
+            "source": summary.source,
+            "accepted": summary.accepted,
+            "quarantined": summary.quarantined,
+            "duplicates": summary.duplicates,
+        },
+        "results": results,
+    }
+    if len(results) == 1:
+        body.update({k: v for k, v in results[0].items() if k != "decision"})
+    return JSONResponse(body, status_code=status)
+
+
+# -- carriers ------------------------------------------------------------------------
+
+TrackingSink = Callable[[Sequence[Any]], None]
+
+
+def tracking_sink(request: Request) -> TrackingSink:
+    """``app.state.tracking_sink`` if set, else the foundation's order timeline."""
+    sink: TrackingSink | None = getattr(request.app.state, "tracking_sink", None)
+    if sink is not None:
+        return sink
+    return engine_tracking_sink(_container(request).engine)
+
+
+@router.post(
+    "/v1/webhooks/carrier/{profile}",
+    summary="Receive a carrier's tracking push",
+    responses={
+        202: {"description": "Some events were quarantined; the body lists the ids."},
+        404: {"description": "Unknown profile (problem+json)."},
+    },
+)
+async def carrier_webhook(profile: str, request: Request) -> Response:
+    """Map, validate and de-duplicate tracking events; land them on the order timeline."""
+    if profile not in builtin_profiles("tracking"):
+        known = ", ".join(builtin_profiles("tracking"))
+        return problem(404, "Not found", f"no tracking profile {profile!r} (known: {known})")
+    body = await request.body()
+    store = quarantine_store(request)
+    sink = tracking_sink(request)
+    try:
+        result = await run_in_threadpool(_run_tracking, request, profile, body, store, sink)
+    except ProfileError as exc:
+        return problem(500, "Profile error", str(exc))
+    status = 202 if result["quarantined"] else 200
+    WEBHOOKS.labels("carrier", profile, "quarantined" if status == 202 else "accepted").inc()
+    return JSONResponse(result, status_code=status)
+
+
+def _run_tracking(
+    request: Request, profile: str, body: bytes, store: QuarantineStore, sink: TrackingSink
+) -> dict[str, Any]:
+    from doorstep.adapters.importers.tracking_pipeline import parse_and_validate
+    from doorstep.adapters.importers.tracking_quarantine import hold_batch
+
+    index = getattr(request.app.state, "tracking_index", None)
+    if index is None:
+        from doorstep.adapters.importers.tracking_index import DedupIndex
+
+        index = DedupIndex()
+        request.app.state.tracking_index = index
+    batch = parse_and_validate(profile, body, index=index)
+    if batch.accepted:
+        sink(batch.accepted)
+    held_ids = hold_batch(store, batch)
+    summary = batch.summary
+    return {
+        "source": summary.source,
+        "accepted": summary.accepted,
+        "quarantined": summary.quarantined,
+        "duplicates": summary.duplicates,
+        "quarantine_ids": held_ids,
+        "source_errors": [
+            {"code": e.code, "message": e.message, "reference": e.reference}
+            for e in batch.source_errors
+        ],
+    }

@@ -1,0 +1,372 @@
+"""Quarantine: where a record that cannot be trusted waits, with its reasons and payload.
+
+Nothing is dropped quietly and nothing is "fixed" behind an operator's back.  A record
+moves through one small state machine, every step written to ``quarantine_audit``::
+
+        hold()                 release()  (re-validates, then hands over)
+   ──────────────► held ─────────────────────────► released
+                   │  ▲
+        correct()  └──┘        reject()
+                   held ─────────────────────────► rejected
+
+``released`` and ``rejected`` are final.  Re-validation and hand-over are injected per
+``kind`` ('order' | 'tracking') so the store knows nothing about profiles or intake: the
+order pipeline registers its validator and the lead wires the hand-over into intake (or
+the order timeline for tracking events).
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from doorstep.adapters.db.metadata import metadata
+from doorstep.domain.harmonise.reasons import Reason
+
+Kind = Literal["order", "tracking"]
+Status = Literal["held", "released", "rejected"]
+KINDS: tuple[str, ...] = ("order", "tracking")
+STATUSES: tuple[str, ...] = ("held", "released", "rejected")
+
+quarantine_records = sa.Table(
+    "quarantine_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_key", sa.String(200), nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("corrected_payload", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="held"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('order', 'tracking')", name="kind"),
+    sa.CheckConstraint("status IN ('held', 'released', 'rejected')", name="status"),
+    sa.Index("ix_quarantine_records_status_source", "status", "source"),
+    sa.Index("ix_quarantine_records_record_key", "record_key"),
+)
+
+quarantine_audit = sa.Table(
+    "quarantine_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "record_id",
+        sa.Integer,
+        sa.ForeignKey("quarantine_records.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+HARMONISE_TABLES = (quarantine_records, quarantine_audit)
+
+
+class QuarantineError(Exception):
+    """Base class; the message says which record and why."""
+
+
+class RecordNotFound(QuarantineError):
+    """No quarantined record has this id."""
+
+
+class InvalidTransition(QuarantineError):
+    """The record is not ``held`` (already released or rejected)."""
+
+
+class StillInvalid(QuarantineError):
+    """Re-validation found reasons; the record stays held with the new reasons."""
+
+    def __init__(self, record_id: int, reasons: Sequence[Reason]) -> None:
+        self.record_id = record_id
+        self.reasons = list(reasons)
+        codes = ", ".join(f"{r.code.value} ({r.field})" for r in reasons)
+        super().__init__(f"record {record_id} still fails validation: {codes}")
+
+
+class NoHandler(QuarantineError):
+    """No validator/hand-over is registered for the record's kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    action: str
+    actor: str
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineRecord:
+    """One held (or formerly held) record, with its audit trail when fetched by id."""
+
+    id: int
+    source: str
+    kind: str
+    record_key: str
+    reasons: list[Reason]
+    payload: str
+    corrected_payload: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    audit: list[AuditEntry] = field(default_factory=list)
+
+    @property
+    def effective_payload(self) -> str:
+        """What release validates and hands over: the correction if any, else the original."""
+        return self.payload if self.corrected_payload is None else self.corrected_payload
+
+
+Validator = Callable[[QuarantineRecord], Sequence[Reason]]
+"""Re-validates a record's effective payload; returns the reasons it still fails (or none)."""
+Handover = Callable[[QuarantineRecord], None]
+"""Delivers a released record to where it belongs (order intake, order timeline)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone=True columns; we only ever store UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _reasons_from_json(raw: Any) -> list[Reason]:
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return [Reason.from_dict(item) for item in data]
+
+
+class QuarantineStore:
+    """Hold, list, inspect, correct, release and reject records, with an audit trail."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        validators: Mapping[str, Validator] | None = None,
+        handovers: Mapping[str, Handover] | None = None,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self._sessions = session_factory
+        self._validators = dict(validators or {})
+        self._handovers = dict(handovers or {})
+        self._clock = clock
+
+    def register(self, kind: str, *, validator: Validator, handover: Handover) -> None:
+        """Wire re-validation and hand-over for one kind (done once in bootstrap)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        self._validators[kind] = validator
+        self._handovers[kind] = handover
+
+    # -- writing ------------------------------------------------------------
+
+    def hold(
+        self,
+        source: str,
+        kind: str,
+        record_key: str,
+        reasons: Sequence[Reason],
+        payload: str,
+        *,
+        actor: str = "system",
+    ) -> int:
+        """Store a failing record with its reasons and original payload; return its id."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        if not reasons:
+            raise ValueError("a record is only held with at least one reason")
+        now = self._clock()
+        with self._sessions.begin() as session:
+            record_id = session.execute(
+                sa.insert(quarantine_records)
+                .values(
+                    source=source,
+                    kind=kind,
+                    record_key=record_key[:200],
+                    reasons=[r.to_dict() for r in reasons],
+                    payload=payload,
+                    status="held",
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(quarantine_records.c.id)
+            ).scalar_one()
+            codes = ", ".join(sorted({r.code.value for r in reasons}))
+            self._audit(session, record_id, "hold", actor, codes, now)
+        return int(record_id)
+
+    def correct(self, record_id: int, payload: str, actor: str, note: str | None = None) -> None:
+        """Store a corrected payload beside the original (which is never overwritten)."""
+        now = self._clock()
+        with self._sessions.begin() as session:
+            # Write first: on SQLite a transaction that reads before writing can lose the
+            # write lock to a concurrent writer (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+            result = session.execute(
+                sa.update(quarantine_records)
+                .where(quarantine_records.c.id == record_id)
+                .where(quarantine_records.c.status == "held")
+                .values(corrected_payload=payload, updated_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has it
+                current = self._status(session, record_id)
+                raise InvalidTransition(f"record {record_id} is {current}, not held")
+            self._audit(session, record_id, "correct", actor, note, now)
+
+    def release(self, record_id: int, actor: str, note: str | None = None) -> QuarantineRecord:
+        """Re-validate, hand over, then mark released.
+
+        The hand-over runs before the status flips: if it fails the record stays held.
+        Hand-overs are idempotent (intake is keyed on the shop's order id), so a release
+        racing another release can at worst deliver twice to an idempotent sink; only one
+        of them wins the held → released update and the other gets ``InvalidTransition``.
+        """
+        record = self.get(record_id)
+        if record.status != "held":
+            raise InvalidTransition(f"record {record_id} is {record.status}, not held")
+        validator = self._validators.get(record.kind)
+        handover = self._handovers.get(record.kind)
+        if validator is None or handover is None:
+            raise NoHandler(f"no release handler registered for kind {record.kind!r}")
+        reasons = list(validator(record))
+        now = self._clock()
+        if reasons:
+            with self._sessions.begin() as session:
+                session.execute(
+                    sa.update(quarantine_records)
+                    .where(quarantine_records.c.id == record_id)
+                    .where(quarantine_records.c.status == "held")
+                    .values(reasons=[r.to_dict() for r in reasons], updated_at=now)
+                )
+                codes = ", ".join(sorted({r.code.value for r in reasons}))
+                self._audit(session, record_id, "release_refused", actor, codes, now)
+            raise StillInvalid(record_id, reasons)
+        handover(record)
+        self._finish(record_id, "released", actor, note, now)
+        return self.get(record_id)
+
+    def reject(self, record_id: int, actor: str, note: str) -> None:
+        """Mark a record as rejected for good; a note saying why is required."""
+        if not note.strip():
+            raise ValueError("rejecting a record needs a note saying why")
+        self._finish(record_id, "rejected", actor, note, self._clock())
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, record_id: int) -> QuarantineRecord:
+        """One record with its full audit trail."""
+        with self._sessions() as session:
+            row = session.execute(
+                sa.select(quarantine_records).where(quarantine_records.c.id == record_id)
+            ).one_or_none()
+            if row is None:
+                raise RecordNotFound(f"no quarantined record with id {record_id}")
+            audit = session.execute(
+                sa.select(quarantine_audit)
+                .where(quarantine_audit.c.record_id == record_id)
+                .order_by(quarantine_audit.c.id)
+            ).all()
+        return self._to_record(
+            row._mapping,
+            [AuditEntry(a.action, a.actor, a.note, _aware(a.at)) for a in audit],
+        )
+
+    def list(
+        self,
+        status: str | None = "held",
+        source: str | None = None,
+        kind: str | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[QuarantineRecord]:
+        """Records, oldest first, filtered by status/source/kind (``None`` = any)."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+        query = sa.select(quarantine_records).order_by(quarantine_records.c.id)
+        if status is not None:
+            query = query.where(quarantine_records.c.status == status)
+        if source is not None:
+            query = query.where(quarantine_records.c.source == source)
+        if kind is not None:
+            query = query.where(quarantine_records.c.kind == kind)
+        with self._sessions() as session:
+            rows = session.execute(query.limit(limit).offset(offset)).all()
+        return [self._to_record(r._mapping, []) for r in rows]
+
+    def count(self, status: str = "held") -> dict[str, int]:
+        """Number of records per source in one status (for metrics and summaries)."""
+        query = (
+            sa.select(quarantine_records.c.source, sa.func.count())
+            .where(quarantine_records.c.status == status)
+            .group_by(quarantine_records.c.source)
+        )
+        with self._sessions() as session:
+            return {str(src): int(n) for src, n in session.execute(query).all()}
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _finish(
+        self, record_id: int, status: str, actor: str, note: str | None, now: datetime
+    ) -> None:
+        with self._sessions.begin() as session:
+            result = session.execute(
+                sa.update(quarantine_records)
+                .where(quarantine_records.c.id == record_id)
+                .where(quarantine_records.c.status == "held")
+                .values(status=status, updated_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has it
+                current = self._status(session, record_id)
+                raise InvalidTransition(f"record {record_id} is {current}, not held")
+            action = {"released": "release", "rejected": "reject"}[status]
+            self._audit(session, record_id, action, actor, note, now)
+
+    @staticmethod
+    def _status(session: Session, record_id: int) -> str:
+        status = session.execute(
+            sa.select(quarantine_records.c.status).where(quarantine_records.c.id == record_id)
+        ).scalar_one_or_none()
+        if status is None:
+            raise RecordNotFound(f"no quarantined record with id {record_id}")
+        return str(status)
+
+    @staticmethod
+    def _audit(
+        session: Session, record_id: int, action: str, actor: str, note: str | None, at: datetime
+    ) -> None:
+        session.execute(
+            sa.insert(quarantine_audit).values(
+                record_id=record_id, action=action, actor=actor, note=note, at=at
+            )
+        )
+
+    @staticmethod
+    def _to_record(row: sa.RowMapping, audit: builtins.list[AuditEntry]) -> QuarantineRecord:
+        return QuarantineRecord(
+            id=int(row["id"]),
+            source=row["source"],
+            kind=row["kind"],
+            record_key=row["record_key"],
+            reasons=_reasons_from_json(row["reasons"]),
+            payload=row["payload"],
+            corrected_payload=row["corrected_payload"],
+            status=row["status"],
+            created_at=_aware(row["created_at"]),
+            updated_at=_aware(row["updated_at"]),
+            audit=audit,
+        )

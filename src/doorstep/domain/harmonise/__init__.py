@@ -1,0 +1,1 @@
+"""Harmonisation of shop orders and carrier tracking: pure rules, no I/O."""
