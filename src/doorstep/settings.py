@@ -32,6 +32,8 @@ class Settings:
     timezone: str = "Europe/Berlin"
     country: str = "DE"
     log_level: str = "info"
+    layout_path: str = ""
+    warehouse: str = "BER"
     embedded_worker: bool = True
     bench_endpoints: bool = False
 

@@ -11,13 +11,19 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
+from doorstep.adapters.db.picking_tables import pick_tasks
 from doorstep.adapters.db.tables import order_lines, orders, stock
 from doorstep.adapters.db.uow import transaction
+from doorstep.adapters.layout_file import load_layout
 from doorstep.demo.catalogue import DemoOrder, day_of_orders, location_codes, make_products
+from doorstep.domain.picking.batching import Cart
+from doorstep.domain.picking.waves import WaveRules
 from doorstep.schemas.orders import Address, Customer, OrderIn, OrderLineIn
 from doorstep.services import catalogue, order_flow, stock_ledger
 from doorstep.services.intake import accept_order
 from doorstep.services.outbox import process_batch
+from doorstep.services.sites import DEMO_LAYOUT
+from doorstep.services.waves import WaveSite, confirm_pick, release_wave
 
 Step = Callable[[str, int], None]
 """Progress callback: (stage description, units advanced)."""
@@ -31,6 +37,9 @@ class DemoSummary:
     statuses: Counter[str] = field(default_factory=Counter)
     restocked_skus: int = 0
     sample_order_id: str = ""
+    waves: int = 0
+    walking_m: float = 0.0
+    short_picks: int = 0
 
 
 def _order_in(o: DemoOrder, prices: dict[str, Decimal]) -> OrderIn:
@@ -87,7 +96,7 @@ def build_demo(engine: Engine, *, order_count: int, progress: Step,
     summary.restocked_skus = _restock_backorders(engine)
     drain(engine)
     progress("goods receipt for backorders", 1)
-    _warehouse_day(engine, rng, progress)
+    _warehouse_day(engine, rng, progress, summary)
     with engine.connect() as conn:
         summary.statuses = Counter(dict(conn.execute(
             select(orders.c.status, func.count()).group_by(orders.c.status)).all()))
@@ -108,29 +117,62 @@ def _restock_backorders(engine: Engine) -> int:
     return len(short[::2])
 
 
-def _warehouse_day(engine: Engine, rng: random.Random, progress: Step) -> None:
-    """Release, pick, pack and ship the allocated orders; a few cancel, many arrive."""
+def _warehouse_day(engine: Engine, rng: random.Random, progress: Step,
+                   summary: DemoSummary) -> None:
+    """Waves of routed pick lists; pickers confirm (a few short picks); pack, ship, deliver.
+
+    A few customers cancel before release; the evening's last wave stays released for
+    tomorrow's first shift.
+    """
+    site = WaveSite(warehouse="BER", layout=load_layout(DEMO_LAYOUT))
     with engine.connect() as conn:
-        ready = conn.execute(select(orders.c.id, orders.c.carrier_service)
-                             .where(orders.c.status == "allocated")
-                             .order_by(orders.c.accepted_at, orders.c.id)).all()
-    for n, (order_id, service) in enumerate(ready):
-        with transaction(engine, write=True) as conn:
-            if rng.random() < 0.02:
+        ready = conn.execute(select(orders.c.id).where(orders.c.status == "allocated")
+                             .order_by(orders.c.accepted_at, orders.c.id)).scalars().all()
+    for order_id in ready:
+        if rng.random() < 0.02:
+            with transaction(engine, write=True) as conn:
                 order_flow.cancel(conn, order_id, actor="customer", reason="changed my mind")
-                progress("warehouse", 1)
-                continue
-            if n > len(ready) * 0.85:  # the evening's last orders wait for tomorrow's wave
-                order_flow.release(conn, order_id, actor="wave-planner", wave="W-late")
-                progress("warehouse", 1)
-                continue
-            order_flow.release(conn, order_id, actor="wave-planner", wave=f"W{n // 150 + 1}")
-            order_flow.start_picking(conn, order_id, actor="picker-07")
-            order_flow.pick_all(conn, order_id, actor="picker-07")
-            order_flow.pack(conn, order_id, actor="packer-02", carton="S" if n % 3 else "M")
-            carrier = (service or "dhl:paket").split(":")[0]
-            order_flow.ship(conn, order_id, actor="handover", carrier=carrier,
-                            tracking_number=f"{carrier.upper()}{rng.randrange(10**11, 10**12)}")
-            if n < len(ready) * 0.5:
-                order_flow.deliver(conn, order_id, actor=f"carrier:{carrier}")
-        progress("warehouse", 1)
+    clock = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    while True:
+        with transaction(engine, write=True) as conn:
+            wave = release_wave(conn, site, now=clock, rules=WaveRules(max_orders=40),
+                                cart=Cart(totes=8), actor="wave-planner")
+        if not wave["released"]:
+            break
+        summary.waves += 1
+        summary.walking_m += float(wave["total_distance_m"])
+        if len(wave["released"]) < 10:  # a thin last wave waits for tomorrow's shift
+            progress("warehouse", len(wave["released"]))
+            break
+        for pick_list in wave["pick_lists"]:
+            for line in pick_list["lines"]:
+                short = rng.random() < 0.01
+                with transaction(engine, write=True) as conn:
+                    confirm_pick(conn, site, line["task_id"],
+                                 line["quantity"] - 1 if short else line["quantity"],
+                                 actor=f"picker-{pick_list['batch'] % 6 + 1:02d}")
+                summary.short_picks += short
+        with engine.connect() as conn:
+            extra = conn.execute(select(pick_tasks.c.id, pick_tasks.c.quantity).where(
+                pick_tasks.c.wave_id == wave["id"], pick_tasks.c.status == "open")).all()
+        for task_id, qty in extra:  # re-allocated after a short pick
+            with transaction(engine, write=True) as conn:
+                confirm_pick(conn, site, task_id, qty, actor="picker-runner")
+        for order_id in wave["released"]:
+            _pack_and_ship(engine, order_id, rng, deliver=summary.waves % 3 != 0)
+            progress("warehouse", 1)
+        clock += timedelta(minutes=20)
+
+
+def _pack_and_ship(engine: Engine, order_id: str, rng: random.Random, *, deliver: bool) -> None:
+    with transaction(engine, write=True) as conn:
+        row = conn.execute(select(orders.c.status, orders.c.carrier_service)
+                           .where(orders.c.id == order_id)).one()
+        if row.status != "picking":  # backordered by a short pick: waits for stock
+            return
+        order_flow.pack(conn, order_id, actor="packer-02", carton=rng.choice("SMML"))
+        carrier = (row.carrier_service or "dhl:paket").split(":")[0]
+        order_flow.ship(conn, order_id, actor="handover", carrier=carrier,
+                        tracking_number=f"{carrier.upper()}{rng.randrange(10**11, 10**12)}")
+        if deliver:
+            order_flow.deliver(conn, order_id, actor=f"carrier:{carrier}")

@@ -57,6 +57,11 @@ def release(conn: Connection, order_id: str, *, actor: str, wave: str | None = N
     _move(conn, order_id, OrderStatus.RELEASED, actor=actor, data={"wave": wave})
 
 
+def backorder(conn: Connection, order_id: str, *, actor: str, reason: str) -> None:
+    """Part of the order can no longer be served from stock; it waits for a receipt."""
+    _move(conn, order_id, OrderStatus.BACKORDERED, actor=actor, data={"reason": reason})
+
+
 def start_picking(conn: Connection, order_id: str, *, actor: str) -> None:
     _move(conn, order_id, OrderStatus.PICKING, actor=actor)
 

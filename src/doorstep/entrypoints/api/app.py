@@ -25,6 +25,7 @@ from doorstep.entrypoints.api.routers import (
     promise,
     quarantine,
     stock,
+    waves,
     webhooks,
 )
 from doorstep.services.outbox import run_worker
@@ -60,7 +61,8 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     )
     app.state.container = container
     problems.install(app)
-    for module in (health, orders, catalogue, stock, picking, promise, webhooks, quarantine):
+    for module in (health, orders, catalogue, stock, waves, picking, promise, webhooks,
+                   quarantine):
         app.include_router(module.router)
     if container.settings.bench_endpoints:
         app.include_router(bench.router)

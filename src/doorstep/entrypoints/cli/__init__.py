@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from doorstep import __version__
-from doorstep.entrypoints.cli import core, demo, harmonise, pick, promise
+from doorstep.entrypoints.cli import core, demo, harmonise, pick, promise, waves
 
 app = typer.Typer(
     help="doorstep: everything between an online shop's checkout and the customer's door.",
@@ -34,6 +34,7 @@ app.command("worker")(core.worker)
 app.command("demo")(demo.demo)
 app.add_typer(core.db_app, name="db")
 app.add_typer(pick.app, name="pick")
+app.add_typer(waves.app, name="wave")
 app.add_typer(promise.app, name="promise")
 app.add_typer(harmonise.import_app, name="import")
 app.add_typer(harmonise.profile_app, name="profile")

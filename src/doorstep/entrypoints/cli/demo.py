@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 from doorstep.adapters.db.schema import upgrade
 from doorstep.bootstrap import make_engine
 from doorstep.demo.run import build_demo
+from doorstep.services.sites import DEMO_LAYOUT
 
 console = Console()
 
@@ -53,6 +55,9 @@ def demo(
     table.add_row("locations", str(summary.locations))
     table.add_row("orders accepted", str(summary.orders))
     table.add_row("SKUs restocked for backorders", str(summary.restocked_skus))
+    table.add_row("waves released", str(summary.waves))
+    table.add_row("walking in routed pick tours (m)", f"{summary.walking_m:,.0f}")
+    table.add_row("short picks (re-allocated or backordered)", str(summary.short_picks))
     for status, count in sorted(summary.statuses.items()):
         table.add_row(f"  orders {status}", str(count))
     console.print(table)
@@ -64,4 +69,5 @@ def demo(
     if serve:
         from doorstep.entrypoints.cli.core import serve as serve_api
 
+        os.environ.setdefault("DOORSTEP_LAYOUT_PATH", str(DEMO_LAYOUT))
         serve_api(database_url=url, host="127.0.0.1", port=port, worker=True, access_log=False)
