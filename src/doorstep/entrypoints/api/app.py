@@ -60,6 +60,12 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         lifespan=lifespan,
     )
     app.state.container = container
+    if container.settings.layout_path:
+        # The stateless /v1/pick endpoints find the configured warehouse's layout by name.
+        from doorstep.adapters.layout_file import load_layout
+
+        layout = load_layout(container.settings.layout_path)
+        app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
     problems.install(app)
     for module in (health, orders, catalogue, stock, waves, picking, promise, webhooks,
                    quarantine):
