@@ -47,7 +47,44 @@ DEFAULT_HANDLERS: dict[str, Handler] = {
     "stock.available": _on_stock_available,
     "order.cancelled": _no_op,
     "order.shipped": _no_op,
+    "order.tracking": _no_op,
 }
+
+
+def build_handlers(*, promise_model_path: str = "", origin_country: str = "DE"
+                   ) -> dict[str, Handler]:
+    """The worker's handlers; with a fitted promise model, orders also get promises.
+
+    The model file is re-read when it changes, so ``doorstep promise fit`` takes effect
+    without restarting workers.
+    """
+    if not promise_model_path:
+        return dict(DEFAULT_HANDLERS)
+    from doorstep.services.order_promises import (
+        ModelCache,
+        backlog_reading,
+        promise_order,
+        revise_order_promise,
+    )
+
+    cache = ModelCache(promise_model_path)
+
+    def accepted(conn: Connection, payload: dict[str, Any]) -> None:
+        _on_order_accepted(conn, payload)
+        model = cache.get()
+        if model is not None:
+            promise_order(conn, model, str(payload["order_id"]),
+                          reading=backlog_reading(conn, model, utcnow()),
+                          origin_country=origin_country)
+
+    def moved(conn: Connection, payload: dict[str, Any]) -> None:
+        model = cache.get()
+        if model is not None:
+            revise_order_promise(conn, model, str(payload["order_id"]),
+                                 origin_country=origin_country)
+
+    return {**DEFAULT_HANDLERS, "order.accepted": accepted, "order.shipped": moved,
+            "order.tracking": moved}
 
 
 @dataclass(frozen=True)
@@ -115,11 +152,11 @@ def outbox_lag_seconds(engine: Engine) -> float:
 
 
 def run_worker(engine: Engine, *, stop: threading.Event, poll_interval: float = 0.2,
-               batch_size: int = 100) -> None:
+               batch_size: int = 100, handlers: Mapping[str, Handler] | None = None) -> None:
     """Loop until ``stop`` is set: handle batches back to back, sleep when idle."""
     while not stop.is_set():
         try:
-            result = process_batch(engine, limit=batch_size)
+            result = process_batch(engine, limit=batch_size, handlers=handlers)
         except Exception:  # database gone for a moment: log, wait, try again
             log.exception("outbox batch failed; retrying")
             stop.wait(1.0)

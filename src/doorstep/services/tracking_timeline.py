@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from doorstep.adapters.db.tables import shipments, tracking_events
 from doorstep.domain.harmonise.tracking import TrackingEvent, normalise_tracking_number
-from doorstep.services.events import record_event, utcnow
+from doorstep.services.events import enqueue, record_event, utcnow
 
 Outcome = Literal["added", "duplicate", "unmatched"]
 
@@ -56,6 +56,8 @@ def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
                                             if event.exception_reason else None),
                        "location": {k: v for k, v in asdict(event.location).items()
                                     if v is not None}})
+    enqueue(conn, "order.tracking", order_id,
+            {"order_id": order_id, "status": event.status.value})
     return "added"
 
 

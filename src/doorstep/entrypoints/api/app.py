@@ -28,7 +28,7 @@ from doorstep.entrypoints.api.routers import (
     waves,
     webhooks,
 )
-from doorstep.services.outbox import run_worker
+from doorstep.services.outbox import build_handlers, run_worker
 
 
 def create_app(container: Container, *, embedded_worker: bool | None = None) -> FastAPI:
@@ -44,7 +44,10 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
                 target=run_worker, name="doorstep-worker", daemon=True,
                 kwargs={"engine": container.engine, "stop": stop,
                         "poll_interval": container.settings.worker_poll_interval_s,
-                        "batch_size": container.settings.worker_batch_size})
+                        "batch_size": container.settings.worker_batch_size,
+                        "handlers": build_handlers(
+                            promise_model_path=container.settings.promise_model_path,
+                            origin_country=container.settings.country)})
             thread.start()
         try:
             yield

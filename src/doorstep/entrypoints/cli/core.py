@@ -102,7 +102,7 @@ def worker(database_url: str | None = DB_OPTION) -> None:
 
     On PostgreSQL run as many as you like: they share the queue without doing anything twice.
     """
-    from doorstep.services.outbox import run_worker
+    from doorstep.services.outbox import build_handlers, run_worker
 
     c = _container(database_url)
     ensure_current_schema(c)
@@ -115,4 +115,6 @@ def worker(database_url: str | None = DB_OPTION) -> None:
     signal.signal(signal.SIGINT, _stop)
     console.print(f"doorstep worker on {_safe_url(c.settings.database_url)} (Ctrl-C stops)")
     run_worker(c.engine, stop=stop, poll_interval=c.settings.worker_poll_interval_s,
-               batch_size=c.settings.worker_batch_size)
+               batch_size=c.settings.worker_batch_size,
+               handlers=build_handlers(promise_model_path=c.settings.promise_model_path,
+                                       origin_country=c.settings.country))

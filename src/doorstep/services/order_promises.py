@@ -1,0 +1,181 @@
+"""Promises on the order timeline: the promise at acceptance and every revision after it.
+
+When the worker has handled a new order it records revision 0 (``promise`` event) from the
+fitted model and the warehouse's current backlog, so a busy warehouse promises later and
+says so (``under_load``).  Each hand-over, carrier scan or exception then records a
+``promise.revised`` event.  A revision is recomputed from the original request (kept in
+revision 0) and every event since, with the domain's ``revise`` — replaying the timeline
+gives the same windows, so nothing but the events needs storing.  Without a fitted model
+doorstep promises nothing rather than guessing; ``doorstep promise fit`` makes one.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
+from doorstep.adapters.promise_store import load_model
+from doorstep.domain.cutoffs import carrier_of
+from doorstep.domain.promise.engine import Promise, PromiseRequest, make_promise
+from doorstep.domain.promise.load import BacklogReading, Capacity
+from doorstep.domain.promise.model import PromiseModel
+from doorstep.domain.promise.repromise import EventKind, PromiseEvent, open_timeline, revise
+from doorstep.services.events import record_event, utcnow
+
+OPEN_STATUSES = ("received", "allocated", "backordered", "released", "picking", "packed")
+MEASURE_DAYS = 7
+MIN_SHIPMENTS_TO_MEASURE = 50
+
+
+class ModelCache:
+    """Loads the fitted model once and again only when its file changes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp: float | None = None
+        self._model: PromiseModel | None = None
+
+    def get(self) -> PromiseModel | None:
+        try:
+            stamp = self.path.stat().st_mtime
+        except OSError:
+            return None
+        with self._lock:
+            if stamp != self._stamp:
+                self._model, self._stamp = load_model(self.path), stamp
+            return self._model
+
+
+@dataclass(frozen=True)
+class DatabaseBacklog:
+    """The real backlog (orders accepted, not yet handed over) and measured throughput.
+
+    Throughput is shipments per working day over the last week when there were at least
+    ``MIN_SHIPMENTS_TO_MEASURE``; otherwise the model's fitted capacity.
+    """
+
+    engine: Engine
+    model: PromiseModel
+
+    def reading(self, at: datetime) -> BacklogReading:
+        with self.engine.connect() as conn:
+            return backlog_reading(conn, self.model, at)
+
+
+def backlog_reading(conn: Connection, model: PromiseModel, at: datetime) -> BacklogReading:
+    backlog = conn.execute(select(func.count()).select_from(orders)
+                           .where(orders.c.status.in_(OPEN_STATUSES))).scalar() or 0
+    shipped = conn.execute(select(func.count(func.distinct(shipments.c.order_id))).where(
+        shipments.c.shipped_at >= at - timedelta(days=MEASURE_DAYS),
+        shipments.c.shipped_at <= at)).scalar() or 0
+    throughput = model.capacity
+    if shipped >= MIN_SHIPMENTS_TO_MEASURE:
+        per_day = shipped / (MEASURE_DAYS * 5 / 7)
+        throughput = Capacity(per_day=per_day, sd=max(per_day ** 0.5, per_day * 0.1))
+    return BacklogReading(backlog=int(backlog), throughput=throughput)
+
+
+def _request(conn: Connection, order_id: str, origin_country: str) -> PromiseRequest:
+    row = conn.execute(select(orders).where(orders.c.id == order_id)).one()
+    carrier, _, service = (row.carrier_service or "dhl:paket").partition(":")
+    address: dict[str, Any] = row.shipping_address or {}
+    units = conn.execute(select(func.sum(order_lines.c.quantity))
+                         .where(order_lines.c.order_id == order_id)).scalar()
+    return PromiseRequest(
+        ordered_at=row.placed_at or row.accepted_at, carrier=carrier_of(carrier),
+        service=(service or "default").lower(),
+        dest_country=str(address.get("country") or "").upper(),
+        dest_region=str(address.get("region") or ""),
+        dest_postcode=str(address.get("postcode") or ""), origin_country=origin_country,
+        origin_region=row.warehouse or "", items=max(1, int(units or 1)))
+
+
+def _window(promise_window: Any) -> dict[str, Any]:
+    return {"promised_date": promise_window.promised_date.isoformat(),
+            "earliest_date": promise_window.earliest_date.isoformat(),
+            "latest_date": promise_window.latest_date.isoformat(),
+            "level": promise_window.level}
+
+
+def promise_order(conn: Connection, model: PromiseModel, order_id: str, *,
+                  reading: BacklogReading, origin_country: str = "DE") -> Promise:
+    """Record revision 0 for ``order_id`` (idempotent: an existing promise is kept)."""
+    existing = _original(conn, order_id)
+    if existing is not None:
+        return _rebuild(conn, model, order_id, existing, origin_country)
+    req = _request(conn, order_id, origin_country)
+    promise = make_promise(model, req, reading=reading)
+    record_event(conn, order_id, "promise", actor="promise-engine", data={
+        "revision": 0, "cause": "accepted", **_window(promise.window),
+        "under_load": promise.under_load, "backlog": promise.backlog,
+        "throughput": ({"per_day": reading.throughput.per_day, "sd": reading.throughput.sd}
+                       if reading.throughput else None),
+        "segments": {"processing": promise.processing_segment,
+                     "transit": promise.transit_segment}})
+    return promise
+
+
+def _original(conn: Connection, order_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(order_events.c.data).where(
+        order_events.c.order_id == order_id, order_events.c.type == "promise")).first()
+    return None if row is None else dict(row.data)
+
+
+def _rebuild(conn: Connection, model: PromiseModel, order_id: str, original: dict[str, Any],
+             origin_country: str) -> Promise:
+    req = _request(conn, order_id, origin_country)
+    stored = original.get("throughput")
+    throughput = Capacity(**stored) if stored else None
+    return make_promise(model, req, reading=BacklogReading(backlog=int(original["backlog"]),
+                                                           throughput=throughput))
+
+
+def promise_events(conn: Connection, order_id: str) -> list[PromiseEvent]:
+    """The timeline's hand-overs, scans and exceptions as the promise engine reads them."""
+    rows = conn.execute(select(order_events.c.type, order_events.c.at, order_events.c.data)
+                        .where(order_events.c.order_id == order_id)
+                        .order_by(order_events.c.at, order_events.c.id)).all()
+    events: list[PromiseEvent] = []
+    for r in rows:
+        if r.type in ("shipped", "partially_shipped"):
+            if not any(e.kind is EventKind.HANDOVER for e in events):
+                events.append(PromiseEvent(kind=EventKind.HANDOVER, at=r.at))
+        elif r.type.startswith("tracking."):
+            status = r.type.removeprefix("tracking.")
+            if status in ("exception", "delivery_attempt_failed"):
+                reason = str((r.data or {}).get("exception_reason") or "")
+                events.append(PromiseEvent(kind=EventKind.EXCEPTION, at=r.at, reason=reason))
+            elif status not in ("unknown", "info_received", "cancelled"):
+                events.append(PromiseEvent(kind=EventKind.SCAN, at=r.at, status=status))
+    return events
+
+
+def revise_order_promise(conn: Connection, model: PromiseModel, order_id: str, *,
+                         origin_country: str = "DE") -> dict[str, Any] | None:
+    """Record a ``promise.revised`` event reflecting every event so far; None if no change."""
+    original = _original(conn, order_id)
+    if original is None:
+        return None
+    timeline = open_timeline(order_id, _rebuild(conn, model, order_id, original,
+                                                origin_country), utcnow())
+    events = promise_events(conn, order_id)
+    for event in events:
+        if timeline.current.final:
+            break
+        timeline = revise(model, timeline, event)
+    done = conn.execute(select(func.count()).select_from(order_events).where(
+        order_events.c.order_id == order_id, order_events.c.type == "promise.revised")).scalar()
+    if timeline.current.revision_no <= (done or 0):
+        return None  # nothing new since the last recorded revision
+    current = timeline.current
+    data = {"revision": current.revision_no, "cause": current.cause, "final": current.final,
+            **_window(current.window)}
+    record_event(conn, order_id, "promise.revised", actor="promise-engine", data=data)
+    return data
