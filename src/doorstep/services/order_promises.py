@@ -179,3 +179,18 @@ def revise_order_promise(conn: Connection, model: PromiseModel, order_id: str, *
             **_window(current.window)}
     record_event(conn, order_id, "promise.revised", actor="promise-engine", data=data)
     return data
+
+
+@dataclass(frozen=True)
+class LiveBacklog:
+    """``BacklogSource`` for the checkout promise: the database's backlog right now."""
+
+    engine: Engine
+    models: ModelCache
+
+    def reading(self, at: datetime) -> BacklogReading:
+        model = self.models.get()
+        if model is None:
+            return BacklogReading(backlog=0)
+        with self.engine.connect() as conn:
+            return backlog_reading(conn, model, at)

@@ -28,6 +28,7 @@ from doorstep.entrypoints.api.routers import (
     waves,
     webhooks,
 )
+from doorstep.services.order_promises import LiveBacklog, ModelCache
 from doorstep.services.outbox import build_handlers, run_worker
 
 
@@ -63,6 +64,8 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.backlog_source = LiveBacklog(
+        container.engine, ModelCache(container.settings.promise_model_path))
     if container.settings.layout_path:
         # The stateless /v1/pick endpoints find the configured warehouse's layout by name.
         from doorstep.adapters.layout_file import load_layout
