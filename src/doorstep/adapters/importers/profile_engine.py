@@ -1,0 +1,123 @@
+"""The mapping-profile engine: declarative files in, canonical field values out.
+
+A profile (YAML or TOML, schema in ``docs/profiles.md``) says where each field of a
+source's payload lives, which vocabulary translates its codes, which units and date
+formats it uses and what a missing value defaults to — so that a merchant adds a
+source without writing Python.  Profiles are compiled once (paths, patterns, date
+parsers, vocabularies) and cached, so mapping a record costs dictionary look-ups.
+
+Public API::
+
+    load_profile("gls")                     built-in profile by name
+    load_profile("./my-carrier.yaml")       a merchant's own file
+    profile.extract(payload, context)       -> Extraction (records, source errors)
+    builtin_profiles("tracking")            names shipped with doorstep
+
+Built-in profiles live in ``profiles/{orders,tracking}/<name>.yaml`` inside the
+package.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from doorstep.adapters.importers.dates import DateError, DateParser
+from doorstep.adapters.importers.documents import CsvDocument, DocumentError, parse_document
+from doorstep.adapters.importers.fields import FieldSpec, Issue, Vocabulary
+from doorstep.adapters.importers.paths import CompiledPath, compile_path
+from doorstep.adapters.importers.profile_loader import (
+    ProfileError,
+    build_profile,
+    read_profile_file,
+)
+from doorstep.adapters.importers.profile_model import (
+    CollectionSpec,
+    ErrorRule,
+    ExtractedItem,
+    ExtractedRecord,
+    Extraction,
+    Profile,
+    SourceError,
+    fragment_text,
+)
+from doorstep.adapters.importers.units import UnitError, to_grams, to_millimetres
+
+__all__ = [
+    "PROFILES_DIR",
+    "CollectionSpec",
+    "CompiledPath",
+    "CsvDocument",
+    "DateError",
+    "DateParser",
+    "DocumentError",
+    "ErrorRule",
+    "ExtractedItem",
+    "ExtractedRecord",
+    "Extraction",
+    "FieldSpec",
+    "Issue",
+    "Profile",
+    "ProfileError",
+    "SourceError",
+    "UnitError",
+    "Vocabulary",
+    "builtin_profiles",
+    "compile_path",
+    "fragment_text",
+    "load_profile",
+    "parse_document",
+    "to_grams",
+    "to_millimetres",
+]
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+_KINDS = ("tracking", "orders")
+_SUFFIXES = (".yaml", ".yml", ".toml")
+
+
+def builtin_profiles(kind: str | None = None) -> list[str]:
+    """Names of the profiles shipped with doorstep (optionally of one ``kind``)."""
+    names: set[str] = set()
+    for sub in (kind,) if kind else _KINDS:
+        folder = PROFILES_DIR / sub
+        if folder.is_dir():
+            names.update(p.stem for p in folder.iterdir() if p.suffix in _SUFFIXES)
+    return sorted(names)
+
+
+def _resolve(name_or_path: str | Path, kind: str | None) -> Path:
+    text = str(name_or_path)
+    candidate = Path(text)
+    if candidate.suffix.lower() in _SUFFIXES or "/" in text or "\\" in text:
+        if not candidate.is_file():
+            raise ProfileError(f"{candidate}: profile file not found")
+        return candidate
+    for sub in (kind,) if kind else _KINDS:
+        for suffix in _SUFFIXES:
+            builtin = PROFILES_DIR / sub / f"{text}{suffix}"
+            if builtin.is_file():
+                return builtin
+    known = ", ".join(builtin_profiles(kind)) or "none"
+    raise ProfileError(f"{text}: no built-in profile of that name (known: {known}); "
+                       "pass a path to use your own file")
+
+
+def load_profile(name_or_path: str | Path, kind: str | None = None) -> Profile:
+    """Load and compile a profile by built-in name or file path (cached per file).
+
+    Raises :class:`ProfileError` naming the file, line and key of any mistake, or
+    when the profile's ``kind`` differs from the requested ``kind``.
+    """
+    path = _resolve(name_or_path, kind).resolve()
+    profile = _load_cached(path, path.stat().st_mtime_ns)
+    if kind is not None and profile.kind != kind:
+        raise ProfileError(f"{path}: kind: is {profile.kind!r}, expected a {kind!r} profile")
+    return profile
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int) -> Profile:
+    del mtime_ns  # part of the cache key only: an edited file is reloaded
+    data, lines = read_profile_file(path)
+    return build_profile(data, path, lines)

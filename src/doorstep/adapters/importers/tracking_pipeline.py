@@ -1,0 +1,407 @@
+"""Carrier payloads to canonical tracking events: parse → map → validate → dedup.
+
+::
+
+    payload ─parse─► document ─map (profile)─► events ─validate─► sequence ─dedup─► accepted
+       │                 │                        │          │          │        └► duplicates
+       │                 └► source errors         └──────────┴──────────┴──► held (reasons +
+       └► truncated / malformed ─────────────────────────────────────────────►  original payload)
+
+Every event ends in exactly one of accepted, duplicates or held; an error response
+("no shipment found") is reported as a source error and never becomes an event.
+Held events carry reason codes and a JSON envelope with the original record, so the
+quarantine store can show, correct, re-validate (:func:`revalidate`) and release them.
+
+Dependencies are injected: ``shipments`` answers when a shipment was created and what
+it weighed when packed; ``index`` remembers accepted events across imports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from doorstep.adapters.importers.profile_engine import (
+    ExtractedItem,
+    Issue,
+    Profile,
+    ProfileError,
+    SourceError,
+    load_profile,
+)
+from doorstep.adapters.importers.tracking_index import DedupIndex
+from doorstep.adapters.importers.tracking_zones import offset_mismatch
+from doorstep.domain.harmonise.reasons import Reason, ReasonCode
+from doorstep.domain.harmonise.summary import ImportSummary
+from doorstep.domain.harmonise.tracking import (
+    EARLIEST_PLAUSIBLE,
+    ExceptionReason,
+    Location,
+    TrackingEvent,
+    TrackingStatus,
+    check_text_matches_status,
+    check_timestamp,
+    check_weight,
+    dedup_key,
+    parse_canonical_status,
+    sequence_contradictions,
+    text_claim,
+)
+
+__all__ = [
+    "EventSink",
+    "HeldEvent",
+    "ShipmentFacts",
+    "ShipmentLookup",
+    "TrackingBatch",
+    "TrackingPipeline",
+    "parse_and_validate",
+    "revalidate",
+]
+
+DEFAULT_MAX_WEIGHT_G = 31_500
+_SEQUENCED = frozenset({TrackingStatus.delivered, TrackingStatus.out_for_delivery})
+_FUTURE_SKEW = timedelta(minutes=15)
+_CREATED_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFacts:
+    """What doorstep itself knows about a shipment it created."""
+
+    created_at: datetime | None = None
+    packed_weight_g: int | None = None
+
+
+ShipmentLookup = Callable[[str, str], ShipmentFacts | None]
+"""``(carrier, tracking number) -> facts`` or None for a shipment doorstep does not know."""
+EventSink = Callable[[Sequence[TrackingEvent]], None]
+"""Where accepted events go (the lead wires this to the order timeline)."""
+
+
+@dataclass(slots=True)
+class HeldEvent:
+    """An event (or a whole payload) that failed, with reasons and its original payload."""
+
+    record_key: str
+    reasons: list[Reason]
+    payload: str
+    event: TrackingEvent | None = None
+    position: int | None = None
+    """Ordinal of the event within its payload (None when the whole payload was held)."""
+
+
+@dataclass(slots=True)
+class TrackingBatch:
+    """The outcome of one payload (or several, merged) from one source."""
+
+    source: str
+    accepted: list[TrackingEvent] = field(default_factory=list)
+    duplicates: list[TrackingEvent] = field(default_factory=list)
+    held: list[HeldEvent] = field(default_factory=list)
+    source_errors: list[SourceError] = field(default_factory=list)
+    skipped_milestones: int = 0
+
+    @property
+    def summary(self) -> ImportSummary:
+        """Accepted / quarantined / duplicates for the import summary."""
+        return ImportSummary(self.source, len(self.accepted), len(self.held),
+                             len(self.duplicates))
+
+    def extend(self, other: TrackingBatch) -> None:
+        """Merge another batch of the same source into this one."""
+        self.accepted.extend(other.accepted)
+        self.duplicates.extend(other.duplicates)
+        self.held.extend(other.held)
+        self.source_errors.extend(other.source_errors)
+        self.skipped_milestones += other.skipped_milestones
+
+
+def _reason(issue: Issue) -> Reason:
+    if issue.code == "unknown_vocabulary_value" and issue.field == "status":
+        return Reason(ReasonCode.unknown_status_code, issue.field, issue.message)
+    try:
+        code = ReasonCode(issue.code)
+    except ValueError:
+        code = ReasonCode.invalid_value
+    return Reason(code, issue.field, issue.message)
+
+
+def _status_table(profile: Profile) -> dict[str, tuple[TrackingStatus, ExceptionReason | None]]:
+    """Every canonical value the profile's vocabularies produce, checked once."""
+    table: dict[str, tuple[TrackingStatus, ExceptionReason | None]] = {}
+    for vocab in profile.vocabularies.values():
+        for value in [*vocab.entries.values(), *([vocab.unknown] if vocab.unknown else [])]:
+            try:
+                table[value] = parse_canonical_status(value)
+            except ValueError:
+                raise ProfileError(f"{profile.path}: vocabularies.{vocab.name}: {value!r} is not "
+                                   "a canonical tracking status (see docs/vocabulary.md)") from None
+    return table
+
+
+class TrackingPipeline:
+    """A compiled profile plus validation settings; ``process`` handles one payload."""
+
+    def __init__(
+        self,
+        profile: Profile | str,
+        *,
+        index: DedupIndex | None = None,
+        shipments: ShipmentLookup | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        self.profile = load_profile(profile, "tracking") if isinstance(profile, str) else profile
+        if self.profile.kind != "tracking":
+            raise ProfileError(f"{self.profile.path}: kind: expected a tracking profile")
+        self.index = index if index is not None else DedupIndex()
+        self.shipments = shipments
+        self.now = now
+        options = self.profile.options
+        self.statuses = _status_table(self.profile)
+        self.max_weight_g = int(options.get("max_weight_g", DEFAULT_MAX_WEIGHT_G))
+        self.zero_weight_unknown = bool(options.get("zero_weight_means_unknown", False))
+        self.timestamp_fields: tuple[str, ...] = tuple(options.get("timestamp_fields")
+                                                       or ("timestamp",))
+        self.refine = {TrackingStatus(k): frozenset(TrackingStatus(s) for s in v)
+                       for k, v in (options.get("refine") or {}).items()}
+
+    # -- one payload ----------------------------------------------------------------------
+
+    def process(self, payload: str | bytes, context: dict[str, Any] | None = None) -> TrackingBatch:
+        """Parse, map, validate and deduplicate one payload."""
+        ctx = context or {}
+        batch = TrackingBatch(self.profile.name)
+        extraction = self.profile.extract(payload, ctx)
+        if extraction.document_issue is not None:
+            text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+            digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+            batch.held.append(HeldEvent(
+                f"{self.profile.name}:payload:{digest}", [_reason(extraction.document_issue)],
+                json.dumps({"profile": self.profile.name, "context": ctx, "payload": text}),
+            ))
+            return batch
+        batch.source_errors = extraction.source_errors
+        now = self.now or datetime.now(UTC)
+        position = 0
+        for record in extraction.records:
+            batch.skipped_milestones += sum(record.skipped.values())
+            items = [i for c in self.profile.collections for i in record.collections[c.name]]
+            if items:
+                self._process_record(items, ctx, now, batch, position)
+                position += len(items)
+        return batch
+
+    def _process_record(self, items: list[ExtractedItem], ctx: dict[str, Any], now: datetime,
+                        batch: TrackingBatch, first_position: int) -> None:
+        built: list[tuple[int, TrackingEvent | None, list[Reason]]] = []
+        ship: tuple[str, str] | None = None
+        facts: ShipmentFacts | None = None
+        for index, item in enumerate(items):
+            event, reasons = self.build_event(item)
+            if event is not None:
+                if ship != (event.carrier, event.tracking_number):  # usually once per record
+                    ship = (event.carrier, event.tracking_number)
+                    facts = self.shipments(*ship) if self.shipments else None
+                event, more = self.validate_event(event, now, facts)
+                if more:
+                    reasons.extend(more)
+            built.append((index, event, reasons))
+        clean = [(i, e) for i, e, r in built if e is not None and not r]
+        if any(e.status in _SEQUENCED for _, e in clean):
+            self._check_sequence(clean, built)
+        record_copy: Any = None
+        for index, event, reasons in built:
+            if event is not None and not reasons:
+                key = dedup_key(event)
+                if self.index.is_duplicate(event, key):
+                    batch.duplicates.append(event)
+                    continue
+                other = self.index.conflicting_outcome(event, key)
+                if other is None:
+                    self.index.remember(event, key)
+                    batch.accepted.append(event)
+                    continue
+                reasons.append(Reason(ReasonCode.contradictory_event, "status",
+                                      f"{event.status.value} contradicts {other.value} "
+                                      "accepted for the same parcel and minute"))
+            if record_copy is None:  # JSON stays structured, so an operator can edit it
+                record = items[0].record
+                record_copy = record.raw_text() if self.profile.format == "xml" else record.node
+            held = self._held(items[index], index, event, reasons, ctx, record_copy)
+            held.position = first_position + index
+            batch.held.append(held)
+
+    def _check_sequence(self, clean: list[tuple[int, TrackingEvent]],
+                        built: list[tuple[int, TrackingEvent | None, list[Reason]]]) -> None:
+        by_shipment: dict[tuple[str, str], list[tuple[int, TrackingEvent]]] = {}
+        for index, event in clean:
+            by_shipment.setdefault((event.carrier, event.tracking_number), []).append(
+                (index, event))
+        for (carrier, number), pairs in by_shipment.items():
+            journey = self.index.journey(carrier, number)
+            events = [e for _, e in pairs]
+            found = sequence_contradictions(
+                events,
+                last_out_for_delivery=journey.last_out_for_delivery if journey else None,
+                last_picked_up=journey.last_picked_up if journey else None,
+            )
+            for position, reason in found.items():
+                built[pairs[position][0]][2].append(reason)
+            if journey is None or journey.first_delivered is None:
+                continue
+            for index, event in pairs:
+                if (event.status is TrackingStatus.out_for_delivery
+                        and event.occurred_at > journey.first_delivered):
+                    built[index][2].append(Reason(
+                        ReasonCode.delivered_before_out_for_delivery, "timestamp",
+                        f"out for delivery at {event.occurred_at.isoformat()} after delivered "
+                        f"at {journey.first_delivered.isoformat()}"))
+
+    def _held(self, item: ExtractedItem, index: int, event: TrackingEvent | None,
+              reasons: list[Reason], ctx: dict[str, Any], record_copy: Any) -> HeldEvent:
+        values = item.values
+        stamp = event.occurred_at.isoformat() if event else str(index)
+        key = (f"{self.profile.name}:{values.get('tracking_number') or '-'}:"
+               f"{values.get('raw_code') or '-'}:{stamp}")
+        envelope = json.dumps({"profile": self.profile.name, "context": ctx,
+                               "event_index": index, "record": record_copy},
+                              ensure_ascii=False, default=str)
+        return HeldEvent(key, reasons, envelope, event)
+
+    # -- one event ------------------------------------------------------------------------
+
+    def build_event(self, item: ExtractedItem) -> tuple[TrackingEvent | None, list[Reason]]:
+        """Map one extracted item to a TrackingEvent; reasons list what is wrong with it."""
+        values = item.values
+        issues = (item.record.issues + item.issues) if item.record.issues else item.issues
+        stamp: datetime | None = None
+        fields = self.timestamp_fields
+        if len(fields) == 1:
+            stamp = values.get(fields[0])
+        else:
+            for name in fields:
+                if values.get(name) is not None:
+                    stamp = values[name]
+                    others = set(fields) - {name}
+                    issues = [i for i in issues if i.field not in others]
+                    break
+        reasons = [_reason(i) for i in issues] if issues else []
+        if self.zero_weight_unknown and values.get("weight") == 0:
+            values["weight"] = None
+        number, raw_code = values.get("tracking_number"), values.get("raw_code")
+        if number is None or stamp is None or raw_code is None:
+            if not reasons:
+                reasons.append(Reason(ReasonCode.missing_field, "event",
+                                      "tracking number, code or timestamp missing"))
+            return None, reasons
+        status, why = self.statuses.get(values.get("status") or "unknown",
+                                        (TrackingStatus.unknown, None))
+        offset = stamp.utcoffset() if type(stamp.tzinfo) is timezone else None
+        carrier = values.get("carrier") or self.profile.source
+        event = TrackingEvent(  # positional: this runs once per event
+            carrier, self.profile.name, str(number).strip(), status, stamp.astimezone(UTC),
+            raw_code if type(raw_code) is str else str(raw_code),
+            values.get("raw_text"), values.get("raw_label"), why,
+            Location(values.get("city"), values.get("postcode"), values.get("country"),
+                     values.get("location")),
+            int(offset.total_seconds() // 60) if offset is not None else None,
+            values.get("weight"), values.get("reference"),
+        )
+        return event, reasons
+
+    def validate_event(self, event: TrackingEvent, now: datetime,
+                       facts: ShipmentFacts | None) -> tuple[TrackingEvent, list[Reason]]:
+        """Plausibility of one event on its own (time, zone, weight, text against code).
+
+        Returns the event — with its status sharpened where the profile's ``refine``
+        option allows a coarse code to take an unambiguous text's status — and reasons.
+        """
+        reasons: list[Reason] = []
+        created = facts.created_at if facts else None
+        at = event.occurred_at
+        # The usual case in three comparisons; the domain rule names what is wrong.
+        if not (EARLIEST_PLAUSIBLE <= at <= now + _FUTURE_SKEW
+                and (created is None or at >= created - _CREATED_SKEW)):
+            found = check_timestamp(at, now=now, created_at=created,
+                                    future_skew=_FUTURE_SKEW, created_skew=_CREATED_SKEW)
+            if found is not None:
+                reasons.append(found)
+        if event.utc_offset_minutes and event.location.country:
+            mismatch = offset_mismatch(event)
+            if mismatch is not None:
+                reasons.append(mismatch)
+        if event.weight_g is not None:
+            bad_weight = check_weight(event.weight_g, max_g=self.max_weight_g,
+                                      packed_g=facts.packed_weight_g if facts else None)
+            if bad_weight is not None:
+                reasons.append(bad_weight)
+        refinable = self.refine.get(event.status)
+        if refinable:
+            for text in (event.raw_label, event.raw_text):
+                claimed = text_claim(text) if text else None
+                if claimed in refinable:
+                    event = dataclasses.replace(event, status=claimed)
+                    break
+        label = check_text_matches_status(event.status, event.raw_label, event.raw_text)
+        if label is not None:
+            reasons.append(label)
+        return event, reasons
+
+
+def parse_and_validate(
+    profile: Profile | str,
+    payload: str | bytes,
+    *,
+    context: dict[str, Any] | None = None,
+    index: DedupIndex | None = None,
+    shipments: ShipmentLookup | None = None,
+    now: datetime | None = None,
+) -> TrackingBatch:
+    """One payload through the whole pipeline (what the carrier webhook calls)."""
+    return TrackingPipeline(profile, index=index, shipments=shipments, now=now).process(
+        payload, context)
+
+
+def revalidate(
+    envelope: str, *, shipments: ShipmentLookup | None = None, now: datetime | None = None
+) -> tuple[TrackingEvent | None, list[Reason]]:
+    """Re-check a held event from its (possibly corrected) quarantine envelope.
+
+    Duplicate and sequence checks need the live index and are left to the import that
+    receives the released event; everything about the event itself is checked here.
+    """
+    try:
+        data = json.loads(envelope)
+        pipeline = TrackingPipeline(str(data["profile"]), shipments=shipments, now=now)
+        ctx = dict(data.get("context") or {})
+        if "record" not in data:
+            batch = pipeline.process(str(data["payload"]), ctx)
+            if batch.held:
+                return None, batch.held[0].reasons
+            if not batch.accepted:
+                return None, [Reason(ReasonCode.missing_field, "payload", "no event in payload")]
+            return batch.accepted[0], []
+        profile = pipeline.profile
+        stored = data["record"]
+        if not isinstance(stored, str):
+            node = stored  # a JSON record or CSV row, kept structured
+        else:
+            node = json.loads(stored) if profile.format == "csv" else profile.parse(stored)
+        record = profile.extract_record(node, ctx)
+        items = [i for c in profile.collections for i in record.collections[c.name]]
+        item = items[int(data["event_index"])]
+    except (ValueError, KeyError, IndexError, TypeError, ProfileError) as exc:
+        return None, [Reason(ReasonCode.schema_invalid, "payload",
+                             f"not a tracking quarantine envelope: {exc}")]
+    event, reasons = pipeline.build_event(item)
+    if event is None:
+        return None, reasons
+    facts = shipments(event.carrier, event.tracking_number) if shipments else None
+    event, more = pipeline.validate_event(event, now or datetime.now(UTC), facts)
+    return event, reasons + more
