@@ -72,3 +72,25 @@ def test_a_scan_before_its_shipment_is_known_is_kept_and_matched_later(stocked: 
         assert conn.execute(select(func.count()).select_from(tracking_events)).scalar() == 1
     oid = shipped_order(stocked)
     assert "tracking.info_received" in timeline_types(stocked, oid)
+
+
+def in_country(country: str | None) -> TrackingEvent:
+    return TrackingEvent(carrier="dpd", source="dpd", tracking_number="01234567890123",
+                         status=TrackingStatus.delivery_attempt_failed,
+                         occurred_at=datetime(2026, 11, 24, 9, 5, tzinfo=UTC),
+                         raw_code="failed", location=Location(country=country))
+
+
+def test_the_same_scan_key_in_two_known_countries_is_two_scans(stocked: Engine) -> None:
+    """Two failed attempts in the same minute in BE and DE are both kept."""
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, in_country("BE")) == "unmatched"
+        assert record_tracking_event(conn, in_country("DE")) == "unmatched"
+
+
+def test_the_same_scan_key_with_the_same_or_no_country_is_one_scan(stocked: Engine) -> None:
+    """Same key: a repeat in BE, or one with no country, is a duplicate."""
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, in_country("BE")) == "unmatched"
+        assert record_tracking_event(conn, in_country("BE")) == "duplicate"
+        assert record_tracking_event(conn, in_country(None)) == "duplicate"

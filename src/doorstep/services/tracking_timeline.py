@@ -1,8 +1,11 @@
 """Carrier tracking events: stored once, and written onto their order's timeline.
 
 The tracking pipeline (``adapters.importers.tracking_pipeline``) has already mapped,
-validated and de-duplicated within a feed; here the documented dedup key is a UNIQUE column,
-so the same scan arriving again from a second feed, a retry or another process is kept once.
+validated and de-duplicated within a feed; here the documented dedup key is checked again
+across feeds, retries and processes.  As in the pipeline's index, two events with the same key
+scanned in two different known countries are two scans (DPD reports attempts in two depots in
+the same second); the same key with the same or an unknown country is one scan.  The stored
+``dedup_key`` (base key plus country) is UNIQUE, so concurrent writers cannot both insert it.
 An event whose tracking number belongs to no shipment is still stored (``order_id`` empty)
 and counted as unmatched — never dropped — so it can be matched when the shipment appears.
 """
@@ -25,6 +28,15 @@ def _key_text(event: TrackingEvent) -> str:
     return "|".join(str(part) for part in event.key())
 
 
+def _is_duplicate(conn: Connection, base: str, country: str) -> bool:
+    seen = {str(c or "") for c in conn.execute(
+        select(tracking_events.c.location["country"].as_string())
+        .where(tracking_events.c.dedup_base == base)).scalars()}
+    if not seen:
+        return False
+    return not country or country in seen or "" in seen
+
+
 def order_for_tracking_number(conn: Connection, tracking_number: str) -> str | None:
     wanted = normalise_tracking_number(tracking_number)
     row = conn.execute(select(shipments.c.order_id).where(
@@ -34,13 +46,13 @@ def order_for_tracking_number(conn: Connection, tracking_number: str) -> str | N
 
 def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
     """Store ``event`` unless its dedup key is known; put it on the order's timeline."""
-    key = _key_text(event)
-    if conn.execute(select(tracking_events.c.id)
-                    .where(tracking_events.c.dedup_key == key)).first() is not None:
+    base = _key_text(event)
+    country = (event.location.country or "").upper()
+    if _is_duplicate(conn, base, country):
         return "duplicate"
     order_id = order_for_tracking_number(conn, event.tracking_number)
     conn.execute(insert(tracking_events).values(
-        dedup_key=key, carrier=event.carrier, source=event.source,
+        dedup_key=f"{base}|{country}", dedup_base=base, carrier=event.carrier, source=event.source,
         tracking_number=event.tracking_number, status=event.status.value,
         exception_reason=event.exception_reason.value if event.exception_reason else None,
         occurred_at=event.occurred_at, raw_code=event.raw_code, raw_text=event.raw_text,

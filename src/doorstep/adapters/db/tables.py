@@ -239,6 +239,7 @@ tracking_events = Table(
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("dedup_key", String(300), nullable=False, unique=True),
+    Column("dedup_base", String(300), nullable=False, index=True),
     Column("carrier", String(40), nullable=False),
     Column("source", String(40), nullable=False),
     Column("tracking_number", String(64), nullable=False, index=True),

@@ -17,18 +17,17 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from sqlalchemy import select
 
 from doorstep.adapters.importers.profile_engine import ProfileError
+from doorstep.adapters.importers.tracking_index import DedupIndex
 from doorstep.adapters.importers.tracking_pipeline import (
-    ShipmentFacts,
     ShipmentLookup,
     TrackingBatch,
     TrackingPipeline,
 )
 from doorstep.adapters.importers.tracking_quarantine import hold_batch
 from doorstep.bootstrap import Container
-from doorstep.domain.harmonise.tracking import TrackingEvent, normalise_tracking_number
+from doorstep.domain.harmonise.tracking import TrackingEvent
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
 
 __all__ = ["SHIPMENTS_FACTORY", "SINK_FACTORY", "tracking"]
@@ -51,17 +50,17 @@ def _timeline_sink(container: Container) -> RecordingSink:
 
 
 def _shipments_from_db(container: Container) -> ShipmentLookup:
-    """Creation time of a shipment doorstep handed over (its ``shipped_at``)."""
-    from doorstep.adapters.db.tables import shipments
+    """Hand-over time and packed weight of the shipments doorstep created."""
+    from doorstep.services.tracking_memory import shipment_lookup
 
-    def lookup(carrier: str, tracking_number: str) -> ShipmentFacts | None:
-        numbers = {tracking_number, normalise_tracking_number(tracking_number)}
-        with container.engine.connect() as conn:
-            row = conn.execute(select(shipments.c.shipped_at)
-                               .where(shipments.c.tracking_number.in_(numbers))).first()
-        return None if row is None else ShipmentFacts(created_at=row.shipped_at)
+    return shipment_lookup(container.engine)
 
-    return lookup
+
+def _stored_index(container: Container) -> DedupIndex:
+    """Remembers the events already stored, so checks span earlier imports."""
+    from doorstep.services.tracking_memory import StoredEventsIndex
+
+    return StoredEventsIndex(container.engine)
 
 
 SINK_FACTORY: Callable[[Container], RecordingSink] = _timeline_sink
@@ -106,7 +105,8 @@ def tracking(
         ensure_current_schema(container)
     try:
         pipeline = TrackingPipeline(
-            profile, shipments=SHIPMENTS_FACTORY(container) if container else None)
+            profile, shipments=SHIPMENTS_FACTORY(container) if container else None,
+            index=_stored_index(container) if container else None)
     except ProfileError as exc:
         err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc

@@ -241,13 +241,13 @@ def _run_tracking(
     from doorstep.adapters.importers.tracking_pipeline import parse_and_validate
     from doorstep.adapters.importers.tracking_quarantine import hold_batch
 
-    index = getattr(request.app.state, "tracking_index", None)
-    if index is None:
-        from doorstep.adapters.importers.tracking_index import DedupIndex
+    # Each call remembers what the database already holds for the shipments it touches
+    # (bounded memory, shared across processes); tests may pin an index on app.state.
+    from doorstep.services.tracking_memory import StoredEventsIndex, shipment_lookup
 
-        index = DedupIndex()
-        request.app.state.tracking_index = index
-    batch = parse_and_validate(profile, body, index=index)
+    engine = request.app.state.container.engine
+    index = getattr(request.app.state, "tracking_index", None) or StoredEventsIndex(engine)
+    batch = parse_and_validate(profile, body, index=index, shipments=shipment_lookup(engine))
     if batch.accepted:
         sink(batch.accepted)
     held_ids = hold_batch(store, batch)

@@ -260,6 +260,7 @@ def upgrade() -> None:
         "tracking_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("dedup_key", sa.String(length=300), nullable=False),
+        sa.Column("dedup_base", sa.String(length=300), nullable=False),
         sa.Column("carrier", sa.String(length=40), nullable=False),
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("tracking_number", sa.String(length=64), nullable=False),
@@ -276,6 +277,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_tracking_events_tracking_number"), "tracking_events", ["tracking_number"], unique=False)
     op.create_index(op.f("ix_tracking_events_order_id"), "tracking_events", ["order_id"], unique=False)
+    op.create_index(op.f("ix_tracking_events_dedup_base"), "tracking_events", ["dedup_base"], unique=False)
     # ### end Alembic commands ###
 
 
