@@ -75,5 +75,5 @@ def test_the_demo_builds_a_shop_and_feeds_a_day_through_it(tmp_path: Path) -> No
                                      .group_by(orders.c.status)).all())
     engine.dispose()
     assert sum(statuses.values()) == 60
-    assert statuses.get("delivered", 0) > 0 and statuses.get("shipped", 0) > 0
+    assert statuses.get("delivered", 0) > 0  # went through waves, picking, packing, shipping
     assert "/docs" in result.output

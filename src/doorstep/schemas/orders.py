@@ -65,7 +65,9 @@ class OrderIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    external_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    external_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
     channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")] = "api"
     placed_at: AwareDatetime = None
     currency: CurrencyCode = "EUR"

@@ -16,8 +16,8 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.order_states import OrderStatus, check_transition
 from doorstep.services.events import enqueue, record_event, utcnow
 from doorstep.services.locking import lock_order
-from doorstep.services.tracking_timeline import match_waiting_events
 from doorstep.services.stock_ledger import MoveKind, log_move, take, unreserve
+from doorstep.services.tracking_timeline import match_waiting_events
 
 
 def _move(conn: Connection, order_id: str, target: OrderStatus, *, actor: str,

@@ -28,6 +28,7 @@ from doorstep.services.events import utcnow
 log = logging.getLogger("doorstep.worker")
 
 Handler = Callable[[Connection, dict[str, Any]], None]
+SQLITE_MAX_BATCH = 10
 
 
 def _on_order_accepted(conn: Connection, payload: dict[str, Any]) -> None:
@@ -153,7 +154,13 @@ def outbox_lag_seconds(engine: Engine) -> float:
 
 def run_worker(engine: Engine, *, stop: threading.Event, poll_interval: float = 0.2,
                batch_size: int = 100, handlers: Mapping[str, Handler] | None = None) -> None:
-    """Loop until ``stop`` is set: handle batches back to back, sleep when idle."""
+    """Loop until ``stop`` is set: handle batches back to back, sleep when idle.
+
+    On SQLite a batch holds the one write lock, so batches stay small there: intake, which
+    shares that lock, never waits behind a long run of allocations.
+    """
+    if engine.dialect.name == "sqlite":
+        batch_size = min(batch_size, SQLITE_MAX_BATCH)
     while not stop.is_set():
         try:
             result = process_batch(engine, limit=batch_size, handlers=handlers)

@@ -71,7 +71,7 @@ def _normalise(nodes: Sequence[Node]) -> State:
 
 
 @cache
-def _apply_vertical(state: State, block: int, below: int, above: int, connects: bool) -> State:
+def apply_vertical(state: State, block: int, below: int, above: int, connects: bool) -> State:
     nodes = list(state)
     fresh = max((lab for _, lab in nodes), default=0) + 1
     for j, deg in ((block, below), (block + 1, above)):
@@ -90,7 +90,7 @@ def _apply_vertical(state: State, block: int, below: int, above: int, connects: 
 
 
 @cache
-def _right_choices(state: State, depot_node: int | None) -> list[tuple[int, ...]]:
+def right_choices(state: State, depot_node: int | None) -> list[tuple[int, ...]]:
     per_node: list[tuple[int, ...]] = []
     for j, (par, _) in enumerate(state):
         if par == 0:
@@ -101,7 +101,7 @@ def _right_choices(state: State, depot_node: int | None) -> list[tuple[int, ...]
 
 
 @cache
-def _continue(state: State, ms: tuple[int, ...]) -> State | None:
+def continue_right(state: State, ms: tuple[int, ...]) -> State | None:
     """The state entering the next column, or None if a component would be cut off."""
     fresh = max((lab for _, lab in state), default=0) + 1
     labels = {lab for par, lab in state if par}
@@ -145,7 +145,7 @@ def shortest_tour(grid: Grid, seen: set[State] | None = None) -> Walks:
             back: dict[State, tuple[State, object]] = {}
             for state, cost in costs.items():
                 for opt in opts:
-                    new = _apply_vertical(state, block, opt[0], opt[1], opt[2])
+                    new = apply_vertical(state, block, opt[0], opt[1], opt[2])
                     total = cost + opt[3]
                     if total < nxt.get(new, _INF):
                         nxt[new] = total
@@ -166,8 +166,8 @@ def shortest_tour(grid: Grid, seen: set[State] | None = None) -> Walks:
         nxt = {}
         back = {}
         for state, cost in costs.items():
-            for ms in _right_choices(state, depot_node):
-                new_state = _continue(state, ms)
+            for ms in right_choices(state, depot_node):
+                new_state = continue_right(state, ms)
                 if new_state is None:
                     continue
                 total = cost + dx * sum(ms)

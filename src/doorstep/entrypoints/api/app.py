@@ -28,6 +28,7 @@ from doorstep.entrypoints.api.routers import (
     waves,
     webhooks,
 )
+from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.order_promises import LiveBacklog, ModelCache
 from doorstep.services.outbox import build_handlers, run_worker
 
@@ -39,6 +40,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
+        app.state.intake_batcher.start()
         thread = None
         if run_embedded:
             thread = threading.Thread(
@@ -54,6 +56,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
             yield
         finally:
             stop.set()
+            app.state.intake_batcher.stop()
             if thread is not None:
                 thread.join(timeout=10)
 
@@ -64,6 +67,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.intake_batcher = IntakeBatcher(container.engine)
     app.state.backlog_source = LiveBacklog(
         container.engine, ModelCache(container.settings.promise_model_path))
     if container.settings.layout_path:

@@ -78,8 +78,10 @@ def serve(
     database_url: str | None = DB_OPTION,
     host: str = typer.Option(None, help="Interface to bind (default 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default 8000)."),
-    worker: bool = typer.Option(True, "--worker/--no-worker",
-                                help="Run the outbox worker inside the API process."),
+    worker: bool | None = typer.Option(
+        None, "--worker/--no-worker",
+        help="Run the outbox worker inside the API process (default: the embedded_worker "
+             "setting, which is on)."),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log",
                                     help="Log every request (costs throughput at peak)."),
 ) -> None:

@@ -1,4 +1,4 @@
-"""A bare endpoint for the intake benchmark: same validation, stores nothing.
+"""A bare endpoint for the intake benchmark: same validation and hashing, stores nothing.
 
 Mounted only when ``DOORSTEP_BENCH_ENDPOINTS=1``, so production servers never expose it.
 """
@@ -12,14 +12,16 @@ from fastapi.responses import JSONResponse
 
 from doorstep.entrypoints.api.routers.orders import require_key
 from doorstep.schemas.orders import OrderIn
+from doorstep.services.intake import IntakeRequest
 
 router = APIRouter(tags=["benchmark"], include_in_schema=False)
 
 
 @router.post("/v1/_bare/orders", status_code=201)
-def bare_order(order: OrderIn,
+async def bare_order(order: OrderIn,
                idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
                ) -> JSONResponse:
     key = require_key(idempotency_key)
+    IntakeRequest.of(order, key)  # the same fingerprinting the real endpoint does
     body: dict[str, Any] = {"id": key, "external_id": order.external_id, "status": "received"}
     return JSONResponse(body, status_code=201)

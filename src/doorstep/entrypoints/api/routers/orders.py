@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine
@@ -14,7 +14,8 @@ from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.api.deps import engine
 from doorstep.schemas.orders import OrderIn
 from doorstep.services import order_flow
-from doorstep.services.intake import accept_order
+from doorstep.services.intake import IntakeRequest
+from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.order_views import order_view
 
 router = APIRouter(tags=["orders"])
@@ -31,13 +32,15 @@ def require_key(value: str | None) -> str:
 
 
 @router.post("/v1/orders", status_code=201, summary="Accept an order exactly once")
-def create_order(
+async def create_order(
     order: OrderIn,
+    request: Request,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key",
                                          description=IDEMPOTENCY_HELP),
-    db: Engine = Depends(engine),
 ) -> JSONResponse:
-    result = accept_order(db, order, require_key(idempotency_key))
+    """201 once the order is durably stored (group-committed with concurrent orders)."""
+    batcher: IntakeBatcher = request.app.state.intake_batcher
+    result = await batcher.submit(IntakeRequest.of(order, require_key(idempotency_key)))
     headers = {"Location": f"/v1/orders/{result.order_id}"}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"

@@ -1,0 +1,168 @@
+"""Intake throughput: durable ``POST /v1/orders`` against a bare endpoint of the same server.
+
+Starts the real server (``doorstep serve`` in its own process; SQLite in a temporary folder,
+or a fresh PostgreSQL database with ``--db postgres``), then, over 32 keep-alive connections
+from this process:
+
+1. sends N bodies to ``POST /v1/_bare/orders`` (same validation, stores nothing),
+2. sends N different orders with unique ``Idempotency-Key``s to ``POST /v1/orders``,
+
+so ``ratio = orders_per_s / bare_per_s`` says how much of the HTTP + validation ceiling the
+durable, idempotent write keeps.  Afterwards it stops the server and reads the database:
+every order acknowledged with 201 must be there exactly once (``lost``, ``duplicated``).
+
+The embedded outbox worker is off by default so the figure is intake alone (allocation runs
+after the 201, asynchronously); ``--embedded-worker`` measures intake while it allocates.
+
+Usage::
+
+    .venv/bin/python benchmarks/intake.py                 # SQLite
+    .venv/bin/python benchmarks/intake.py --db postgres   # PostgreSQL on 127.0.0.1:5432
+
+The last line of output is one JSON object: orders_per_s, bare_per_s, ratio, p50_ms, p99_ms,
+acknowledged, lost, duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import uuid
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from doorstep.adapters.db.tables import orders
+from doorstep.bootstrap import make_engine
+from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
+from doorstep.devtools.loadgen import LoadResult, encode_post, percentile, run_load
+from doorstep.devtools.payloads import order_body
+from doorstep.devtools.server import ServerProcess, upgrade_database
+
+CHANNEL = "bench"
+SKUS = ("BENCH-001", "BENCH-002", "BENCH-003", "BENCH-004", "BENCH-005")
+
+
+def build_requests(port: int, path: str, prefix: str, count: int) -> list[bytes]:
+    """``count`` distinct order requests (key and external id unique), 1–3 lines each."""
+    out = []
+    for i in range(count):
+        lines = [(SKUS[(i + j) % len(SKUS)], 1 + (i + j) % 3) for j in range(1 + i % 3)]
+        body = json.dumps(order_body(f"{prefix}-{i:06d}", lines, channel=CHANNEL)).encode()
+        out.append(encode_post("127.0.0.1", port, path, body,
+                               {"Idempotency-Key": f"{prefix}-key-{i:06d}"}))
+    return out
+
+
+def acknowledged(result: LoadResult) -> dict[str, str]:
+    """external_id → order id for every 201 response."""
+    acks: dict[str, str] = {}
+    for status, body in zip(result.statuses, result.bodies, strict=True):
+        if status == 201:
+            data = json.loads(body)
+            acks[str(data["external_id"])] = str(data["id"])
+    return acks
+
+
+def verify(database_url: str, acks: dict[str, str]) -> tuple[int, int]:
+    """(lost, duplicated): acknowledged orders missing, and extra rows for one order."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(orders.c.id, orders.c.external_id)
+                                .where(orders.c.channel == CHANNEL)).all()
+    finally:
+        engine.dispose()
+    per_external = Counter(r.external_id for r in rows)
+    stored = {r.external_id: r.id for r in rows}
+    lost = sum(1 for ext, oid in acks.items() if stored.get(ext) != oid)
+    duplicated = sum(n - 1 for n in per_external.values() if n > 1)
+    duplicated += len(set(stored) - set(acks))  # stored although never acknowledged
+    return lost, duplicated
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL,
+                        help="PostgreSQL server to create the throw-away database on")
+    parser.add_argument("--orders", type=int, default=20_000,
+                        help="orders (and bare requests) to send (default 20000)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warmup", type=int, default=500,
+                        help="requests per endpoint before measuring")
+    parser.add_argument("--embedded-worker", action="store_true",
+                        help="run the outbox worker inside the server while measuring")
+    args = parser.parse_args(argv)
+    console = Console(width=100)
+    run = uuid.uuid4().hex[:6]
+
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="doorstep-bench-")))
+        if args.db == "postgres":
+            url = stack.enter_context(fresh_postgres_database(args.pg_admin_url,
+                                                              prefix="doorstep_bench"))
+        else:
+            url = f"sqlite:///{folder / 'bench.db'}"
+        upgrade_database(url)
+        server = ServerProcess(url, bench_endpoints=True, log_dir=folder,
+                               embedded_worker=args.embedded_worker)
+        server.start()
+        try:
+            port = server.port
+            console.print(f"server pid {server.pid} on port {port}, database {args.db}; "
+                          f"{args.orders} requests per endpoint, {args.connections} connections")
+            run_load("127.0.0.1", port,
+                     build_requests(port, "/v1/_bare/orders", f"w{run}b", args.warmup),
+                     connections=args.connections)
+            warm = run_load("127.0.0.1", port,
+                            build_requests(port, "/v1/orders", f"w{run}o", args.warmup),
+                            connections=args.connections)
+            bare_reqs = build_requests(port, "/v1/_bare/orders", f"b{run}", args.orders)
+            bare = run_load("127.0.0.1", port, bare_reqs, connections=args.connections)
+            order_reqs = build_requests(port, "/v1/orders", f"o{run}", args.orders)
+            placed = run_load("127.0.0.1", port, order_reqs, connections=args.connections)
+        finally:
+            server.stop()
+        acks = acknowledged(warm) | acknowledged(placed)
+        lost, duplicated = verify(url, acks)
+
+    report: dict[str, Any] = {
+        "orders_per_s": round(placed.per_second, 1),
+        "bare_per_s": round(bare.per_second, 1),
+        "ratio": round(placed.per_second / bare.per_second, 3) if bare.per_second else 0.0,
+        "p50_ms": round(percentile(placed.latencies_s, 50) * 1000, 2),
+        "p99_ms": round(percentile(placed.latencies_s, 99) * 1000, 2),
+        "acknowledged": len(acks),
+        "lost": lost,
+        "duplicated": duplicated,
+    }
+    table = Table(title=f"intake benchmark — {args.db}, {platform.python_version()}, "
+                        f"{args.connections} connections")
+    for col in ("endpoint", "requests", "201", "other", "req/s", "p50 ms", "p99 ms"):
+        table.add_column(col, justify="right" if col != "endpoint" else "left")
+    for name, res in (("POST /v1/_bare/orders", bare), ("POST /v1/orders", placed)):
+        table.add_row(name, str(len(res.statuses)), str(res.count(201)),
+                      str(len(res.statuses) - res.count(201)), f"{res.per_second:,.0f}",
+                      f"{percentile(res.latencies_s, 50) * 1000:.1f}",
+                      f"{percentile(res.latencies_s, 99) * 1000:.1f}")
+    console.print(table)
+    console.print(f"ratio {report['ratio']}; acknowledged {len(acks)} (incl. warm-up), "
+                  f"lost {lost}, duplicated {duplicated}")
+    for res in (warm, bare, placed):
+        for line in res.errors[:3]:
+            console.print(f"[yellow]{line}[/]")
+    print(json.dumps(report))
+    return 0 if lost == 0 and duplicated == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

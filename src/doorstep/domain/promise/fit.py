@@ -1,0 +1,331 @@
+"""Fit a promise model from history rows (pure: calendars come in, a model comes out).
+
+How each row enters:
+
+* processing = warehouse working days from the day the order entered the queue (cut-off
+  and calendar applied) to the handover day.  Not shipped yet → censored at the days
+  elapsed by ``as_of``.  Only orders placed while the warehouse was *not* under load teach
+  the normal processing time; the queue model covers loaded periods (see ``load``).
+* transit = the carrier's delivery days after the handover day up to the delivery day.
+  Shipped but not delivered yet → censored (Kaplan–Meier), never dropped.
+* weights halve every ``half_life_days`` of age, so a slow-down shows quickly.
+
+Calibration holds out the most recent weeks (ending ``calibration_gap_days`` before
+``as_of`` so their outcomes are mostly known), fits on what was known when they started,
+and learns the level correction from how those promises fared; the final model is then
+fitted on everything and carries that correction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from doorstep.domain.promise.calendar import WorkCalendar
+from doorstep.domain.promise.calibration import (
+    CoverageRow,
+    PitSample,
+    coverage_report,
+    level_maps,
+)
+from doorstep.domain.promise.engine import PromiseRequest, delivery_distribution
+from doorstep.domain.promise.history import HistoryRow
+from doorstep.domain.promise.load import (
+    UNLIMITED,
+    BacklogReading,
+    Capacity,
+    estimate_capacity,
+    reconstruct_backlog,
+)
+from doorstep.domain.promise.model import (
+    ALL,
+    Calendars,
+    PromiseConfig,
+    PromiseModel,
+    calibration_keys,
+    processing_keys,
+    transit_keys,
+)
+from doorstep.domain.promise.survival import DayDistribution, kaplan_meier, recency_weights
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FitReport:
+    rows: int
+    shipped: int
+    delivered: int
+    censored_processing: int
+    censored_transit: int
+    capacity: Capacity
+    calibration: list[CoverageRow]
+    calibration_window: tuple[datetime, datetime] | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FitResult:
+    model: PromiseModel
+    report: FitReport
+
+
+@dataclass(frozen=True)
+class _Obs:
+    order_s: FloatArray
+    ship_s: FloatArray
+    shipped: BoolArray
+    delivered: BoolArray
+    proc_t: IntArray
+    proc_ok: BoolArray  # row carries processing information
+    transit_t: IntArray
+    transit_ok: BoolArray
+    ship_day: IntArray
+    start_day: IntArray
+    weights: FloatArray
+    backlog: IntArray
+
+
+def request_from_row(row: HistoryRow) -> PromiseRequest:
+    """Only what is known at order time."""
+    return PromiseRequest(
+        ordered_at=row.ordered_at,
+        carrier=row.carrier,
+        service=row.service,
+        dest_country=row.dest_country,
+        dest_region=row.dest_region,
+        dest_postcode=row.dest_postcode,
+        origin_country=row.origin_country,
+        origin_region=row.origin_region,
+    )
+
+
+def truncate(rows: Sequence[HistoryRow], at: datetime) -> list[HistoryRow]:
+    """The history as it looked at ``at``: later orders gone, later events not yet known."""
+    out = []
+    for r in rows:
+        if r.ordered_at >= at:
+            continue
+        if (r.delivered_at or r.shipped_at or r.ordered_at) < at:
+            out.append(r)
+            continue
+        shipped = r.shipped_at if r.shipped_at is not None and r.shipped_at < at else None
+        delivered = (
+            r.delivered_at
+            if shipped is not None and r.delivered_at is not None and r.delivered_at < at
+            else None
+        )
+        out.append(dataclasses.replace(r, shipped_at=shipped, delivered_at=delivered))
+    return out
+
+
+def _local_days(times: Sequence[datetime], tz: ZoneInfo) -> tuple[IntArray, IntArray]:
+    days = np.empty(len(times), dtype=np.int64)
+    secs = np.empty(len(times), dtype=np.int64)
+    for i, t in enumerate(times):
+        loc = t.astimezone(tz)
+        days[i] = loc.toordinal()
+        secs[i] = loc.hour * 3600 + loc.minute * 60 + loc.second
+    return days, secs
+
+
+def _at(t: datetime | None) -> datetime:
+    assert t is not None
+    return t
+
+
+def local_day(t: datetime, tz: ZoneInfo) -> date:
+    return t.astimezone(tz).date()
+
+
+def _observe(
+    rows: Sequence[HistoryRow], cals: Calendars, cfg: PromiseConfig, as_of: datetime
+) -> _Obs:
+    tz = ZoneInfo(cfg.timezone)
+    n = len(rows)
+    wh: WorkCalendar = cals.warehouse
+    as_of_day = np.int64(local_day(as_of, tz).toordinal())
+    order_days, order_secs = _local_days([r.ordered_at for r in rows], tz)
+    start = wh.start_days(order_days, order_secs, cfg.cutoff)
+    shipped = np.array([r.shipped_at is not None for r in rows], dtype=bool)
+    delivered = np.array([r.delivered_at is not None for r in rows], dtype=bool)
+    epoch = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+    order_s = np.array([(r.ordered_at - epoch).total_seconds() for r in rows])
+    ship_s = np.array(
+        [(r.shipped_at - epoch).total_seconds() if r.shipped_at else np.nan for r in rows]
+    )
+    ship_day = np.full(n, as_of_day, dtype=np.int64)
+    idx = np.flatnonzero(shipped)
+    ship_day[idx] = _local_days([_at(rows[int(i)].shipped_at) for i in idx], tz)[0]
+    deliv_day = np.full(n, as_of_day, dtype=np.int64)
+    idx_d = np.flatnonzero(delivered)
+    deliv_day[idx_d] = _local_days([_at(rows[int(i)].delivered_at) for i in idx_d], tz)[0]
+
+    proc = wh.count_open_after(start, ship_day)
+    proc_t = np.where(shipped, proc, proc - 1)
+    proc_ok = proc_t >= 0
+    transit_t = np.full(n, -1, dtype=np.int64)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in idx:
+        row = rows[int(i)]
+        groups.setdefault((row.carrier, row.dest_country), []).append(int(i))
+    for (carrier, country), members in groups.items():
+        m = np.array(members, dtype=np.int64)
+        counted = cals.carrier(carrier, country).count_open_after(ship_day[m], deliv_day[m])
+        transit_t[m] = np.where(delivered[m], counted, counted - 1)
+    transit_ok = shipped & (transit_t >= 0)
+    age = (as_of - epoch).total_seconds() / 86400.0 - order_s / 86400.0
+    weights = recency_weights(age, cfg.half_life_days)
+    backlog = reconstruct_backlog(order_s, order_s, ship_s[shipped])
+    return _Obs(
+        order_s, ship_s, shipped, delivered, proc_t, proc_ok, transit_t, transit_ok,
+        ship_day, start, weights, backlog,
+    )
+
+
+def _left_over(obs: _Obs, open_days: IntArray) -> IntArray:
+    """Per open day: orders due by that day (start day reached) still unshipped at its end."""
+    due = np.searchsorted(np.sort(obs.start_day), open_days, side="right")
+    gone = np.searchsorted(np.sort(obs.ship_day[obs.shipped]), open_days, side="right")
+    return (due - gone).astype(np.int64)
+
+
+def _fit_segments(
+    keys: Sequence[tuple[str, ...]],
+    times: IntArray,
+    events: BoolArray,
+    weights: FloatArray,
+    mask: BoolArray,
+    min_ess: float,
+) -> dict[str, DayDistribution]:
+    groups: dict[str, list[int]] = {}
+    for i in np.flatnonzero(mask).tolist():
+        for key in keys[i]:
+            groups.setdefault(key, []).append(int(i))
+    out: dict[str, DayDistribution] = {}
+    for key, members in groups.items():
+        m = np.array(members, dtype=np.int64)
+        w = weights[m]
+        ess = float(w.sum() ** 2 / np.sum(w * w))
+        if key == ALL or ess >= min_ess:
+            out[key] = kaplan_meier(times[m], events[m], w)
+    return out
+
+
+def _distributions(
+    rows: Sequence[HistoryRow], obs: _Obs, cals: Calendars, cfg: PromiseConfig
+) -> tuple[dict[str, DayDistribution], dict[str, DayDistribution], Capacity]:
+    open_days = cals.warehouse.open_days
+    if cfg.load_aware:
+        capacity = estimate_capacity(
+            obs.ship_day[obs.shipped], open_days, _left_over(obs, open_days)
+        )
+    else:
+        capacity = UNLIMITED
+    calm = obs.backlog + 1 <= capacity.per_day
+    proc_mask = obs.proc_ok & calm
+    if proc_mask.sum() < max(cfg.min_effective_n, 1):
+        proc_mask = obs.proc_ok
+    if not proc_mask.any() or not obs.transit_ok.any():
+        raise ValueError("history: need shipped and delivered orders to fit a model")
+    p_keys = [processing_keys(origin_country=r.origin_country, origin_region=r.origin_region)
+              for r in rows]
+    t_keys = [
+        transit_keys(
+            carrier=r.carrier, service=r.service, origin_country=r.origin_country,
+            origin_region=r.origin_region, dest_country=r.dest_country,
+            dest_region=r.dest_region, dest_postcode=r.dest_postcode,
+        )
+        for r in rows
+    ]
+    processing = _fit_segments(
+        p_keys, obs.proc_t, obs.shipped, obs.weights, proc_mask, cfg.min_effective_n
+    )
+    transit = _fit_segments(
+        t_keys, obs.transit_t, obs.delivered, obs.weights, obs.transit_ok, cfg.min_effective_n
+    )
+    return processing, transit, capacity
+
+
+def pit_samples(
+    model: PromiseModel,
+    rows: Sequence[HistoryRow],
+    backlog: Sequence[int],
+    as_of: datetime,
+) -> list[PitSample]:
+    """Raw-model probabilities at each row's actual delivery day (censored: as of ``as_of``)."""
+    tz = ZoneInfo(model.config.timezone)
+    last_known = local_day(as_of, tz) - timedelta(days=1)
+    out = []
+    for row, b in zip(rows, backlog, strict=True):
+        dist, *_ = delivery_distribution(
+            model, request_from_row(row), BacklogReading(backlog=b)
+        )
+        if row.delivered_at is not None:
+            day = local_day(row.delivered_at, tz)
+            before, upto = dist.prob_before(day), dist.prob_on_or_before(day)
+        else:
+            before = upto = dist.prob_on_or_before(last_known)
+        out.append(PitSample(keys=calibration_keys(row.carrier, row.service),
+                             before=before, on_or_before=upto))
+    return out
+
+
+def fit_model(
+    rows: Sequence[HistoryRow],
+    *,
+    calendars: Calendars,
+    config: PromiseConfig | None = None,
+    as_of: datetime | None = None,
+    calibrate: bool = True,
+) -> FitResult:
+    """Fit distributions, capacity and (optionally) the calibration correction."""
+    cfg = config or PromiseConfig()
+    if not rows:
+        raise ValueError("history: no rows to fit on")
+    if as_of is None:
+        as_of = max(
+            max(t for t in (r.ordered_at, r.shipped_at, r.delivered_at) if t is not None)
+            for r in rows
+        )
+    obs = _observe(rows, calendars, cfg, as_of)
+    processing, transit, capacity = _distributions(rows, obs, calendars, cfg)
+    model = PromiseModel(
+        config=cfg, fitted_at=as_of, calendars=calendars, processing=processing,
+        transit=transit, capacity=capacity, training_rows=len(rows),
+    )
+    coverage: list[CoverageRow] = []
+    window = None
+    if calibrate:
+        cal_end = as_of - timedelta(days=cfg.calibration_gap_days)
+        cal_start = cal_end - timedelta(days=cfg.calibration_days)
+        inside = [i for i, r in enumerate(rows) if cal_start <= r.ordered_at < cal_end]
+        earlier = truncate(rows, cal_start)
+        if len(inside) >= cfg.min_calibration_n and len(earlier) >= cfg.min_calibration_n:
+            sub = fit_model(earlier, calendars=calendars, config=cfg, as_of=cal_start,
+                            calibrate=False).model
+            samples = pit_samples(
+                sub, [rows[i] for i in inside], [int(obs.backlog[i]) for i in inside], as_of
+            )
+            maps = level_maps(samples, min_n=cfg.min_calibration_n)
+            model = dataclasses.replace(model, calibration=maps)
+            coverage = coverage_report(samples, maps, cfg.level)
+            window = (cal_start, cal_end)
+    report = FitReport(
+        rows=len(rows),
+        shipped=int(obs.shipped.sum()),
+        delivered=int(obs.delivered.sum()),
+        censored_processing=int((~obs.shipped & obs.proc_ok).sum()),
+        censored_transit=int((obs.shipped & ~obs.delivered & obs.transit_ok).sum()),
+        capacity=capacity,
+        calibration=coverage,
+        calibration_window=window,
+    )
+    return FitResult(model=model, report=report)

@@ -1,0 +1,150 @@
+"""Load awareness: when the backlog exceeds a day's capacity, processing comes from the queue.
+
+An order joins a first-in-first-out queue with ``B`` orders ahead of it.  If the warehouse
+ships ``μ`` orders per working day with day-to-day standard deviation ``σ``, the order has
+shipped within ``k`` working days after its start day once ``k + 1`` days of capacity cover
+the ``B + 1`` orders::
+
+    P(K <= k) = Φ( ((k + 1)·μ − (B + 1)) / (σ·√(k + 1)) )
+
+The processing distribution used for a promise is the later of this queue distribution and
+the normal (unloaded) one, i.e. its CDF is the pointwise minimum.  Both facts make the
+promise monotone: more backlog gives a smaller CDF, hence never an earlier date, and the
+window widens because the queue's spread grows with √k.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAX_QUEUE_DAYS = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class Capacity:
+    """Warehouse throughput: orders shipped per working day, and its day-to-day spread."""
+
+    per_day: float
+    sd: float
+
+    def __post_init__(self) -> None:
+        if self.per_day <= 0 or self.sd < 0:
+            raise ValueError("capacity: per_day must be > 0 and sd >= 0")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BacklogReading:
+    """What the warehouse looks like right now: orders waiting and, if known, throughput."""
+
+    backlog: int
+    throughput: Capacity | None = None
+
+    def __post_init__(self) -> None:
+        if self.backlog < 0:
+            raise ValueError("backlog: must be >= 0")
+
+
+def under_load(backlog: int, capacity: Capacity) -> bool:
+    """The queue no longer clears within the current working day."""
+    return backlog + 1 > capacity.per_day
+
+
+def queue_cdf(backlog: int, capacity: Capacity, size: int) -> FloatArray:
+    """``P(K <= k)`` for ``k = 0 .. size-1`` working days after the start day."""
+    k1 = np.arange(1, size + 1, dtype=np.float64)
+    need = backlog + 1.0
+    mean = k1 * capacity.per_day
+    spread = np.maximum(capacity.sd * np.sqrt(k1), 1e-9)
+    z = (mean - need) / spread
+    return np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in z])
+
+
+def queue_days_needed(backlog: int, capacity: Capacity) -> int:
+    """Length of the CDF array needed so the queue part has (almost) all its mass."""
+    days = math.ceil((backlog + 1) / capacity.per_day)
+    extra = math.ceil(4 * capacity.sd * math.sqrt(days + 1) / capacity.per_day) + 2
+    return min(days + extra, MAX_QUEUE_DAYS)
+
+
+def loaded_cdf(base_cdf: FloatArray, backlog: int, capacity: Capacity) -> FloatArray:
+    """CDF of the processing days: the later of the normal distribution and the queue."""
+    if (capacity.per_day - backlog - 1) > 8 * capacity.sd:
+        return np.asarray(base_cdf, dtype=np.float64)  # queue clears today, surely
+    size = max(len(base_cdf), queue_days_needed(backlog, capacity))
+    base = np.ones(size)
+    base[: len(base_cdf)] = base_cdf
+    queue = queue_cdf(backlog, capacity, size)
+    out = np.minimum(base, queue)
+    out[-1] = 1.0  # whatever is left lands on the last day we model
+    return out
+
+
+def reconstruct_backlog(
+    at_s: FloatArray, ordered_s: FloatArray, shipped_s: FloatArray
+) -> IntArray:
+    """Orders placed strictly before each time ``at_s`` and not shipped by then.
+
+    ``shipped_s`` holds the shipment times of the shipped orders only (unshipped orders stay
+    in the backlog forever, which is what a live system would see too).
+    """
+    placed = np.searchsorted(np.sort(ordered_s), at_s, side="left")
+    gone = np.searchsorted(np.sort(shipped_s), at_s, side="right")
+    out: IntArray = np.maximum(placed - gone, 0).astype(np.int64)
+    return out
+
+
+def estimate_capacity(
+    ship_days: IntArray,
+    open_days: IntArray,
+    left_over: IntArray | None = None,
+    *,
+    window: int = 120,
+    saturated_window: int = 500,
+) -> Capacity:
+    """Throughput: what the warehouse ships on days it could not clear its queue.
+
+    On quiet days shipments equal demand, not capacity.  A day is *saturated* when orders
+    that were due that day were left over (``left_over`` per open day, aligned with
+    ``open_days``) beyond a quarter of its shipments (and of a typical day's); with at
+    least five such days the median and the (MAD-based, robust) spread of their shipments
+    estimate capacity.  Otherwise the 90th percentile of the last ``window`` days stands in
+    (conservative: it underestimates capacity).  The heuristic assumes left-overs come from
+    a queue; where delays are random instead (orders on hold for days), switch load
+    awareness off (``PromiseConfig.load_aware``).
+    """
+    if len(ship_days) == 0:
+        raise ValueError("capacity: no shipped orders to learn throughput from")
+    lo, hi = int(ship_days.min()), int(ship_days.max())
+    inside = (open_days >= lo) & (open_days <= hi)
+    days = open_days[inside]
+    if len(days) == 0:
+        raise ValueError("capacity: no open warehouse day with shipments")
+    ordered = np.sort(ship_days)
+    counts = np.searchsorted(ordered, days, side="right") - np.searchsorted(
+        ordered, days, side="left"
+    )
+    if left_over is not None:
+        recent = slice(-saturated_window, None)
+        typical = float(np.median(counts))
+        full = (left_over[inside] > np.maximum(0.25 * counts, 0.25 * typical))[recent]
+        busy_counts = counts[recent][full]
+        if len(busy_counts) >= 5:
+            per_day = max(float(np.median(busy_counts)), 1.0)
+            mad = float(np.median(np.abs(busy_counts - per_day)))
+            return Capacity(per_day=per_day, sd=max(1.4826 * mad, 0.03 * per_day))
+    counts = counts[-window:]
+    per_day = max(float(np.quantile(counts, 0.9)), 1.0)
+    busy = counts[counts >= np.median(counts)]
+    sd = float(np.std(busy)) if len(busy) > 1 else 0.0
+    return Capacity(per_day=per_day, sd=max(sd, 0.05 * per_day))
+
+
+UNLIMITED = Capacity(per_day=1e12, sd=0.0)
+"""Capacity of a model fitted without load awareness: the queue never binds."""

@@ -1,0 +1,228 @@
+"""Synthetic order histories: a realistic one for benchmarks and demos, a plain one for tests.
+
+``realistic_history`` simulates the flow itself rather than drawing lead times from a
+formula: orders arrive with weekly and yearly seasonality and a Black-Friday-like surge;
+a first-in-first-out warehouse with a cut-off and a noisy daily capacity ships them (so the
+surge builds a real backlog that slows processing); carriers deliver on their own weekdays
+with lane-dependent transit times and a small peak-season slow-down; the export happens at a
+fixed moment, so recent orders are censored (not shipped or not delivered yet).
+
+``stationary_history`` draws processing and transit days from given distributions, for tests
+that need the truth to be known.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from doorstep.domain.promise.history import HistoryRow
+from doorstep.domain.promise.model import Calendars
+
+HOURLY = np.array([1, .5, .3, .2, .2, .3, .6, 1.2, 2, 2.6, 3, 3, 3, 3, 3, 3, 3.2, 3.5, 4, 4.5,
+                   5, 4.5, 3, 2])
+WEEKLY = np.array([1.15, 1.05, 1.0, 1.0, 0.95, 0.85, 1.0])
+CARRIERS = (("dhl", "paket", 0.55), ("dpd", "classic", 0.30), ("ups", "standard", 0.15))
+# (country, share, base transit days) — German lanes get their base from the postcode prefix.
+COUNTRIES = (("DE", 0.86, 0), ("AT", 0.06, 2), ("NL", 0.04, 2), ("FR", 0.04, 3))
+DE_STATE_BY_DIGIT = ("SN", "BE", "HH", "NI", "NW", "NW", "HE", "BW", "BY", "BY")
+ORIGIN = ("DE", "BY", "90402")
+
+
+def black_friday(year: int) -> date:
+    """The day after the fourth Thursday of November (US Thanksgiving)."""
+    first = date(year, 11, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 22)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyntheticConfig:
+    start: date = date(2024, 1, 1)
+    days: int = 731
+    orders_per_day: float = 120.0
+    capacity_factor: float = 2.4  # mean orders shipped per working day ÷ orders_per_day
+    surge_factor: float = 2.6  # demand multiplier from the Thursday before Black Friday to Monday
+    carrier_peak_delay: float = 0.06  # extra chance of one more transit day in peak season
+    cutoff: time = time(14, 0)
+    timezone: str = "Europe/Berlin"
+    seed: int = 7
+
+
+def _demand(cfg: SyntheticConfig, day: date) -> float:
+    doy = day.timetuple().tm_yday
+    yearly = 1.0 + 0.22 * np.cos(2 * np.pi * (doy - 350) / 365.25)
+    bf = black_friday(day.year)
+    surge = 1.0
+    if bf - timedelta(days=1) <= day <= bf + timedelta(days=3):
+        surge = cfg.surge_factor
+    elif bf + timedelta(days=4) <= day <= bf + timedelta(days=10):
+        surge = 1.25
+    return float(cfg.orders_per_day * WEEKLY[day.weekday()] * yearly * surge)
+
+
+def _peak(day: date) -> bool:
+    bf = black_friday(day.year)
+    return bf - timedelta(days=1) <= day <= date(day.year, 12, 23)
+
+
+def _lane_table(rng: np.random.Generator) -> dict[str, int]:
+    """Base transit days per German two-digit postcode prefix, seen from Nuremberg."""
+    table = {}
+    for p in range(1, 100):
+        digit = p // 10
+        if digit in (8, 9):
+            base = 1
+        elif digit in (6, 7, 3):
+            base = 1 if rng.random() < 0.6 else 2
+        else:
+            base = 2 if rng.random() < 0.8 else 1
+        if p in (18, 25, 26):  # coast and islands
+            base = 3
+        table[f"{p:02d}"] = base
+    return table
+
+
+def realistic_history(cfg: SyntheticConfig, calendars: Calendars) -> list[HistoryRow]:
+    """Simulate orders, the warehouse queue and carriers; export at the end of the period."""
+    rng = np.random.default_rng(cfg.seed)
+    tz = ZoneInfo(cfg.timezone)
+    lanes = _lane_table(rng)
+    wh = calendars.warehouse
+    export_at = datetime.combine(cfg.start + timedelta(days=cfg.days), time(0), tz)
+    # 1. arrivals
+    stamps: list[datetime] = []
+    for offset in range(cfg.days):
+        day = cfg.start + timedelta(days=offset)
+        count = rng.poisson(_demand(cfg, day))
+        hours = rng.choice(24, size=count, p=HOURLY / HOURLY.sum())
+        secs = rng.integers(0, 3600, size=count)
+        for h, s in zip(hours, secs, strict=True):
+            stamps.append(datetime.combine(day, time(int(h)), tz) + timedelta(seconds=int(s)))
+    stamps.sort()
+    n = len(stamps)
+    days = np.array([s.toordinal() for s in stamps], dtype=np.int64)
+    secs_of_day = np.array([s.hour * 3600 + s.minute * 60 + s.second for s in stamps])
+    start = wh.start_days(days, secs_of_day, cfg.cutoff)
+    hold = np.where(rng.random(n) < 0.03, rng.integers(1, 3, size=n), 0)
+    ready = wh.nth_open_after(start, hold)
+    # 2. warehouse: FIFO by readiness, noisy daily capacity
+    ship_day = np.full(n, -1, dtype=np.int64)
+    cap_mean = cfg.capacity_factor * cfg.orders_per_day
+    order = np.argsort(start, kind="stable")
+    heap: list[tuple[int, int]] = []
+    j = 0
+    last = export_at.date().toordinal()
+    for d in wh.open_days[(wh.open_days >= cfg.start.toordinal()) & (wh.open_days < last)]:
+        while j < n and start[order[j]] <= d:
+            i = int(order[j])
+            heapq.heappush(heap, (int(ready[i]), i))
+            j += 1
+        cap = max(int(rng.normal(cap_mean, 0.08 * cap_mean)), 1)
+        while heap and cap > 0 and heap[0][0] <= d:
+            _, i = heapq.heappop(heap)
+            ship_day[i] = d
+            cap -= 1
+    # 3. carriers
+    carrier_idx = rng.choice(len(CARRIERS), size=n, p=[c[2] for c in CARRIERS])
+    country_idx = rng.choice(len(COUNTRIES), size=n, p=[c[1] for c in COUNTRIES])
+    extra = rng.choice(3, size=n, p=[0.82, 0.15, 0.03])
+    long_delay = np.where(rng.random(n) < 0.01, rng.integers(2, 6, size=n), 0)
+    lost = rng.random(n) < 0.002
+    rows = []
+    for i in range(n):
+        carrier, service, _ = CARRIERS[carrier_idx[i]]
+        country, _, base = COUNTRIES[country_idx[i]]
+        if country == "DE":
+            prefix = f"{rng.integers(1, 100):02d}"
+            postcode = prefix + f"{rng.integers(0, 1000):03d}"
+            region = DE_STATE_BY_DIGIT[int(prefix[0])]
+            base = lanes[prefix]
+        else:
+            postcode = f"{rng.integers(1000, 9999)}"
+            region = f"{country}-{postcode[0]}"
+        shipped_at = delivered_at = None
+        if ship_day[i] >= 0:
+            sday = date.fromordinal(int(ship_day[i]))
+            shipped_at = datetime.combine(sday, time(15), tz) + timedelta(
+                minutes=int(rng.integers(0, 150))
+            )
+            t = base + int(extra[i]) + int(long_delay[i]) + (carrier == "dpd" and extra[i] > 0)
+            if _peak(sday) and rng.random() < cfg.carrier_peak_delay:
+                t += 1
+            cal = calendars.carrier(carrier, country)
+            dday = date.fromordinal(int(cal.nth_open_after(np.array([ship_day[i]]),
+                                                           np.array([max(t, 1)]))[0]))
+            delivered_at = datetime.combine(dday, time(9), tz) + timedelta(
+                minutes=int(rng.integers(0, 600))
+            )
+            if lost[i] or delivered_at >= export_at:
+                delivered_at = None
+            if shipped_at >= export_at:
+                shipped_at = None
+        rows.append(_row(i, stamps[i], shipped_at, delivered_at, carrier, service, country,
+                         region, postcode))
+    return rows
+
+
+def _row(i: int, ordered: datetime, shipped: datetime | None, delivered: datetime | None,
+         carrier: str, service: str, country: str, region: str, postcode: str) -> HistoryRow:
+    return HistoryRow(
+        order_id=f"SO-{i + 1:07d}",
+        ordered_at=ordered.astimezone(UTC),
+        shipped_at=shipped.astimezone(UTC) if shipped else None,
+        delivered_at=delivered.astimezone(UTC) if delivered else None,
+        carrier=carrier, service=service,
+        origin_country=ORIGIN[0], origin_region=ORIGIN[1], origin_postcode=ORIGIN[2],
+        dest_country=country, dest_region=region, dest_postcode=postcode,
+    )
+
+
+def stationary_history(
+    *,
+    calendars: Calendars,
+    start: date,
+    n_orders: int,
+    days: int,
+    processing_pmf: Sequence[float],
+    transit_pmf: Sequence[float],
+    cutoff: time = time(14, 0),
+    timezone: str = "Europe/Berlin",
+    seed: int = 1,
+    carrier: tuple[str, str] = ("dhl", "paket"),
+) -> list[HistoryRow]:
+    """Orders spread evenly over ``days``; processing and transit days drawn from known pmfs.
+
+    Processing counts warehouse working days after the order's start day (cut-off applied),
+    transit counts the carrier's delivery days after handover — the engine's own units, so
+    a test can compare its promises with the truth.  Nothing is censored.
+    """
+    rng = np.random.default_rng(seed)
+    tz = ZoneInfo(timezone)
+    wh = calendars.warehouse
+    cal = calendars.carrier(carrier[0], "DE")
+    offsets = np.sort(rng.uniform(0, days * 86400, size=n_orders))
+    t0 = datetime.combine(start, time(0), tz)
+    stamps = [(t0 + timedelta(seconds=float(o))).astimezone(tz) for o in offsets]
+    local_days = np.array([s.toordinal() for s in stamps], dtype=np.int64)
+    secs = np.array([s.hour * 3600 + s.minute * 60 + s.second for s in stamps])
+    s_days = wh.start_days(local_days, secs, cutoff)
+    k = rng.choice(len(processing_pmf), size=n_orders, p=np.asarray(processing_pmf))
+    t = rng.choice(len(transit_pmf), size=n_orders, p=np.asarray(transit_pmf))
+    ship = wh.nth_open_after(s_days, k)
+    deliver = cal.nth_open_after(ship, t)
+    rows = []
+    for i in range(n_orders):
+        shipped = datetime.combine(date.fromordinal(int(ship[i])), time(16), tz)
+        shipped = max(shipped, stamps[i] + timedelta(minutes=5))
+        delivered = max(
+            datetime.combine(date.fromordinal(int(deliver[i])), time(12), tz),
+            shipped + timedelta(minutes=5),
+        )
+        rows.append(_row(i, stamps[i], shipped, delivered, carrier[0], carrier[1], "DE", "BY",
+                         "90402"))
+    return rows

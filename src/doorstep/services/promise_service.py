@@ -1,0 +1,318 @@
+"""Promise use cases: build calendars from the ``holidays`` package, fit, backtest.
+
+The domain works with plain sets of closed dates; this is where they come from.  The
+warehouse calendar uses the warehouse's country and optional subdivision (``DE`` + ``BY``
+for Bavaria); carrier calendars use each destination country's national holidays and the
+carrier's delivery weekdays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+from sqlalchemy import Connection, func, select
+
+from doorstep.adapters.db.tables import orders, shipments, tracking_events
+from doorstep.domain.promise.baselines import FixedRule, GlobalQuantile
+from doorstep.domain.promise.calendar import WorkCalendar
+from doorstep.domain.promise.engine import (
+    DeliveryWindow,
+    delivery_distribution,
+    window_from,
+)
+from doorstep.domain.promise.fit import FitResult, fit_model, request_from_row, truncate
+from doorstep.domain.promise.history import HistoryRow, row_problems
+from doorstep.domain.promise.load import BacklogReading, reconstruct_backlog
+from doorstep.domain.promise.metrics import Metrics, Outcome, by_segment
+from doorstep.domain.promise.model import DEFAULT_CARRIER, Calendars, PromiseConfig, PromiseModel
+
+DEFAULT_CARRIER_WEEKDAYS: dict[str, frozenset[int]] = {
+    "dhl": frozenset(range(6)),  # DHL Paket delivers Monday–Saturday
+    DEFAULT_CARRIER: frozenset(range(5)),
+}
+CHART_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
+
+
+class UnknownHolidayCountry(ValueError):
+    """The ``holidays`` package has no calendar for a country or subdivision."""
+
+
+def holiday_dates(country: str, subdiv: str | None, years: Iterable[int]) -> frozenset[date]:
+    try:
+        found = holidays.country_holidays(country, subdiv=subdiv or None, years=list(years))
+    except (NotImplementedError, KeyError) as exc:
+        where = f"{country}-{subdiv}" if subdiv else country
+        raise UnknownHolidayCountry(f"holidays: no calendar for {where!r}") from exc
+    return frozenset(found.keys())
+
+
+def build_calendars(
+    *,
+    country: str,
+    subdiv: str | None,
+    first_year: int,
+    last_year: int,
+    dest_countries: Iterable[str] = (),
+    carrier_weekdays: dict[str, frozenset[int]] | None = None,
+) -> Calendars:
+    """Warehouse + carrier calendars covering ``first_year`` .. ``last_year``."""
+    years = range(first_year, last_year + 1)
+    warehouse = WorkCalendar(
+        name=f"warehouse/{country}{'-' + subdiv if subdiv else ''}",
+        weekdays=frozenset(range(5)),
+        holidays=holiday_dates(country, subdiv, years),
+        first=date(first_year, 1, 1),
+        last=date(last_year, 12, 31),
+    )
+    per_country: dict[str, frozenset[date]] = {}
+    for c in sorted({c for c in dest_countries if c}):
+        try:
+            per_country[c] = holiday_dates(c, None, years)
+        except UnknownHolidayCountry:
+            per_country[c] = frozenset()  # documented: weekdays only for unknown countries
+    return Calendars(
+        warehouse=warehouse,
+        carrier_weekdays={**DEFAULT_CARRIER_WEEKDAYS, **(carrier_weekdays or {})},
+        country_holidays=per_country,
+    )
+
+
+def calendars_for(
+    rows: Sequence[HistoryRow],
+    *,
+    country: str,
+    subdiv: str | None,
+    carrier_weekdays: dict[str, frozenset[int]] | None = None,
+    years_ahead: int = 2,
+) -> Calendars:
+    """Calendars for the years the history spans, one year back and ``years_ahead`` on."""
+    years = [r.ordered_at.year for r in rows] or [datetime.now().year]
+    return build_calendars(
+        country=country,
+        subdiv=subdiv,
+        first_year=min(years) - 1,
+        last_year=max(years) + years_ahead,
+        dest_countries={r.dest_country for r in rows},
+        carrier_weekdays=carrier_weekdays,
+    )
+
+
+def fit_history(
+    rows: Sequence[HistoryRow],
+    *,
+    country: str,
+    subdiv: str | None,
+    config: PromiseConfig | None = None,
+    as_of: datetime | None = None,
+    carrier_weekdays: dict[str, frozenset[int]] | None = None,
+) -> FitResult:
+    cals = calendars_for(rows, country=country, subdiv=subdiv, carrier_weekdays=carrier_weekdays)
+    return fit_model(rows, calendars=cals, config=config, as_of=as_of)
+
+
+def history_backlog(rows: Sequence[HistoryRow], at: Sequence[datetime]) -> list[int]:
+    """Backlog at each time, reconstructed from the history (what was known back then)."""
+    epoch = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+    ordered = np.array([(r.ordered_at - epoch).total_seconds() for r in rows])
+    shipped = np.array(
+        [(r.shipped_at - epoch).total_seconds() for r in rows if r.shipped_at is not None]
+    )
+    when = np.array([(t - epoch).total_seconds() for t in at])
+    return [int(b) for b in reconstruct_backlog(when, ordered, shipped)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BacktestResult:
+    level: float
+    split: datetime
+    train_rows: int
+    test_rows: int
+    metrics: dict[str, dict[str, Metrics]]  # method → segment → metrics
+    reliability: dict[str, list[tuple[float, float]]]  # series → (nominal, observed)
+    fit: FitResult = field(repr=False)
+
+
+def _outcome(row: HistoryRow, w: DeliveryWindow, tz: ZoneInfo, last_known: int,
+             segments: tuple[str, ...]) -> Outcome:
+    return Outcome(
+        segments=segments,
+        order_day=row.ordered_at.astimezone(tz).toordinal(),
+        promised=w.promised_date.toordinal(),
+        earliest=w.earliest_date.toordinal(),
+        latest=w.latest_date.toordinal(),
+        actual=row.delivered_at.astimezone(tz).toordinal() if row.delivered_at else None,
+        last_known=last_known,
+    )
+
+
+def backtest(
+    rows: Sequence[HistoryRow],
+    split: datetime,
+    *,
+    country: str,
+    subdiv: str | None,
+    config: PromiseConfig | None = None,
+    level: float | None = None,
+    extra_segments: Callable[[HistoryRow], tuple[str, ...]] | None = None,
+    progress: Callable[[int], None] | None = None,
+    carrier_weekdays: dict[str, frozenset[int]] | None = None,
+) -> BacktestResult:
+    """Fit the engine and both shop rules on history before ``split``; score all on the rest."""
+    cfg = config or PromiseConfig()
+    level = cfg.level if level is None else level
+    tz = ZoneInfo(cfg.timezone)
+    cals = calendars_for(rows, country=country, subdiv=subdiv, carrier_weekdays=carrier_weekdays)
+    train = truncate(rows, split)
+    test = [r for r in rows if r.ordered_at >= split]
+    if not train or not test:
+        raise ValueError(f"split {split.isoformat()}: needs history on both sides")
+    fitted = fit_model(train, calendars=cals, config=cfg, as_of=split)
+    model = fitted.model
+    fixed = FixedRule(cals.warehouse)
+    glob = GlobalQuantile.fit(train, cfg.timezone)
+    end = max(
+        max(t for t in (r.ordered_at, r.shipped_at, r.delivered_at) if t is not None)
+        for r in rows
+    )
+    last_known = end.astimezone(tz).toordinal() - 1
+    backlog = history_backlog(rows, [r.ordered_at for r in test])
+    outcomes: dict[str, list[Outcome]] = {"engine": [], "fixed_rule": [], "global_quantile": []}
+    pits: dict[str, list[float]] = {}
+    for i, (row, b) in enumerate(zip(test, backlog, strict=True)):
+        dist, loaded, *_ = delivery_distribution(
+            model, request_from_row(row), BacklogReading(backlog=b)
+        )
+        c_key, lmap = model.level_map(row.carrier, row.service)
+        w = window_from(dist, level=level, upper=lmap.upper_level(level),
+                        lo=lmap.lower_level((1 - level) / 2), hi=lmap.upper_level)
+        segs: tuple[str, ...] = (f"carrier={row.carrier_service}",
+                                 f"dest={row.dest_country or '?'}")
+        segs += (("load=under",) if loaded else ("load=normal",))
+        segs += extra_segments(row) if extra_segments else ()
+        order_day = row.ordered_at.astimezone(tz).date()
+        outcomes["engine"].append(_outcome(row, w, tz, last_known, segs))
+        outcomes["fixed_rule"].append(_outcome(row, fixed.window(order_day, level), tz,
+                                               last_known, segs))
+        outcomes["global_quantile"].append(
+            _outcome(row, glob.window(order_day, level), tz, last_known, segs)
+        )
+        actual = row.delivered_at.astimezone(tz).date() if row.delivered_at else None
+        v = dist.prob_before(actual) if actual else dist.prob_on_or_before(
+            date.fromordinal(last_known))
+        pits.setdefault(c_key, []).append(v)
+        if progress is not None and i % 200 == 0:
+            progress(i)
+    reliability = _reliability(model, pits, glob, test, tz, last_known)
+    return BacktestResult(
+        level=level, split=split, train_rows=len(train), test_rows=len(test),
+        metrics={k: by_segment(v, level) for k, v in outcomes.items()},
+        reliability=reliability, fit=fitted,
+    )
+
+
+def _reliability(
+    model: PromiseModel,
+    pits: dict[str, list[float]],
+    glob: GlobalQuantile,
+    test: Sequence[HistoryRow],
+    tz: ZoneInfo,
+    last_known: int,
+) -> dict[str, list[tuple[float, float]]]:
+    """Observed on-time rate at several nominal levels (censored rows count as late)."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    every: list[float] = []
+    for key, values in sorted(pits.items()):
+        lmap = model.calibration.get(key, model.calibration.get("all"))
+        v = np.array(values)
+        every_level = []
+        for lv in CHART_LEVELS:
+            cal = lmap.upper_level(lv) if lmap is not None else lv
+            every_level.append((lv, float(np.mean(v < cal))))
+        out[f"engine {key}"] = every_level
+        every.extend(values)
+    lead = np.array([
+        (r.delivered_at.astimezone(tz).toordinal() if r.delivered_at else last_known + 10**4)
+        - r.ordered_at.astimezone(tz).toordinal()
+        for r in test
+    ])
+    out["global quantile"] = [(lv, float(np.mean(lead <= glob.days_at(lv))))
+                              for lv in CHART_LEVELS]
+    return out
+
+
+def surge_window(day: date, before: int = 1, after: int = 10) -> tuple[date, date]:
+    return day - timedelta(days=before), day + timedelta(days=after)
+
+
+class BacklogSource(Protocol):
+    """Where the checkout promise learns how busy the warehouse is right now.
+
+    The foundation will implement this over the real order backlog (orders accepted and
+    not yet handed over) and measured throughput; ``app.state.backlog_source`` overrides
+    the default.
+    """
+
+    def reading(self, at: datetime) -> BacklogReading: ...
+
+
+@dataclass(frozen=True)
+class FittedThroughput:
+    """Default source: an empty backlog and the throughput the model learned."""
+
+    model: PromiseModel
+
+    def reading(self, at: datetime) -> BacklogReading:
+        return BacklogReading(backlog=0, throughput=self.model.capacity)
+
+
+def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tuple[str, str]]]:
+    """History rows from doorstep's own orders, shipments and tracking events.
+
+    ``ordered_at`` is the shop's ``placed_at`` (else when doorstep accepted the order),
+    ``shipped_at`` the first shipment, ``delivered_at`` the first ``delivered`` scan; the
+    destination comes from the shipping address and the origin region is the warehouse
+    code.  Cancelled orders are not part of the lead-time population.  Orders that cannot
+    become a row are returned with the reason (never dropped silently).
+    """
+    shipped = (select(shipments.c.order_id, func.min(shipments.c.shipped_at).label("at"),
+                      func.min(shipments.c.carrier).label("carrier"))
+               .group_by(shipments.c.order_id).subquery())
+    delivered = (select(tracking_events.c.order_id,
+                        func.min(tracking_events.c.occurred_at).label("at"))
+                 .where(tracking_events.c.status == "delivered",
+                        tracking_events.c.order_id.is_not(None))
+                 .group_by(tracking_events.c.order_id).subquery())
+    query = (select(orders.c.id, orders.c.placed_at, orders.c.accepted_at, orders.c.warehouse,
+                    orders.c.carrier_service, orders.c.shipping_address,
+                    shipped.c.at.label("shipped_at"), shipped.c.carrier.label("ship_carrier"),
+                    delivered.c.at.label("delivered_at"))
+             .select_from(orders.outerjoin(shipped, shipped.c.order_id == orders.c.id)
+                          .outerjoin(delivered, delivered.c.order_id == orders.c.id))
+             .where(orders.c.status != "cancelled")
+             .order_by(orders.c.accepted_at))
+    rows: list[HistoryRow] = []
+    problems: list[tuple[str, str]] = []
+    for r in conn.execute(query):
+        carrier, _, service = (r.carrier_service or r.ship_carrier or "").partition(":")
+        address: dict[str, Any] = r.shipping_address or {}
+        row = HistoryRow(
+            order_id=str(r.id), ordered_at=r.placed_at or r.accepted_at,
+            shipped_at=r.shipped_at, delivered_at=r.delivered_at if r.shipped_at else None,
+            carrier=carrier.lower(), service=(service or "default").lower(),
+            origin_region=r.warehouse or "",
+            dest_country=str(address.get("country") or "").upper(),
+            dest_region=str(address.get("region") or ""),
+            dest_postcode=str(address.get("postcode") or ""),
+        )
+        reasons = row_problems(row)
+        if reasons:
+            problems.append((row.order_id, "; ".join(reasons)))
+        else:
+            rows.append(row)
+    return rows, problems
