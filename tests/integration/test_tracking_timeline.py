@@ -94,3 +94,14 @@ def test_the_same_scan_key_with_the_same_or_no_country_is_one_scan(stocked: Engi
         assert record_tracking_event(conn, in_country("BE")) == "unmatched"
         assert record_tracking_event(conn, in_country("BE")) == "duplicate"
         assert record_tracking_event(conn, in_country(None)) == "duplicate"
+
+
+def test_a_carrier_delivery_scan_completes_the_order(stocked: Engine) -> None:
+    """A delivered scan moves a shipped order to delivered, attributed to the carrier."""
+    oid = shipped_order(stocked)
+    with transaction(stocked, write=True) as conn:
+        record_tracking_event(conn, scan(TrackingStatus.delivered, minute=30))
+    with stocked.connect() as conn:
+        view = order_view(conn, oid)
+    assert view["status"] == "delivered"
+    assert view["timeline"][-1]["actor"] == "carrier:dhl"

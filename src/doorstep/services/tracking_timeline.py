@@ -17,8 +17,9 @@ from typing import Literal
 
 from sqlalchemy import Connection, insert, select, update
 
-from doorstep.adapters.db.tables import shipments, tracking_events
+from doorstep.adapters.db.tables import orders, shipments, tracking_events
 from doorstep.domain.harmonise.tracking import TrackingEvent, normalise_tracking_number
+from doorstep.domain.order_states import OrderStatus
 from doorstep.services.events import enqueue, record_event, utcnow
 
 Outcome = Literal["added", "duplicate", "unmatched"]
@@ -70,7 +71,18 @@ def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
                                     if v is not None}})
     enqueue(conn, "order.tracking", order_id,
             {"order_id": order_id, "status": event.status.value})
+    if event.status.value == "delivered":
+        _delivered_by_carrier(conn, order_id, event.carrier)
     return "added"
+
+
+def _delivered_by_carrier(conn: Connection, order_id: str, carrier: str) -> None:
+    """The carrier's delivery scan completes a fully shipped order (not a partial one)."""
+    from doorstep.services import order_flow  # order_flow imports this module at load time
+
+    status = conn.execute(select(orders.c.status).where(orders.c.id == order_id)).scalar()
+    if status == OrderStatus.SHIPPED.value:
+        order_flow.deliver(conn, order_id, actor=f"carrier:{carrier}")
 
 
 def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) -> int:
