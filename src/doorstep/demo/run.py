@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
@@ -15,13 +16,16 @@ from doorstep.adapters.db.picking_tables import pick_tasks
 from doorstep.adapters.db.tables import order_lines, orders, stock
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.layout_file import load_layout
+from doorstep.adapters.promise_store import save_model
 from doorstep.demo.catalogue import DemoOrder, day_of_orders, location_codes, make_products
 from doorstep.domain.picking.batching import Cart
 from doorstep.domain.picking.waves import WaveRules
+from doorstep.domain.promise.synthetic import SyntheticConfig, realistic_history
 from doorstep.schemas.orders import Address, Customer, OrderIn, OrderLineIn
 from doorstep.services import catalogue, order_flow, stock_ledger
 from doorstep.services.intake import accept_order
-from doorstep.services.outbox import process_batch
+from doorstep.services.outbox import Handler, build_handlers, process_batch
+from doorstep.services.promise_service import build_calendars, fit_history
 from doorstep.services.sites import DEMO_LAYOUT
 from doorstep.services.waves import WaveSite, confirm_pick, release_wave
 
@@ -54,18 +58,34 @@ def _order_in(o: DemoOrder, prices: dict[str, Decimal]) -> OrderIn:
     )
 
 
-def drain(engine: Engine) -> int:
+def fit_demo_model(path: Path, *, until: date) -> int:
+    """A promise model fitted on a year of generated history ending ``until``; returns rows.
+
+    The demo shop has no past of its own, so its model learns from the same realistic
+    generator the promise benchmark uses (seasonality, a Black-Friday surge, lanes).
+    """
+    cals = build_calendars(country="DE", subdiv=None, first_year=until.year - 1,
+                           last_year=until.year + 1)
+    rows = realistic_history(SyntheticConfig(start=until - timedelta(days=365), days=365,
+                                             orders_per_day=60), cals)
+    fitted = fit_history(rows, country="DE", subdiv=None,
+                         as_of=datetime.combine(until, time(0), tzinfo=UTC))
+    save_model(path, fitted.model)
+    return len(rows)
+
+
+def drain(engine: Engine, handlers: Mapping[str, Handler] | None = None) -> int:
     """Run the worker until the outbox is empty; returns messages handled."""
     total = 0
     while True:
-        result = process_batch(engine, limit=200)
+        result = process_batch(engine, limit=200, handlers=handlers)
         total += result.handled
         if result.handled == 0:
             return total
 
 
 def build_demo(engine: Engine, *, order_count: int, progress: Step,
-               day: datetime | None = None) -> DemoSummary:
+               day: datetime | None = None, model_path: Path | None = None) -> DemoSummary:
     rng = random.Random(3)
     summary = DemoSummary()
     products = make_products(240)
@@ -91,12 +111,14 @@ def build_demo(engine: Engine, *, order_count: int, progress: Step,
         summary.sample_order_id = summary.sample_order_id or result.order_id
         progress("intake", 1)
     summary.orders = order_count
-    drain(engine)
-    progress("allocation", 1)
+    handlers = build_handlers(promise_model_path=str(model_path) if model_path else "")
+    drain(engine, handlers)
+    progress("allocation and promises", 1)
     summary.restocked_skus = _restock_backorders(engine)
-    drain(engine)
+    drain(engine, handlers)
     progress("goods receipt for backorders", 1)
     _warehouse_day(engine, rng, progress, summary)
+    drain(engine, handlers)  # hand-overs revise the promises
     with engine.connect() as conn:
         summary.statuses = Counter(dict(conn.execute(
             select(orders.c.status, func.count()).group_by(orders.c.status)).all()))
