@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
