@@ -29,6 +29,7 @@ from doorstep.domain.picking.routing import (
     RoutingError,
     route,
     tour_length,
+    tour_length_bound,
     walk_distance,
 )
 from doorstep.domain.picking.shortpick import (
@@ -77,5 +78,6 @@ __all__ = [
     "render_svg",
     "route",
     "tour_length",
+    "tour_length_bound",
     "walk_distance",
 ]

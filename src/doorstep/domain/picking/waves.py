@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from doorstep.domain.picking.batching import Cart, PickOrder, plan_batches
 from doorstep.domain.picking.layout import Layout
 from doorstep.domain.picking.route import XY, Route, Stop
-from doorstep.domain.picking.routing import route, tour_length
+from doorstep.domain.picking.routing import route, tour_length, tour_length_bound
 
 
 class WaveError(ValueError):
@@ -191,6 +191,8 @@ def plan_wave(
         cart,
         lambda locs: tour_length(layout, locs, routing),
         method=batching,
+        monotone=routing == "exact",  # an optimal tour never shortens as picks are added
+        lower_bound=lambda locs: tour_length_bound(layout, locs),
     )
     lists = []
     for n, batch in enumerate(plan.batches, start=1):

@@ -1,23 +1,31 @@
-"""``doorstep serve``, ``doorstep worker`` and ``doorstep db``."""
+"""``doorstep serve``, ``doorstep worker`` and ``doorstep db``.
+
+Every CLI module imports only Typer and Rich at module level: the database (SQLAlchemy,
+Alembic), the API and the domain load inside the command that needs them, so ``--help``
+and a typo answer at once (``tests/e2e/test_cli_startup.py`` keeps it so).
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from doorstep.adapters.db.schema import schema_status, upgrade
-from doorstep.bootstrap import Container, bootstrap, normalise_url
-from doorstep.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from doorstep.bootstrap import Container
 
 console = Console(stderr=True)
 db_app = typer.Typer(help="Database schema: upgrade and status.", no_args_is_help=True)
 
 
 def _container(database_url: str | None, **overrides: object) -> Container:
+    from doorstep.bootstrap import bootstrap
+    from doorstep.settings import Settings, SettingsError, load_settings
+
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -35,6 +43,8 @@ DB_OPTION = typer.Option(None, "--db", envvar="DOORSTEP_DATABASE_URL",
 
 def _safe_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
+    from doorstep.bootstrap import normalise_url
+
     url = normalise_url(url)
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -44,6 +54,8 @@ def _safe_url(url: str) -> str:
 
 
 def ensure_current_schema(c: Container) -> None:
+    from doorstep.adapters.db.schema import schema_status
+
     status = schema_status(c.engine)
     if not status.up_to_date:
         have = status.current or "empty database"
@@ -57,6 +69,8 @@ def ensure_current_schema(c: Container) -> None:
 @db_app.command("upgrade")
 def db_upgrade(database_url: str | None = DB_OPTION) -> None:
     """Create or migrate the database schema to this version (safe to run twice)."""
+    from doorstep.adapters.db.schema import schema_status, upgrade
+
     c = _container(database_url)
     upgrade(c.engine)
     status = schema_status(c.engine)
@@ -66,6 +80,8 @@ def db_upgrade(database_url: str | None = DB_OPTION) -> None:
 @db_app.command("status")
 def db_status(database_url: str | None = DB_OPTION) -> None:
     """Show the schema version and whether it is current."""
+    from doorstep.adapters.db.schema import schema_status
+
     c = _container(database_url)
     status = schema_status(c.engine)
     state = "[green]up to date[/]" if status.up_to_date else "[red]out of date[/]"

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -21,22 +21,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from doorstep.adapters.importers.order_mapping import OrderMapper, load_order_mapper
-from doorstep.adapters.importers.profile_check import Finding, check_profile
-from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
-from doorstep.adapters.quarantine_store import QuarantineError, QuarantineStore, StillInvalid
-from doorstep.bootstrap import Container
-from doorstep.domain.harmonise.summary import ImportSummary
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
-from doorstep.services.order_import import (
-    Decision,
-    IntakePort,
-    OrderImporter,
-    OrderResult,
-    build_quarantine_store,
-    engine_intake,
-    engine_tracking_sink,
-)
+
+if TYPE_CHECKING:  # the mappers (pydantic, YAML) and the store (SQLAlchemy) load on use
+    from doorstep.adapters.importers.order_mapping import OrderMapper
+    from doorstep.adapters.importers.profile_check import Finding
+    from doorstep.adapters.quarantine_store import QuarantineStore
+    from doorstep.bootstrap import Container
+    from doorstep.domain.harmonise.summary import ImportSummary
+    from doorstep.services.order_import import IntakePort, OrderResult
 
 console = Console()
 err = Console(stderr=True)
@@ -49,6 +42,8 @@ quarantine_app = typer.Typer(
 
 
 def _default_intake(container: Container) -> IntakePort:
+    from doorstep.services.order_import import engine_intake
+
     return engine_intake(container.engine)
 
 
@@ -75,6 +70,8 @@ def _read(file: str) -> bytes:
 
 
 def _default_tracking_sink(container: Container) -> Callable[[Sequence[Any]], None]:
+    from doorstep.services.order_import import engine_tracking_sink
+
     return engine_tracking_sink(container.engine)
 
 
@@ -85,6 +82,8 @@ TRACKING_SINK_FACTORY: Callable[[Container], Callable[[Sequence[Any]], None]] = 
 
 
 def _store(container: Container) -> QuarantineStore:
+    from doorstep.services.order_import import build_quarantine_store
+
     ensure_current_schema(container)
     return build_quarantine_store(
         container.session_factory, INTAKE_FACTORY(container), TRACKING_SINK_FACTORY(container)
@@ -123,6 +122,11 @@ def import_orders(
     Faulty orders are quarantined with reason codes (see `doorstep quarantine list`);
     an order already imported with the same content counts as a duplicate.
     """
+    from doorstep.adapters.importers.order_mapping import load_order_mapper
+    from doorstep.adapters.importers.profile_engine import ProfileError
+    from doorstep.domain.harmonise.summary import ImportSummary
+    from doorstep.services.order_import import Decision, OrderImporter, build_quarantine_store
+
     try:
         mapper: OrderMapper = load_order_mapper(profile)
     except ProfileError as exc:
@@ -192,6 +196,10 @@ def profile_check(
     different canonical values by other profiles, and unit and date parse failures.
     Exits with status 1 when an error was found.
     """
+    from doorstep.adapters.importers.order_mapping import OrderMapper
+    from doorstep.adapters.importers.profile_check import check_profile
+    from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
+
     try:
         loaded = load_profile(profile)
         if loaded.kind == "orders":
@@ -265,6 +273,8 @@ def quarantine_show(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Show one record: reasons, original and corrected payload, audit trail."""
+    from doorstep.adapters.quarantine_store import QuarantineError
+
     store = _store(_container(database_url))
     try:
         r = store.get(record_id)
@@ -304,6 +314,8 @@ def quarantine_correct(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Store a corrected payload beside the original (the original is kept)."""
+    from doorstep.adapters.quarantine_store import QuarantineError
+
     store = _store(_container(database_url))
     try:
         store.correct(record_id, _read(file).decode("utf-8"), actor or _actor(), note)
@@ -322,6 +334,8 @@ def quarantine_release(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Re-validate the (corrected) payload and hand it to intake; stays held if still bad."""
+    from doorstep.adapters.quarantine_store import QuarantineError, StillInvalid
+
     store = _store(_container(database_url))
     try:
         store.release(record_id, actor or _actor(), note)
@@ -343,6 +357,8 @@ def quarantine_reject(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Reject a record for good (it stays in the store with its audit trail)."""
+    from doorstep.adapters.quarantine_store import QuarantineError
+
     store = _store(_container(database_url))
     try:
         store.reject(record_id, actor or _actor(), note)

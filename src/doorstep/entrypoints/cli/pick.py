@@ -12,35 +12,23 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from doorstep.adapters.layout_file import (
-    LayoutFileError,
-    batch_orders_from_document,
-    load_layout,
-    picks_from_document,
-    read_document,
-    wave_orders_from_document,
+if TYPE_CHECKING:  # the routers (and numpy) load with the command, not with ``--help``
+    from doorstep.domain.picking import Layout
+
+# Spelled out so that ``--help`` needs no router; ``tests/e2e/test_cli_startup.py`` checks
+# they match ``doorstep.domain.picking.METHODS`` and ``BATCH_METHODS``.
+ROUTING_METHODS = (
+    "exact", "held-karp", "s-shape", "return", "midpoint", "largest-gap", "combined",
+    "nearest-2opt",
 )
-from doorstep.domain.picking import (
-    BATCH_METHODS,
-    METHODS,
-    BatchingError,
-    Cart,
-    Layout,
-    LayoutError,
-    WaveError,
-    WaveRules,
-    plan_batches,
-    plan_wave,
-    render_svg,
-    route,
-    tour_length,
-)
+BATCHING_METHODS = ("single", "fcfs", "seed", "savings")
 
 app = typer.Typer(help="Plan pick routes, batches and waves.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -64,7 +52,7 @@ def route_cmd(
         ..., "--picks", "-p", help="Picks file: list of location codes or of {location, sku, qty}."
     ),
     method: str = typer.Option(
-        "exact", "--method", "-m", help=f"Routing method: {', '.join(METHODS)}."
+        "exact", "--method", "-m", help=f"Routing method: {', '.join(ROUTING_METHODS)}."
     ),
     svg: Path | None = typer.Option(None, "--svg", help="Also draw layout and tour to this SVG."),
     compare: bool = typer.Option(
@@ -72,6 +60,14 @@ def route_cmd(
     ),
 ) -> None:
     """Route one picker through the picks; print stops, distance, method and polyline."""
+    from doorstep.adapters.layout_file import (
+        LayoutFileError,
+        load_layout,
+        picks_from_document,
+        read_document,
+    )
+    from doorstep.domain.picking import LayoutError, render_svg, route
+
     try:
         lay = load_layout(layout)
         items = picks_from_document(read_document(picks), lay)
@@ -98,6 +94,8 @@ def route_cmd(
 
 
 def _compare(lay: Layout, locations: list[str], exact: float) -> None:
+    from doorstep.domain.picking import METHODS, LayoutError, route
+
     table = Table(title="methods compared")
     for col in ("method", "distance (m)", "above exact"):
         table.add_column(col)
@@ -121,7 +119,7 @@ def batch_cmd(
         help="Orders file: list of {id, lines: [{sku, qty, location}], totes?, volume?, weight?}.",
     ),
     method: str = typer.Option(
-        "savings", "--method", "-m", help=f"Batching method: {', '.join(BATCH_METHODS)}."
+        "savings", "--method", "-m", help=f"Batching method: {', '.join(BATCHING_METHODS)}."
     ),
     totes: int = typer.Option(8, "--totes", min=1, help="Totes per cart (orders per tour)."),
     volume: float | None = typer.Option(None, "--volume", help="Cart volume limit (litres)."),
@@ -132,6 +130,21 @@ def batch_cmd(
     routing: str = typer.Option("exact", "--routing", help="Routing method for tour lengths."),
 ) -> None:
     """Group orders into cart tours; print the batches and the single-order and FCFS baselines."""
+    from doorstep.adapters.layout_file import (
+        LayoutFileError,
+        batch_orders_from_document,
+        load_layout,
+        read_document,
+    )
+    from doorstep.domain.picking import (
+        BatchingError,
+        Cart,
+        LayoutError,
+        plan_batches,
+        tour_length,
+        tour_length_bound,
+    )
+
     try:
         lay = load_layout(layout)
         pick_orders = batch_orders_from_document(read_document(orders), lay)
@@ -140,13 +153,18 @@ def batch_cmd(
         def length(locs: Sequence[str]) -> float:
             return tour_length(lay, locs, routing)
 
+        def bound(locs: Sequence[str]) -> float:
+            return tour_length_bound(lay, locs)
+
         results = {}
         with Progress(console=_err, transient=True) as progress:
             task = progress.add_task("batching", total=3)
             for name in (method, "single", "fcfs"):
                 if name not in results:
                     results[name] = plan_batches(
-                        pick_orders, cart, length, method=name, local_search=not no_local_search
+                        pick_orders, cart, length, method=name,
+                        local_search=not no_local_search,
+                        monotone=routing == "exact", lower_bound=bound,
                     )
                 progress.advance(task)
     except (LayoutFileError, LayoutError, BatchingError) as exc:
@@ -166,6 +184,8 @@ def batch_cmd(
 
 
 def _parse_now(raw: str) -> datetime:
+    from doorstep.domain.picking import WaveError
+
     try:
         return datetime.fromisoformat(raw)
     except ValueError as exc:
@@ -191,6 +211,9 @@ def wave_cmd(
     ),
 ) -> None:
     """Release orders by cut-off, promise date, priority and age; print the pick lists."""
+    from doorstep.adapters.layout_file import load_layout, read_document, wave_orders_from_document
+    from doorstep.domain.picking import Cart, WaveError, WaveRules, plan_wave, render_svg
+
     try:
         planned_at = datetime.now(UTC) if now is None else _parse_now(now)
         if planned_at.tzinfo is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
@@ -16,24 +17,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from doorstep.adapters.calibration_chart import write_reliability_svg
-from doorstep.adapters.history_csv import (
-    HistoryFormatError,
-    HistoryImport,
-    read_history,
-    write_predictions,
-)
-from doorstep.adapters.promise_store import ModelFileError, load_model, save_model
-from doorstep.domain.promise.calendar import CalendarRangeError, parse_weekdays
-from doorstep.domain.promise.engine import DeliveryWindow, make_promise
-from doorstep.domain.promise.fit import request_from_row
-from doorstep.domain.promise.load import BacklogReading, Capacity
-from doorstep.domain.promise.model import PromiseConfig
-from doorstep.services.promise_service import (
-    UnknownHolidayCountry,
-    backtest,
-    fit_history,
-)
+if TYPE_CHECKING:  # numpy, scipy and holidays load with the command that needs them
+    from doorstep.adapters.history_csv import HistoryImport
+    from doorstep.domain.promise.engine import DeliveryWindow
+    from doorstep.domain.promise.model import PromiseConfig
 
 app = typer.Typer(help="Fit, predict and backtest delivery promises.", no_args_is_help=True)
 _out = Console()
@@ -47,6 +34,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _read(path: Path, tz: str, *, strict: bool, order_time_only: bool = False) -> HistoryImport:
+    from doorstep.adapters.history_csv import HistoryFormatError, read_history
+
     try:
         imported = read_history(path, default_timezone=tz, order_time_only=order_time_only)
     except (OSError, HistoryFormatError) as exc:
@@ -67,6 +56,8 @@ def _read(path: Path, tz: str, *, strict: bool, order_time_only: bool = False) -
 
 def _config(level: float, tz: str, cutoff: str, half_life: float, load_aware: bool
             ) -> PromiseConfig:
+    from doorstep.domain.promise.model import PromiseConfig
+
     try:
         return PromiseConfig(level=level, timezone=tz, cutoff=time.fromisoformat(cutoff),
                              half_life_days=half_life, load_aware=load_aware)
@@ -100,6 +91,8 @@ CARRIER_DAYS = typer.Option([], "--carrier-days", help="Delivery weekdays of a c
 
 
 def _carrier_days(specs: list[str]) -> dict[str, frozenset[int]]:
+    from doorstep.domain.promise.calendar import parse_weekdays
+
     out: dict[str, frozenset[int]] = {}
     for spec in specs:
         name, sep, days = spec.partition("=")
@@ -129,6 +122,9 @@ def fit_cmd(
     strict: bool = STRICT,
 ) -> None:
     """Fit a promise model on a history CSV and save it; print the calibration report."""
+    from doorstep.adapters.promise_store import save_model
+    from doorstep.services.promise_service import UnknownHolidayCountry, fit_history
+
     cfg = _config(level, timezone, cutoff, half_life, load_aware)
     imported = _read(history, timezone, strict=strict)
     with Progress(transient=True, console=_err) as progress:
@@ -177,6 +173,13 @@ def predict_cmd(
     strict: bool = STRICT,
 ) -> None:
     """Write order_id, promised_date, earliest_date, latest_date, level per order."""
+    from doorstep.adapters.history_csv import write_predictions
+    from doorstep.adapters.promise_store import ModelFileError, load_model
+    from doorstep.domain.promise.calendar import CalendarRangeError
+    from doorstep.domain.promise.engine import make_promise
+    from doorstep.domain.promise.fit import request_from_row
+    from doorstep.domain.promise.load import BacklogReading, Capacity
+
     try:
         fitted = load_model(model)
     except ModelFileError as exc:
@@ -222,6 +225,9 @@ def backtest_cmd(
     strict: bool = STRICT,
 ) -> None:
     """Engine vs. "3–5 working days" vs. one global quantile, per segment, plus a chart."""
+    from doorstep.adapters.calibration_chart import write_reliability_svg
+    from doorstep.services.promise_service import UnknownHolidayCountry, backtest
+
     cfg = _config(level, timezone, cutoff, half_life, load_aware)
     when = _aware(split, timezone, "--split")
     assert when is not None

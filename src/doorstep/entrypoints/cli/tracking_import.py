@@ -12,30 +12,27 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from doorstep.adapters.importers.profile_engine import ProfileError
-from doorstep.adapters.importers.tracking_index import DedupIndex
-from doorstep.adapters.importers.tracking_pipeline import (
-    ShipmentLookup,
-    TrackingBatch,
-    TrackingPipeline,
-)
-from doorstep.adapters.importers.tracking_quarantine import hold_batch
-from doorstep.bootstrap import Container
-from doorstep.domain.harmonise.tracking import TrackingEvent
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+
+if TYPE_CHECKING:  # the pipeline (YAML, profiles) and the database load with the command
+    from doorstep.adapters.importers.tracking_index import DedupIndex
+    from doorstep.adapters.importers.tracking_pipeline import ShipmentLookup, TrackingBatch
+    from doorstep.bootstrap import Container
+    from doorstep.domain.harmonise.tracking import TrackingEvent
 
 __all__ = ["SHIPMENTS_FACTORY", "SINK_FACTORY", "tracking"]
 
 console = Console()
 err = Console(stderr=True)
 
-RecordingSink = Callable[[Sequence[TrackingEvent]], list[str]]
+RecordingSink = Callable[[Sequence["TrackingEvent"]], list[str]]
 """Stores events; returns per event ``added``, ``duplicate`` or ``unmatched``."""
 
 
@@ -100,6 +97,9 @@ def tracking(
     payload (see `doorstep quarantine list`); carrier error responses are listed, never
     turned into events. Ends with a summary: accepted, quarantined, duplicates.
     """
+    from doorstep.adapters.importers.profile_engine import ProfileError
+    from doorstep.adapters.importers.tracking_pipeline import TrackingPipeline
+
     container = None if dry_run else _container(database_url)
     if container is not None:
         ensure_current_schema(container)
@@ -124,6 +124,7 @@ def tracking(
 
 def _store(container: Container, batch: TrackingBatch) -> int:
     """Write accepted events and hold quarantined ones; returns events with no shipment."""
+    from doorstep.adapters.importers.tracking_quarantine import hold_batch
     from doorstep.adapters.quarantine_store import QuarantineStore
 
     outcomes = SINK_FACTORY(container)(batch.accepted) if batch.accepted else []

@@ -9,13 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from doorstep.adapters.db.uow import transaction
 from doorstep.domain.errors import DomainError
-from doorstep.domain.picking.batching import Cart
-from doorstep.domain.picking.waves import WaveRules
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
-from doorstep.services.sites import site_from_settings
-from doorstep.services.waves import confirm_pick, release_wave, wave_view
 
 app = typer.Typer(help="Release waves from the order book and confirm picks.",
                   no_args_is_help=True)
@@ -49,6 +44,12 @@ def release(
     as_json: bool = typer.Option(False, "--json", help="Print the wave as JSON."),
 ) -> None:
     """Release the most urgent allocated orders as one wave and print its pick lists."""
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.domain.picking.batching import Cart
+    from doorstep.domain.picking.waves import WaveRules
+    from doorstep.services.sites import site_from_settings
+    from doorstep.services.waves import release_wave
+
     c = _container(database_url)
     ensure_current_schema(c)
     try:
@@ -66,6 +67,8 @@ def release(
 def show(wave_id: str, database_url: str | None = DB_OPTION,
          as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """Show a wave's pick lists and the state of each task."""
+    from doorstep.services.waves import wave_view
+
     c = _container(database_url)
     try:
         with c.engine.connect() as conn:
@@ -81,6 +84,10 @@ def confirm(task_id: int, picked: int = typer.Argument(..., help="Units actually
             database_url: str | None = DB_OPTION, layout: str | None = LAYOUT,
             actor: str = typer.Option("cli", help="Who picked.")) -> None:
     """Confirm a pick task; fewer units than asked is a short pick (re-allocate or backorder)."""
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.services.sites import site_from_settings
+    from doorstep.services.waves import confirm_pick
+
     c = _container(database_url)
     try:
         site = site_from_settings(c.settings, layout)

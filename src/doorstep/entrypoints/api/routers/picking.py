@@ -38,6 +38,7 @@ from doorstep.domain.picking import (
     render_svg,
     route,
     tour_length,
+    tour_length_bound,
     walk_distance,
 )
 
@@ -202,8 +203,12 @@ def pick_batch(request: Request, body: BatchIn) -> dict[str, Any]:
         def length(locs: Any) -> float:
             return tour_length(lay, list(locs), body.routing)
 
+        def bound(locs: Any) -> float:
+            return tour_length_bound(lay, list(locs))
+
         plan = plan_batches(
-            orders, cart, length, method=body.method, local_search=body.local_search
+            orders, cart, length, method=body.method, local_search=body.local_search,
+            monotone=body.routing == "exact", lower_bound=bound,
         )
         baselines = {m: plan_batches(orders, cart, length, method=m) for m in ("single", "fcfs")}
     except ValueError as exc:
