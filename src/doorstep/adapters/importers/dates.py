@@ -14,6 +14,7 @@ matches no declared format.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,7 +46,8 @@ def zone(name: str) -> tzinfo:
 class DateParser:
     """Parses one field's timestamps; built once per profile field."""
 
-    __slots__ = ("_iso_only", "_plans", "formats", "naive_zone", "require_offset")
+    __slots__ = ("_first", "_iso_only", "_plans", "_zones", "formats", "naive_zone",
+                 "require_offset")
 
     def __init__(
         self, formats: list[str], *, timezone: str | None = None, require_offset: bool = False
@@ -65,8 +67,10 @@ class DateParser:
                 )
         self.formats = tuple(formats)
         self._iso_only = self.formats == ("iso8601",)
-        self._plans = tuple((fmt, _fast_pattern(fmt) if "%Y" in fmt and "%m" in fmt
+        self._plans = tuple((fmt, _fast_parser(fmt) if "%Y" in fmt and "%m" in fmt
                              and "%d" in fmt else None) for fmt in formats)
+        self._first = self._plans[0][1]
+        self._zones: dict[str | None, tzinfo] = {}
         self.naive_zone = timezone
         self.require_offset = require_offset
 
@@ -77,15 +81,27 @@ class DateParser:
         declared zone (a ``ZoneInfo``), so validation can still tell the two apart
         and check the offset against the country; call ``.astimezone(UTC)`` to store.
         """
-        if self._iso_only and type(value) is str:
+        if type(value) is not str:
+            parsed = self._parse_any(value)
+        elif self._iso_only:
             try:  # the common case without the format loop
                 parsed = datetime.fromisoformat(value)
+            except ValueError:
+                parsed = self._parse_any(value)
+        elif self._first is not None:
+            try:  # the first declared format, compiled; the loop decides any failure
+                parsed = self._first(value.strip())
             except ValueError:
                 parsed = self._parse_any(value)
         else:
             parsed = self._parse_any(value)
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=self._zone_for_naive(value, country))
+            found = self._zones.get(country)
+            if found is None:
+                found = self._zone_for_naive(value, country)
+                if len(self._zones) < 1024:  # a finding raises above and is never kept
+                    self._zones[country] = found
+            parsed = parsed.replace(tzinfo=found)
         return parsed
 
     def _zone_for_naive(self, value: object, country: str | None) -> tzinfo:
@@ -108,7 +124,7 @@ class DateParser:
         for fmt, fast in self._plans:
             try:
                 if fast is not None and type(value) is str:
-                    return _fast_parse(fast, value.strip())
+                    return fast(value.strip())
                 return _parse_one(value, fmt)
             except DateError as exc:
                 if exc.code == "impossible_date":
@@ -132,7 +148,7 @@ _DIRECTIVES = {
 
 @lru_cache(maxsize=64)
 def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
-    """A regex for ``fmt`` when it uses only numeric fields (strptime is ~10x slower)."""
+    """A regex for ``fmt`` when it uses only numeric fields, else None."""
     out, index = [], 0
     while index < len(fmt):
         if fmt[index] == "%":
@@ -147,18 +163,40 @@ def _fast_pattern(fmt: str) -> re.Pattern[str] | None:
     return re.compile("".join(out) + r"\Z")
 
 
-def _fast_parse(pattern: re.Pattern[str], text: str) -> datetime:
-    match = pattern.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} does not match")
-    g = match.groupdict()
-    hour = int(g["H"]) if g.get("H") is not None else 0
-    if g.get("I") is not None:
-        hour = int(g["I"]) % 12 + (12 if (g.get("p") or "").upper() == "PM" else 0)
-        if not 1 <= int(g["I"]) <= 12:
-            raise ValueError("hour out of range")
-    return datetime(int(g["Y"]), int(g["m"]), int(g["d"]), hour, int(g.get("M") or 0),
-                    int(g.get("S") or 0))
+@lru_cache(maxsize=64)
+def _fast_parser(fmt: str) -> Callable[[str], datetime] | None:
+    """A parser for ``fmt`` when it uses only numeric fields (strptime is ~10x slower).
+
+    The regex's groups are found by position, decided once, so a call is one match
+    and a few ``int`` conversions; an impossible day fails in ``datetime`` as it would
+    in strptime.
+    """
+    pattern = _fast_pattern(fmt)
+    if pattern is None:
+        return None
+    match = pattern.match
+    where = {name: index - 1 for name, index in pattern.groupindex.items()}
+    year, month, day = where["Y"], where["m"], where["d"]
+    h24, h12, ampm = where.get("H"), where.get("I"), where.get("p")
+    minute, second = where.get("M"), where.get("S")
+
+    def parse(text: str) -> datetime:
+        found = match(text)
+        if found is None:
+            raise ValueError(f"{text!r} does not match")
+        g = found.groups()
+        hour = int(g[h24]) if h24 is not None else 0
+        if h12 is not None:
+            twelve = int(g[h12])
+            pm = ampm is not None and g[ampm].upper() == "PM"
+            hour = twelve % 12 + (12 if pm else 0)
+            if not 1 <= twelve <= 12:
+                raise ValueError("hour out of range")
+        return datetime(int(g[year]), int(g[month]), int(g[day]), hour,
+                        int(g[minute]) if minute is not None else 0,
+                        int(g[second]) if second is not None else 0)
+
+    return parse
 
 
 def _parse_one(value: object, fmt: str) -> datetime:
@@ -173,7 +211,7 @@ def _parse_one(value: object, fmt: str) -> datetime:
     text = value.strip()
     if fmt == "iso8601":
         return datetime.fromisoformat(text)
-    pattern = _fast_pattern(fmt)
-    if pattern is not None and "%Y" in fmt and "%m" in fmt and "%d" in fmt:
-        return _fast_parse(pattern, text)
+    parser = _fast_parser(fmt) if "%Y" in fmt and "%m" in fmt and "%d" in fmt else None
+    if parser is not None:
+        return parser(text)
     return datetime.strptime(text, fmt)

@@ -20,12 +20,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from doorstep.adapters.importers.countries import normalise_country
 from doorstep.adapters.importers.dates import DateError, DateParser
+from doorstep.adapters.importers.field_fast import compile_fast_apply
 from doorstep.adapters.importers.paths import CompiledPath
 from doorstep.adapters.importers.units import (
     UnitError,
@@ -109,7 +109,7 @@ class FieldSpec:
 
     __slots__ = (
         "_plain", "_single", "const", "context_key", "country_field", "date_parser", "default",
-        "from_field", "join_sep", "name", "paths", "pattern", "required", "skip_if",
+        "fast", "from_field", "join_sep", "name", "paths", "pattern", "required", "skip_if",
         "transform", "type", "unit", "unit_path", "vocabulary",
     )  # fmt: skip
 
@@ -156,72 +156,16 @@ class FieldSpec:
                         and from_field is None else None)
         self._plain = (type == "str" and pattern is None and transform is None
                        and vocabulary is None and skip_if is None)
+        self.fast = self.fast_apply()
+        """``apply`` specialised once for this field's shape (same values, same issues)."""
 
     def plain_getter(self) -> Any:
         """The path getter when this field is one path to plain text, else None."""
         return self._single if self._plain else None
 
     def fast_apply(self) -> Callable[[Any, dict[str, Any], dict[str, Any], list[Issue]], None]:
-        """``apply`` specialised for the commonest shapes, falling back to the general path.
-
-        A vocabulary field, a datetime or a country read from one path (or an earlier
-        field) resolve in a closure with no per-record decisions; anything unusual —
-        missing values, unknown labels, parse errors — takes the general ``apply``, so
-        findings are identical.
-        """
-        general = self.apply
-        name, source = self.name, self.from_field
-        getter = self._single
-        simple = (self.pattern is None and self.transform is None and self.skip_if is None
-                  and (getter is not None or source is not None))
-        if not simple:
-            return general
-        vocab = self.vocabulary
-        read: Callable[[Any], Any] = getter if getter is not None else (lambda node: None)
-        if vocab is not None and self.type == "str":
-            cache = vocab._cache
-
-            def vocab_apply(node: Any, context: dict[str, Any], values: dict[str, Any],
-                            issues: list[Issue]) -> None:
-                raw = values.get(source) if source is not None else read(node)
-                mapped = cache.get(raw) if type(raw) is str else None
-                if mapped is None:
-                    general(node, context, values, issues)
-                else:
-                    values[name] = mapped
-
-            return vocab_apply
-        if vocab is None and self.type == "datetime" and source is None and getter is not None:
-            parse = self.date_parser.parse if self.date_parser is not None else None
-            country_field = self.country_field
-            assert parse is not None
-
-            def datetime_apply(node: Any, context: dict[str, Any], values: dict[str, Any],
-                               issues: list[Issue]) -> None:
-                raw = getter(node)
-                if type(raw) is str and raw:
-                    try:
-                        values[name] = parse(raw, values.get(country_field)
-                                             if country_field else None)
-                        return
-                    except DateError:
-                        pass
-                general(node, context, values, issues)
-
-            return datetime_apply
-        if vocab is None and self.type == "country" and source is None and getter is not None:
-
-            def country_apply(node: Any, context: dict[str, Any], values: dict[str, Any],
-                              issues: list[Issue]) -> None:
-                raw = getter(node)
-                code = _country(raw) if type(raw) is str and raw else None
-                if code is None:
-                    general(node, context, values, issues)
-                else:
-                    values[name] = code
-
-            return country_apply
-        return general
+        """``apply`` specialised for this field's shape (see ``field_fast``)."""
+        return compile_fast_apply(self)
 
     def raw(self, node: Any, context: dict[str, Any]) -> Any:
         """The raw value before any conversion (None when absent or empty)."""
@@ -366,11 +310,6 @@ class FieldSpec:
         if kind == "list":
             return raw if isinstance(raw, list) else [raw]
         raise ValueError(f"unknown type {kind!r}")
-
-
-@lru_cache(maxsize=4096)
-def _country(text: str) -> str | None:
-    return normalise_country(text)
 
 
 class _CountryError(UnitError):

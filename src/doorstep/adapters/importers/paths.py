@@ -261,12 +261,46 @@ def _compile_xml(text: str, namespaces: dict[str, str]) -> CompiledPath:
         values = [value_of(e) for e in elements]
         return [v for v in values if v is not None]
 
+    plan = _child_steps(steps) if not is_self else None
+    single = plan[0][0] if plan is not None and len(plan) == 1 and plan[0][1] is None else None
+
     def nodes(node: Any) -> list[Any]:
         if not isinstance(node, Element):
             return []
-        return [node] if is_self else node.findall(expanded)
+        if is_self:
+            return [node]
+        if single is not None:
+            return node.findall(single)
+        if plan is None:
+            return node.findall(expanded)
+        current = [node]
+        for tag, key, wanted in plan:  # what ElementPath does, in C-level child scans
+            found: list[Element] = []
+            for element in current:
+                if key is None:
+                    found.extend(element.findall(tag))
+                else:
+                    found.extend(e for e in element.findall(tag) if e.get(key) == wanted)
+            current = found
+        return current
 
     return CompiledPath(text, one, many, not is_self, nodes)
+
+
+_STEP = re.compile(r"(?P<tag>(?:\{[^}]+\})?[^{}\[\]*.@/]+)"
+                   r"(?:\[@(?P<key>[\w-]+)=(?P<q>['\"])(?P<value>[^'\"]*)(?P=q)\])?\Z")
+
+
+def _child_steps(steps: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...] | None:
+    """``(tag, attribute, value)`` per step when every step is a child tag, optionally
+    with one ``[@attribute='value']`` test; None for anything else (ElementPath runs it)."""
+    plan = []
+    for step in steps:
+        match = _STEP.match(step)
+        if match is None:
+            return None
+        plan.append((match["tag"], match["key"], match["value"] or ""))
+    return tuple(plan)
 
 
 # --- CSV ---------------------------------------------------------------------------------

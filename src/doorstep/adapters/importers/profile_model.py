@@ -102,7 +102,7 @@ class CollectionSpec:
     """Per field: name, a direct getter when it is plain text, and its (fast) apply."""
 
     def __post_init__(self) -> None:
-        plan = tuple((f.name, f.plain_getter(), f.fast_apply()) for f in self.fields)
+        plan = tuple((f.name, f.plain_getter(), f.fast) for f in self.fields)
         object.__setattr__(self, "plan", plan)
 
 
@@ -219,19 +219,19 @@ class Profile:
         values: dict[str, Any] = {}
         issues: list[Issue] = []
         for spec in self.record_fields:
-            spec.apply(node, context, values, issues)
+            spec.fast(node, context, values, issues)
         record = ExtractedRecord(values, issues, node)
         for coll in self.collections:
             items: list[ExtractedItem] = []
+            append = items.append
             skipped = 0
             plan = coll.plan
+            marker_of, wanted = coll.where if coll.where is not None else (None, "")
             for item_node in coll.path.nodes(node):
-                if coll.where is not None:
-                    marker = str(coll.where[0].one(item_node)).lower()
-                    if marker != coll.where[1]:
-                        skipped += 1
-                        continue
-                item_values = dict(values)
+                if marker_of is not None and str(marker_of.one(item_node)).lower() != wanted:
+                    skipped += 1
+                    continue
+                item_values = values.copy()
                 item_issues: list[Issue] = []
                 for name, getter, apply in plan:
                     if getter is not None:  # plain text field: no call into the spec
@@ -240,7 +240,7 @@ class Profile:
                             item_values[name] = raw
                             continue
                     apply(item_node, context, item_values, item_issues)
-                items.append(ExtractedItem(item_values, item_issues, item_node, record))
+                append(ExtractedItem(item_values, item_issues, item_node, record))
             record.collections[coll.name] = items
             if skipped:
                 record.skipped[coll.name] = skipped

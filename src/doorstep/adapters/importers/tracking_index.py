@@ -31,6 +31,9 @@ _OUTCOMES = frozenset({
     TrackingStatus.delivered, TrackingStatus.delivery_attempt_failed,
     TrackingStatus.returned_to_sender, TrackingStatus.cancelled,
 })  # fmt: skip
+_MILESTONES = frozenset({
+    TrackingStatus.out_for_delivery, TrackingStatus.picked_up, TrackingStatus.delivered,
+})  # fmt: skip
 
 
 class ShipmentJourney(NamedTuple):
@@ -43,6 +46,9 @@ class ShipmentJourney(NamedTuple):
     last_out_for_delivery: datetime | None = None
     last_picked_up: datetime | None = None
     first_delivered: datetime | None = None
+
+
+_EMPTY = ShipmentJourney()
 
 
 class DedupIndex:
@@ -85,22 +91,26 @@ class DedupIndex:
 
     def remember(self, event: TrackingEvent, key: DedupKey) -> None:
         """Record an accepted event."""
-        self._keys[key] = (*self._keys.get(key, ()), event.location.country)
-        if event.status in _OUTCOMES:
-            self._outcomes.setdefault((key[0], key[1], key[4]), event.status)
+        keys = self._keys
+        country = event.location.country
+        seen = keys.get(key)
+        keys[key] = (country,) if seen is None else (*seen, country)
         status = event.status
-        if status not in (
-            TrackingStatus.out_for_delivery, TrackingStatus.picked_up, TrackingStatus.delivered
-        ):
+        if status in _OUTCOMES:
+            self._outcomes.setdefault((key[0], key[1], key[4]), status)
+        if status not in _MILESTONES:
             return
         ship = (key[0], key[1])
-        journey = self._journeys.get(ship) or ShipmentJourney()
+        journey = self._journeys.get(ship)
         at = event.occurred_at
+        if journey is None:  # built directly: ``_replace`` costs a microsecond per event
+            journey = _EMPTY
+        ofd, pickup, delivered = journey
         if status is TrackingStatus.out_for_delivery:
-            if journey.last_out_for_delivery is None or at > journey.last_out_for_delivery:
-                self._journeys[ship] = journey._replace(last_out_for_delivery=at)
+            if ofd is None or at > ofd:
+                self._journeys[ship] = ShipmentJourney(at, pickup, delivered)
         elif status is TrackingStatus.picked_up:
-            if journey.last_picked_up is None or at > journey.last_picked_up:
-                self._journeys[ship] = journey._replace(last_picked_up=at)
-        elif journey.first_delivered is None or at < journey.first_delivered:
-            self._journeys[ship] = journey._replace(first_delivered=at)
+            if pickup is None or at > pickup:
+                self._journeys[ship] = ShipmentJourney(ofd, at, delivered)
+        elif delivered is None or at < delivered:
+            self._journeys[ship] = ShipmentJourney(ofd, pickup, at)

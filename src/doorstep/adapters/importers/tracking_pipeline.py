@@ -21,8 +21,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -31,13 +29,18 @@ from doorstep.adapters.importers.profile_engine import (
     Issue,
     Profile,
     ProfileError,
-    SourceError,
     load_profile,
+)
+from doorstep.adapters.importers.tracking_batch import (
+    EventSink,
+    HeldEvent,
+    ShipmentFacts,
+    ShipmentLookup,
+    TrackingBatch,
 )
 from doorstep.adapters.importers.tracking_index import DedupIndex
 from doorstep.adapters.importers.tracking_zones import offset_mismatch
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
-from doorstep.domain.harmonise.summary import ImportSummary
 from doorstep.domain.harmonise.tracking import (
     EARLIEST_PLAUSIBLE,
     ExceptionReason,
@@ -68,58 +71,7 @@ DEFAULT_MAX_WEIGHT_G = 31_500
 _SEQUENCED = frozenset({TrackingStatus.delivered, TrackingStatus.out_for_delivery})
 _FUTURE_SKEW = timedelta(minutes=15)
 _CREATED_SKEW = timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentFacts:
-    """What doorstep itself knows about a shipment it created."""
-
-    created_at: datetime | None = None
-    packed_weight_g: int | None = None
-
-
-ShipmentLookup = Callable[[str, str], ShipmentFacts | None]
-"""``(carrier, tracking number) -> facts`` or None for a shipment doorstep does not know."""
-EventSink = Callable[[Sequence[TrackingEvent]], None]
-"""Where accepted events go (the lead wires this to the order timeline)."""
-
-
-@dataclass(slots=True)
-class HeldEvent:
-    """An event (or a whole payload) that failed, with reasons and its original payload."""
-
-    record_key: str
-    reasons: list[Reason]
-    payload: str
-    event: TrackingEvent | None = None
-    position: int | None = None
-    """Ordinal of the event within its payload (None when the whole payload was held)."""
-
-
-@dataclass(slots=True)
-class TrackingBatch:
-    """The outcome of one payload (or several, merged) from one source."""
-
-    source: str
-    accepted: list[TrackingEvent] = field(default_factory=list)
-    duplicates: list[TrackingEvent] = field(default_factory=list)
-    held: list[HeldEvent] = field(default_factory=list)
-    source_errors: list[SourceError] = field(default_factory=list)
-    skipped_milestones: int = 0
-
-    @property
-    def summary(self) -> ImportSummary:
-        """Accepted / quarantined / duplicates for the import summary."""
-        return ImportSummary(self.source, len(self.accepted), len(self.held),
-                             len(self.duplicates))
-
-    def extend(self, other: TrackingBatch) -> None:
-        """Merge another batch of the same source into this one."""
-        self.accepted.extend(other.accepted)
-        self.duplicates.extend(other.duplicates)
-        self.held.extend(other.held)
-        self.source_errors.extend(other.source_errors)
-        self.skipped_milestones += other.skipped_milestones
+_UNKNOWN: tuple[TrackingStatus, ExceptionReason | None] = (TrackingStatus.unknown, None)
 
 
 def _reason(issue: Issue) -> Reason:
@@ -170,6 +122,10 @@ class TrackingPipeline:
                                                        or ("timestamp",))
         self.refine = {TrackingStatus(k): frozenset(TrackingStatus(s) for s in v)
                        for k, v in (options.get("refine") or {}).items()}
+        self._collections = tuple(c.name for c in self.profile.collections)
+        self._name, self._source = self.profile.name, self.profile.source
+        self._texts_agree: set[tuple[TrackingStatus, str | None, str | None]] = set()
+        self._weights_agree: set[tuple[int, int | None]] = set()
 
     # -- one payload ----------------------------------------------------------------------
 
@@ -189,9 +145,12 @@ class TrackingPipeline:
         batch.source_errors = extraction.source_errors
         now = self.now or datetime.now(UTC)
         position = 0
+        names = self._collections
         for record in extraction.records:
-            batch.skipped_milestones += sum(record.skipped.values())
-            items = [i for c in self.profile.collections for i in record.collections[c.name]]
+            if record.skipped:
+                batch.skipped_milestones += sum(record.skipped.values())
+            items = (record.collections[names[0]] if len(names) == 1
+                     else [i for c in names for i in record.collections[c]])
             if items:
                 self._process_record(items, ctx, now, batch, position)
                 position += len(items)
@@ -200,20 +159,23 @@ class TrackingPipeline:
     def _process_record(self, items: list[ExtractedItem], ctx: dict[str, Any], now: datetime,
                         batch: TrackingBatch, first_position: int) -> None:
         built: list[tuple[int, TrackingEvent | None, list[Reason]]] = []
-        ship: tuple[str, str] | None = None
+        carrier: str | None = None
+        number: str | None = None
         facts: ShipmentFacts | None = None
+        sequenced = False
+        check, build = self._check_event, self.build_event
         for index, item in enumerate(items):
-            event, reasons = self.build_event(item)
+            event, reasons = build(item)
             if event is not None:
-                if ship != (event.carrier, event.tracking_number):  # usually once per record
-                    ship = (event.carrier, event.tracking_number)
-                    facts = self.shipments(*ship) if self.shipments else None
-                event, more = self.validate_event(event, now, facts)
-                if more:
-                    reasons.extend(more)
+                if event.tracking_number != number or event.carrier != carrier:
+                    carrier, number = event.carrier, event.tracking_number  # once per record
+                    facts = self.shipments(carrier, number) if self.shipments else None
+                event = check(event, now, facts, reasons)
+                if not reasons and event.status in _SEQUENCED:
+                    sequenced = True
             built.append((index, event, reasons))
-        clean = [(i, e) for i, e, r in built if e is not None and not r]
-        if any(e.status in _SEQUENCED for _, e in clean):
+        if sequenced:
+            clean = [(i, e) for i, e, r in built if e is not None and not r]
             self._check_sequence(clean, built)
         record_copy: Any = None
         for index, event, reasons in built:
@@ -232,8 +194,9 @@ class TrackingPipeline:
                                       "accepted for the same parcel and minute"))
             if record_copy is None:  # JSON stays structured, so an operator can edit it
                 record = items[0].record
-                record_copy = record.raw_text() if self.profile.format == "xml" else record.node
-            held = self._held(items[index], index, event, reasons, ctx, record_copy)
+                record_copy = self._envelope_parts(
+                    ctx, record.raw_text() if self.profile.format == "xml" else record.node)
+            held = self._held(items[index], index, event, reasons, record_copy)
             held.position = first_position + index
             batch.held.append(held)
 
@@ -263,27 +226,36 @@ class TrackingPipeline:
                         f"out for delivery at {event.occurred_at.isoformat()} after delivered "
                         f"at {journey.first_delivered.isoformat()}"))
 
+    def _envelope_parts(self, ctx: dict[str, Any], record_copy: Any) -> tuple[str, str]:
+        """The quarantine envelope around ``event_index``, serialised once per record.
+
+        Every held event of a record shares profile, context and record; joining the
+        two halves around the index gives exactly ``json.dumps`` of the whole envelope.
+        """
+        head = json.dumps({"profile": self.profile.name, "context": ctx},
+                          ensure_ascii=False, default=str)
+        record = json.dumps(record_copy, ensure_ascii=False, default=str)
+        return head[:-1] + ', "event_index": ', ', "record": ' + record + "}"
+
     def _held(self, item: ExtractedItem, index: int, event: TrackingEvent | None,
-              reasons: list[Reason], ctx: dict[str, Any], record_copy: Any) -> HeldEvent:
+              reasons: list[Reason], envelope: tuple[str, str]) -> HeldEvent:
         values = item.values
         stamp = event.occurred_at.isoformat() if event else str(index)
         key = (f"{self.profile.name}:{values.get('tracking_number') or '-'}:"
                f"{values.get('raw_code') or '-'}:{stamp}")
-        envelope = json.dumps({"profile": self.profile.name, "context": ctx,
-                               "event_index": index, "record": record_copy},
-                              ensure_ascii=False, default=str)
-        return HeldEvent(key, reasons, envelope, event)
+        return HeldEvent(key, reasons, f"{envelope[0]}{index}{envelope[1]}", event)
 
     # -- one event ------------------------------------------------------------------------
 
     def build_event(self, item: ExtractedItem) -> tuple[TrackingEvent | None, list[Reason]]:
         """Map one extracted item to a TrackingEvent; reasons list what is wrong with it."""
         values = item.values
+        get = values.get
         issues = (item.record.issues + item.issues) if item.record.issues else item.issues
         stamp: datetime | None = None
         fields = self.timestamp_fields
         if len(fields) == 1:
-            stamp = values.get(fields[0])
+            stamp = get(fields[0])
         else:
             for name in fields:
                 if values.get(name) is not None:
@@ -292,26 +264,23 @@ class TrackingPipeline:
                     issues = [i for i in issues if i.field not in others]
                     break
         reasons = [_reason(i) for i in issues] if issues else []
-        if self.zero_weight_unknown and values.get("weight") == 0:
+        if self.zero_weight_unknown and get("weight") == 0:
             values["weight"] = None
-        number, raw_code = values.get("tracking_number"), values.get("raw_code")
+        number, raw_code = get("tracking_number"), get("raw_code")
         if number is None or stamp is None or raw_code is None:
             if not reasons:
                 reasons.append(Reason(ReasonCode.missing_field, "event",
                                       "tracking number, code or timestamp missing"))
             return None, reasons
-        status, why = self.statuses.get(values.get("status") or "unknown",
-                                        (TrackingStatus.unknown, None))
+        status, why = self.statuses.get(get("status") or "unknown", _UNKNOWN)
         offset = stamp.utcoffset() if type(stamp.tzinfo) is timezone else None
-        carrier = values.get("carrier") or self.profile.source
         event = TrackingEvent(  # positional: this runs once per event
-            carrier, self.profile.name, str(number).strip(), status, stamp.astimezone(UTC),
-            raw_code if type(raw_code) is str else str(raw_code),
-            values.get("raw_text"), values.get("raw_label"), why,
-            Location(values.get("city"), values.get("postcode"), values.get("country"),
-                     values.get("location")),
+            get("carrier") or self._source, self._name, str(number).strip(), status,
+            stamp.astimezone(UTC), raw_code if type(raw_code) is str else str(raw_code),
+            get("raw_text"), get("raw_label"), why,
+            Location(get("city"), get("postcode"), get("country"), get("location")),
             int(offset.total_seconds() // 60) if offset is not None else None,
-            values.get("weight"), values.get("reference"),
+            get("weight"), get("reference"),
         )
         return event, reasons
 
@@ -323,6 +292,11 @@ class TrackingPipeline:
         option allows a coarse code to take an unambiguous text's status — and reasons.
         """
         reasons: list[Reason] = []
+        return self._check_event(event, now, facts, reasons), reasons
+
+    def _check_event(self, event: TrackingEvent, now: datetime, facts: ShipmentFacts | None,
+                     reasons: list[Reason]) -> TrackingEvent:
+        """``validate_event`` appending to ``reasons`` (no list per event on the hot path)."""
         created = facts.created_at if facts else None
         at = event.occurred_at
         # The usual case in three comparisons; the domain rule names what is wrong.
@@ -337,10 +311,14 @@ class TrackingPipeline:
             if mismatch is not None:
                 reasons.append(mismatch)
         if event.weight_g is not None:
-            bad_weight = check_weight(event.weight_g, max_g=self.max_weight_g,
-                                      packed_g=facts.packed_weight_g if facts else None)
-            if bad_weight is not None:
-                reasons.append(bad_weight)
+            weights = (event.weight_g, facts.packed_weight_g if facts else None)
+            if weights not in self._weights_agree:  # every event of a parcel repeats it
+                bad_weight = check_weight(weights[0], max_g=self.max_weight_g,
+                                          packed_g=weights[1])
+                if bad_weight is not None:
+                    reasons.append(bad_weight)
+                elif len(self._weights_agree) < 50_000:
+                    self._weights_agree.add(weights)
         refinable = self.refine.get(event.status)
         if refinable:
             for text in (event.raw_label, event.raw_text):
@@ -348,10 +326,14 @@ class TrackingPipeline:
                 if claimed in refinable:
                     event = dataclasses.replace(event, status=claimed)
                     break
-        label = check_text_matches_status(event.status, event.raw_label, event.raw_text)
-        if label is not None:
-            reasons.append(label)
-        return event, reasons
+        texts = (event.status, event.raw_label, event.raw_text)
+        if texts not in self._texts_agree:  # carriers repeat a small set of texts
+            label = check_text_matches_status(*texts)
+            if label is not None:
+                reasons.append(label)
+            elif len(self._texts_agree) < 50_000:
+                self._texts_agree.add(texts)
+        return event
 
 
 def parse_and_validate(

@@ -145,11 +145,11 @@ def dedup_key(event: TrackingEvent) -> DedupKey:
     different countries are *not* duplicates (checked by the dedup index).
     """
     minute = int(event.occurred_at.timestamp()) // 60
-    reason = event.exception_reason.value if event.exception_reason else ""
-    return (
+    reason = event.exception_reason._value_ if event.exception_reason else ""
+    return (  # ``_value_``: the plain attribute behind ``.value`` (a slow descriptor)
         event.carrier,
         normalise_tracking_number(event.tracking_number),
-        event.status.value,
+        event.status._value_,
         reason,
         minute,
     )
