@@ -45,6 +45,7 @@ def model_to_dict(model: PromiseModel) -> dict[str, Any]:
             "calibration_gap_days": cfg.calibration_gap_days,
             "min_calibration_n": cfg.min_calibration_n,
             "load_aware": cfg.load_aware,
+            "season_days": cfg.season_days,
         },
         "calendars": {
             "first": cals.first.isoformat(),
@@ -83,6 +84,7 @@ def model_from_dict(data: dict[str, Any]) -> PromiseModel:
             calibration_gap_days=c["calibration_gap_days"],
             min_calibration_n=c["min_calibration_n"],
             load_aware=bool(c.get("load_aware", True)),
+            season_days=int(c.get("season_days", PromiseConfig().season_days)),
         )
         k = data["calendars"]
         first, last = date.fromisoformat(k["first"]), date.fromisoformat(k["last"])

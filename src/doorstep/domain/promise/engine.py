@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.domain.promise.calendar import WorkCalendar, open_index_after, start_day
-from doorstep.domain.promise.load import BacklogReading, loaded_cdf, under_load
+from doorstep.domain.promise.load import BacklogReading, queue_processing, under_load
 from doorstep.domain.promise.model import (
     PromiseModel,
     pick,
@@ -60,6 +60,7 @@ class DateDistribution:
 
     days: IntArray
     cdf: FloatArray
+    queued: bool = False  # a warehouse queue shapes it (the backlog matters)
 
     def quantile(self, level: float) -> date:
         i = int(np.searchsorted(self.cdf, level - 1e-12, side="left"))
@@ -132,12 +133,18 @@ def window_from(
     The earliest date comes first; whatever lower tail it cannot cut off (whole days: often
     no parcel arrives before the first possible day) is not spent twice, so the latest date
     is the quantile at ``P(D < earliest) + level`` (mapped by ``hi``), not blindly at
-    ``(1 + level) / 2``.  Without that, 95 % windows would cover about 98 %.
+    ``(1 + level) / 2``.  Without that, 95 % windows would cover about 98 %.  When a queue
+    shapes the distribution the latest date stays at ``(1 + level) / 2``: the unused tail
+    then depends on the backlog, and spending it would let a *longer* queue give an earlier
+    latest date.  Never asking for more than ``(1 + level) / 2`` keeps every date
+    non-decreasing in the backlog.
     """
     promised = dist.quantile(upper)
     earliest = min(dist.quantile(lo), promised)
-    below = dist.prob_before(earliest)
-    latest = dist.quantile(hi(min(below + level, 1.0 - 1e-9)))
+    top = (1.0 + level) / 2.0
+    if not dist.queued:
+        top = min(dist.prob_before(earliest) + level, top)
+    latest = dist.quantile(hi(top))
     return DeliveryWindow(
         promised_date=promised,
         earliest_date=earliest,
@@ -175,7 +182,7 @@ def delivery_distribution(
         processing_keys(origin_country=req.origin_country, origin_region=req.origin_region),
     )
     capacity = reading.throughput or model.capacity
-    cdf = loaded_cdf(p_dist.cdf(), reading.backlog, capacity)
+    cdf, queued = queue_processing(p_dist.cdf(), reading.backlog, capacity)
     ship_pmf = np.diff(np.concatenate([[0.0], cdf]))
     first = open_index_after(wh, start) - 1  # start is an open day
     if first + len(ship_pmf) > len(wh.open_days):
@@ -184,6 +191,8 @@ def delivery_distribution(
     t_key, t_pmf = transit_pmf(model, req)
     carrier = model.calendars.carrier(req.carrier, req.dest_country)
     dist = combine(ship_days, ship_pmf, t_pmf, carrier)
+    if queued:
+        dist = DateDistribution(dist.days, dist.cdf, queued=True)
     return dist, under_load(reading.backlog, capacity), p_key, t_key
 
 

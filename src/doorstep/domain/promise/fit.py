@@ -9,11 +9,13 @@ How each row enters:
 * transit = the carrier's delivery days after the handover day up to the delivery day.
   Shipped but not delivered yet → censored (Kaplan–Meier), never dropped.
 * weights halve every ``half_life_days`` of age, so a slow-down shows quickly.
+* every segment is shrunk towards its parent (lane → postcode area → region → country →
+  all), so thin segments borrow strength instead of being switched off at a threshold.
 
 Calibration holds out the most recent weeks (ending ``calibration_gap_days`` before
-``as_of`` so their outcomes are mostly known), fits on what was known when they started,
-and learns the level correction from how those promises fared; the final model is then
-fitted on everything and carries that correction.
+``as_of`` so their outcomes are mostly known) and the ``season_days`` after the same date
+last year, fits on what was known when each began, and learns the level correction from
+how those promises fared; the final model is fitted on everything and carries it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ from doorstep.domain.promise.load import (
     reconstruct_backlog,
 )
 from doorstep.domain.promise.model import (
-    ALL,
     Calendars,
     PromiseConfig,
     PromiseModel,
@@ -203,27 +204,55 @@ def _fit_segments(
     events: BoolArray,
     weights: FloatArray,
     mask: BoolArray,
-    min_ess: float,
+    strength: float,
 ) -> dict[str, DayDistribution]:
+    """Kaplan–Meier per segment, each shrunk towards its parent (the next key of a row).
+
+    ``pmf = (ess · own + strength · parent) / (ess + strength)`` with ``ess`` the segment's
+    recency-weighted effective sample size: a lane with little data borrows its shape from
+    the postcode area, an area from the region and so on, and no hard threshold switches a
+    segment on or off.  Parents are shrunk first, so ``all`` is the plain estimate.
+    """
     groups: dict[str, list[int]] = {}
+    parent: dict[str, str] = {}
+    depth: dict[str, int] = {}
     for i in np.flatnonzero(mask).tolist():
-        for key in keys[i]:
+        row_keys = keys[i]
+        for j, key in enumerate(row_keys):
             groups.setdefault(key, []).append(int(i))
+            if j + 1 < len(row_keys):
+                parent.setdefault(key, row_keys[j + 1])
+            depth.setdefault(key, len(row_keys) - 1 - j)
     out: dict[str, DayDistribution] = {}
-    for key, members in groups.items():
-        m = np.array(members, dtype=np.int64)
-        w = weights[m]
-        ess = float(w.sum() ** 2 / np.sum(w * w))
-        if key == ALL or ess >= min_ess:
-            out[key] = kaplan_meier(times[m], events[m], w)
+    for key in sorted(groups, key=lambda k: depth[k]):
+        m = np.array(groups[key], dtype=np.int64)
+        own = kaplan_meier(times[m], events[m], weights[m])
+        up = out.get(parent.get(key, ""))
+        if up is None or strength <= 0:
+            out[key] = own
+            continue
+        size = max(len(own.pmf), len(up.pmf))
+        a = np.zeros(size)
+        a[: len(own.pmf)] = own.pmf
+        b = np.zeros(size)
+        b[: len(up.pmf)] = up.pmf
+        share = own.effective_n / (own.effective_n + strength)
+        pmf = share * a + (1.0 - share) * b
+        out[key] = DayDistribution(tuple(float(x) for x in pmf), own.n, own.effective_n)
     return out
 
 
 def _distributions(
-    rows: Sequence[HistoryRow], obs: _Obs, cals: Calendars, cfg: PromiseConfig
+    rows: Sequence[HistoryRow],
+    obs: _Obs,
+    cals: Calendars,
+    cfg: PromiseConfig,
+    known_capacity: Capacity | None = None,
 ) -> tuple[dict[str, DayDistribution], dict[str, DayDistribution], Capacity]:
     open_days = cals.warehouse.open_days
-    if cfg.load_aware:
+    if known_capacity is not None:
+        capacity = known_capacity
+    elif cfg.load_aware:
         capacity = estimate_capacity(
             obs.ship_day[obs.shipped], open_days, _left_over(obs, open_days)
         )
@@ -278,6 +307,60 @@ def pit_samples(
     return out
 
 
+def _held_out(
+    rows: Sequence[HistoryRow],
+    backlog: IntArray,
+    calendars: Calendars,
+    cfg: PromiseConfig,
+    as_of: datetime,
+    start: datetime,
+    end: datetime,
+    capacity: Capacity,
+) -> list[PitSample]:
+    """PIT samples of orders placed in ``[start, end)`` under a model fitted as of ``start``.
+
+    The held-out model uses the final model's throughput: capacity is a property of the
+    warehouse, and one learned from a surge the held-out model has not seen yet is what the
+    final model will use in the next surge — the correction must be learned for that.
+    """
+    inside = [i for i, r in enumerate(rows) if start <= r.ordered_at < end]
+    earlier = truncate(rows, start)
+    if len(inside) < cfg.min_calibration_n or len(earlier) < cfg.min_calibration_n:
+        return []
+    sub = fit_model(earlier, calendars=calendars, config=cfg, as_of=start, calibrate=False,
+                    capacity=capacity)
+    return pit_samples(sub.model, [rows[i] for i in inside], [int(backlog[i]) for i in inside],
+                       as_of)
+
+
+def _calibration_samples(
+    rows: Sequence[HistoryRow],
+    backlog: IntArray,
+    calendars: Calendars,
+    cfg: PromiseConfig,
+    as_of: datetime,
+    capacity: Capacity,
+) -> tuple[list[PitSample], tuple[datetime, datetime] | None]:
+    """Held-out orders the level correction is learned from.
+
+    The recent weeks (ending ``calibration_gap_days`` before ``as_of``) say how the model
+    does now; the ``season_days`` after the same date one year earlier (52 weeks, so
+    weekdays line up) say how a model fitted at this time of year fared in the weeks that
+    followed — the yearly peak, a surge — which recent weeks cannot show.
+    """
+    cal_end = as_of - timedelta(days=cfg.calibration_gap_days)
+    cal_start = cal_end - timedelta(days=cfg.calibration_days)
+    samples = _held_out(rows, backlog, calendars, cfg, as_of, cal_start, cal_end, capacity)
+    window = (cal_start, cal_end) if samples else None
+    if cfg.season_days > 0:
+        season_start = as_of - timedelta(days=364)
+        season_end = min(season_start + timedelta(days=cfg.season_days), cal_start)
+        if season_end > season_start:
+            samples += _held_out(rows, backlog, calendars, cfg, as_of, season_start, season_end,
+                                 capacity)
+    return samples, window
+
+
 def fit_model(
     rows: Sequence[HistoryRow],
     *,
@@ -285,8 +368,9 @@ def fit_model(
     config: PromiseConfig | None = None,
     as_of: datetime | None = None,
     calibrate: bool = True,
+    capacity: Capacity | None = None,
 ) -> FitResult:
-    """Fit distributions, capacity and (optionally) the calibration correction."""
+    """Fit distributions, capacity (unless given) and (optionally) the calibration correction."""
     cfg = config or PromiseConfig()
     if not rows:
         raise ValueError("history: no rows to fit on")
@@ -296,7 +380,7 @@ def fit_model(
             for r in rows
         )
     obs = _observe(rows, calendars, cfg, as_of)
-    processing, transit, capacity = _distributions(rows, obs, calendars, cfg)
+    processing, transit, capacity = _distributions(rows, obs, calendars, cfg, capacity)
     model = PromiseModel(
         config=cfg, fitted_at=as_of, calendars=calendars, processing=processing,
         transit=transit, capacity=capacity, training_rows=len(rows),
@@ -304,20 +388,12 @@ def fit_model(
     coverage: list[CoverageRow] = []
     window = None
     if calibrate:
-        cal_end = as_of - timedelta(days=cfg.calibration_gap_days)
-        cal_start = cal_end - timedelta(days=cfg.calibration_days)
-        inside = [i for i, r in enumerate(rows) if cal_start <= r.ordered_at < cal_end]
-        earlier = truncate(rows, cal_start)
-        if len(inside) >= cfg.min_calibration_n and len(earlier) >= cfg.min_calibration_n:
-            sub = fit_model(earlier, calendars=calendars, config=cfg, as_of=cal_start,
-                            calibrate=False).model
-            samples = pit_samples(
-                sub, [rows[i] for i in inside], [int(obs.backlog[i]) for i in inside], as_of
-            )
+        samples, window = _calibration_samples(rows, obs.backlog, calendars, cfg, as_of,
+                                               capacity)
+        if samples:
             maps = level_maps(samples, min_n=cfg.min_calibration_n)
             model = dataclasses.replace(model, calibration=maps)
             coverage = coverage_report(samples, maps, cfg.level)
-            window = (cal_start, cal_end)
     report = FitReport(
         rows=len(rows),
         shipped=int(obs.shipped.sum()),

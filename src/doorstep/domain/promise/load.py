@@ -73,17 +73,37 @@ def queue_days_needed(backlog: int, capacity: Capacity) -> int:
     return min(days + extra, MAX_QUEUE_DAYS)
 
 
-def loaded_cdf(base_cdf: FloatArray, backlog: int, capacity: Capacity) -> FloatArray:
-    """CDF of the processing days: the later of the normal distribution and the queue."""
+QUEUE_EPSILON = 1e-3
+
+
+def queue_processing(
+    base_cdf: FloatArray, backlog: int, capacity: Capacity
+) -> tuple[FloatArray, bool]:
+    """CDF of the processing days — the later of the normal one and the queue — and
+    whether the queue changed it.
+
+    A queue that moves no day's probability by ``QUEUE_EPSILON`` (0.1 %) or more leaves
+    the normal distribution *exactly* as it is: far below what a whole-day promise can
+    resolve, and it makes "the backlog matters" a clean, monotone switch (a longer queue
+    only ever changes the CDF more).
+    """
+    base_cdf = np.asarray(base_cdf, dtype=np.float64)
     if (capacity.per_day - backlog - 1) > 8 * capacity.sd:
-        return np.asarray(base_cdf, dtype=np.float64)  # queue clears today, surely
+        return base_cdf, False  # queue clears today, surely
     size = max(len(base_cdf), queue_days_needed(backlog, capacity))
     base = np.ones(size)
     base[: len(base_cdf)] = base_cdf
     queue = queue_cdf(backlog, capacity, size)
     out = np.minimum(base, queue)
     out[-1] = 1.0  # whatever is left lands on the last day we model
-    return out
+    if float(np.max(base - out)) < QUEUE_EPSILON:
+        return base_cdf, False
+    return out, True
+
+
+def loaded_cdf(base_cdf: FloatArray, backlog: int, capacity: Capacity) -> FloatArray:
+    """CDF of the processing days: the later of the normal distribution and the queue."""
+    return queue_processing(base_cdf, backlog, capacity)[0]
 
 
 def reconstruct_backlog(
@@ -112,12 +132,13 @@ def estimate_capacity(
 
     On quiet days shipments equal demand, not capacity.  A day is *saturated* when orders
     that were due that day were left over (``left_over`` per open day, aligned with
-    ``open_days``) beyond a quarter of its shipments (and of a typical day's); with at
+    ``open_days``) beyond half its shipments (and half a typical day's) *and* it
+    shipped more than a typical day (a queue runs at its ceiling; random holds leave a
+    fraction over on ordinary days); with at
     least five such days the median and the (MAD-based, robust) spread of their shipments
-    estimate capacity.  Otherwise the 90th percentile of the last ``window`` days stands in
-    (conservative: it underestimates capacity).  The heuristic assumes left-overs come from
-    a queue; where delays are random instead (orders on hold for days), switch load
-    awareness off (``PromiseConfig.load_aware``).
+    estimate capacity.  Otherwise the busiest of the last ``window`` days stands in (a
+    lower bound: no queue was ever seen).  ``PromiseConfig.load_aware=False`` switches the
+    queue model off altogether.
     """
     if len(ship_days) == 0:
         raise ValueError("capacity: no shipped orders to learn throughput from")
@@ -133,17 +154,18 @@ def estimate_capacity(
     if left_over is not None:
         recent = slice(-saturated_window, None)
         typical = float(np.median(counts))
-        full = (left_over[inside] > np.maximum(0.25 * counts, 0.25 * typical))[recent]
-        busy_counts = counts[recent][full]
+        # A queue leaves half a day's shipments of due orders behind while shipping more
+        # than a typical day; random holds leave a fraction over on ordinary days.
+        left = (left_over[inside] > np.maximum(0.5 * counts, 0.5 * typical))[recent]
+        busy_counts = counts[recent][left & (counts[recent] > typical)]
         if len(busy_counts) >= 5:
             per_day = max(float(np.median(busy_counts)), 1.0)
             mad = float(np.median(np.abs(busy_counts - per_day)))
             return Capacity(per_day=per_day, sd=max(1.4826 * mad, 0.03 * per_day))
-    counts = counts[-window:]
-    per_day = max(float(np.quantile(counts, 0.9)), 1.0)
-    busy = counts[counts >= np.median(counts)]
-    sd = float(np.std(busy)) if len(busy) > 1 else 0.0
-    return Capacity(per_day=per_day, sd=max(sd, 0.05 * per_day))
+    # No queue seen: the warehouse cleared every day, so capacity is at least the busiest
+    # recent day; a queue beyond that is an unknown regime and gets a tight 5 % spread.
+    per_day = max(float(np.max(counts[-window:])), 1.0)
+    return Capacity(per_day=per_day, sd=0.05 * per_day)
 
 
 UNLIMITED = Capacity(per_day=1e12, sd=0.0)

@@ -2,10 +2,11 @@
 
 Lead time = processing (order → handover, in warehouse working days counted from the day
 the order enters the queue) + transit (handover → delivery, in the carrier's delivery days).
-Each part is a day-count distribution per segment; a segment is used only when it has
-enough (recency-weighted) data, otherwise the next coarser one is:
+Each part is a day-count distribution per segment, shrunk towards its parent segment
+(hierarchical: a segment with little data borrows from the coarser one instead of being
+switched off at a hard threshold):
 
-    transit:    lane → destination region → carrier service → everything
+    transit:    lane → postcode area (all carriers) → region → country → everything
     processing: origin (warehouse) → everything
 """
 
@@ -33,10 +34,11 @@ class PromiseConfig:
     cutoff: time = time(14, 0)
     level: float = 0.95
     half_life_days: float = 56.0
-    min_effective_n: float = 40.0
+    min_effective_n: float = 40.0  # shrinkage strength: this much data weighs as much as the parent
     calibration_days: int = 28
     calibration_gap_days: int = 14
     min_calibration_n: int = 200
+    season_days: int = 91  # also calibrate on this many days after the same date last year
     load_aware: bool = True  # off: no queue model (processing delays not caused by load)
 
     def __post_init__(self) -> None:
@@ -155,12 +157,24 @@ def transit_keys(
     dest_country: str,
     dest_region: str,
     dest_postcode: str,
-) -> tuple[str, str, str, str]:
-    """Most specific first: lane, destination region, carrier service, everything."""
+) -> tuple[str, ...]:
+    """Most specific first; each key's next one is its parent in the shrinkage tree.
+
+    lane (carrier service, origin, destination country + 2-digit postcode) → that postcode
+    area for every carrier (the distance part of transit is the same whichever carrier
+    drives it, counted in its own delivery days) → destination region → destination
+    country → everything.  The carrier service itself is a calibration segment.
+    """
     cs = carrier_key(carrier, service)
-    lane = f"lane|{cs}|{origin_country}-{origin_region}|{dest_country}-{dest_postcode[:2]}"
-    region = f"region|{cs}|{dest_country}-{dest_region}"
-    return lane, region, f"carrier|{cs}", ALL
+    origin = f"{origin_country}-{origin_region}"
+    area = f"{dest_country}-{dest_postcode[:2]}"
+    return (
+        f"lane|{cs}|{origin}|{area}",
+        f"area|{origin}|{area}",
+        f"region|{origin}|{dest_country}-{dest_region}",
+        f"country|{origin}|{dest_country}",
+        ALL,
+    )
 
 
 def processing_keys(*, origin_country: str, origin_region: str) -> tuple[str, str]:
