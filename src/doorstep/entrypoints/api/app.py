@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from doorstep import __version__
+from doorstep.adapters.db.checkpoints import WalCheckpointer, disable_autocheckpoint
 from doorstep.bootstrap import Container
 from doorstep.entrypoints.api import problems
 from doorstep.entrypoints.api.routers import (
@@ -40,6 +41,11 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
+        checkpointer = None
+        if container.is_sqlite:
+            disable_autocheckpoint(container.engine)
+            checkpointer = WalCheckpointer(container.engine)
+            checkpointer.start()
         app.state.intake_batcher.start()
         thread = None
         if run_embedded:
@@ -59,6 +65,8 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
             app.state.intake_batcher.stop()
             if thread is not None:
                 thread.join(timeout=10)
+            if checkpointer is not None:
+                checkpointer.stop()
 
     app = FastAPI(
         title="doorstep",
