@@ -64,7 +64,8 @@ def test_db_upgrade_makes_the_schema_current_and_is_safe_to_repeat(tmp_path: Pat
 
 
 def test_the_demo_builds_a_shop_and_feeds_a_day_through_it(tmp_path: Path) -> None:
-    """demo --no-serve creates 240 products and accepts every simulated order."""
+    """demo --no-serve creates 240 products and accepts every simulated order, and a promise
+    model can then be fitted on the shop's own order events."""
     result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--orders", "60",
                                  "--no-serve"])
     assert result.exit_code == 0, result.output
@@ -77,3 +78,8 @@ def test_the_demo_builds_a_shop_and_feeds_a_day_through_it(tmp_path: Path) -> No
     assert sum(statuses.values()) == 60
     assert statuses.get("delivered", 0) > 0  # went through waves, picking, packing, shipping
     assert "/docs" in result.output
+    fitted = runner.invoke(app, ["promise", "fit", "--from-db", "--db",
+                                 f"sqlite:///{tmp_path}/doorstep-demo.db",
+                                 "--model", str(tmp_path / "own-model.json")])
+    assert fitted.exit_code == 0, fitted.output
+    assert (tmp_path / "own-model.json").stat().st_size > 0  # learned from its own orders

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, union_all
 
-from doorstep.adapters.db.tables import orders, shipments, tracking_events
+from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
 from doorstep.domain.promise.baselines import FixedRule, GlobalQuantile
 from doorstep.domain.promise.calendar import WorkCalendar
 from doorstep.domain.promise.engine import (
@@ -275,7 +275,7 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     """History rows from doorstep's own orders, shipments and tracking events.
 
     ``ordered_at`` is the shop's ``placed_at`` (else when doorstep accepted the order),
-    ``shipped_at`` the first shipment, ``delivered_at`` the first ``delivered`` scan; the
+    ``shipped_at`` the first shipment, ``delivered_at`` the first delivery (scan or recorded); the
     destination comes from the shipping address and the origin region is the warehouse
     code.  Cancelled orders are not part of the lead-time population.  Orders that cannot
     become a row are returned with the reason (never dropped silently).
@@ -283,11 +283,15 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     shipped = (select(shipments.c.order_id, func.min(shipments.c.shipped_at).label("at"),
                       func.min(shipments.c.carrier).label("carrier"))
                .group_by(shipments.c.order_id).subquery())
-    delivered = (select(tracking_events.c.order_id,
-                        func.min(tracking_events.c.occurred_at).label("at"))
-                 .where(tracking_events.c.status == "delivered",
-                        tracking_events.c.order_id.is_not(None))
-                 .group_by(tracking_events.c.order_id).subquery())
+    # A carrier's delivery scan, or else the delivery the order book records (reported by
+    # the warehouse or a carrier integration without scans): the earliest of them counts.
+    delivered_events = union_all(
+        select(tracking_events.c.order_id, tracking_events.c.occurred_at.label("at"))
+        .where(tracking_events.c.status == "delivered", tracking_events.c.order_id.is_not(None)),
+        select(order_events.c.order_id, order_events.c.at.label("at"))
+        .where(order_events.c.type == "delivered")).subquery()
+    delivered = (select(delivered_events.c.order_id, func.min(delivered_events.c.at).label("at"))
+                 .group_by(delivered_events.c.order_id).subquery())
     query = (select(orders.c.id, orders.c.placed_at, orders.c.accepted_at, orders.c.warehouse,
                     orders.c.carrier_service, orders.c.shipping_address,
                     shipped.c.at.label("shipped_at"), shipped.c.carrier.label("ship_carrier"),

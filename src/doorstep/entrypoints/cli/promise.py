@@ -20,6 +20,7 @@ from rich.table import Table
 if TYPE_CHECKING:  # numpy, scipy and holidays load with the command that needs them
     from doorstep.adapters.history_csv import HistoryImport
     from doorstep.domain.promise.engine import DeliveryWindow
+    from doorstep.domain.promise.history import HistoryRow
     from doorstep.domain.promise.model import PromiseConfig
 
 app = typer.Typer(help="Fit, predict and backtest delivery promises.", no_args_is_help=True)
@@ -31,6 +32,25 @@ SHOWN_ERRORS = 20
 def _fail(message: str) -> typer.Exit:
     _err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def _rows_from_db(database_url: str | None, *, strict: bool) -> list[HistoryRow]:
+    """History from doorstep's own order book; orders that cannot be rows are listed."""
+    from doorstep.entrypoints.cli.core import _container
+    from doorstep.services.promise_service import history_from_database
+
+    container = _container(database_url)
+    with container.engine.connect() as conn:
+        rows, problems = history_from_database(conn)
+    for order_id, reason in problems[:SHOWN_ERRORS]:
+        _err.print(f"order {order_id}: {reason}", highlight=False, soft_wrap=True)
+    if problems:
+        _err.print(f"[yellow]{len(problems)} order(s) left out[/yellow], {len(rows)} used")
+        if strict:
+            raise typer.Exit(code=2)
+    if not rows:
+        raise _fail("the database holds no orders to learn from")
+    return rows
 
 
 def _read(path: Path, tz: str, *, strict: bool, order_time_only: bool = False) -> HistoryImport:
@@ -107,7 +127,12 @@ def _carrier_days(specs: list[str]) -> dict[str, frozenset[int]]:
 
 @app.command("fit")
 def fit_cmd(
-    history: Path = HISTORY,
+    history: Path | None = typer.Option(None, "--history", "-H",
+                                        help="History CSV (see docs/promise.md)."),
+    from_db: bool = typer.Option(False, "--from-db", help="Fit on doorstep's own orders, "
+                                 "shipments and delivery scans instead of a CSV."),
+    database_url: str | None = typer.Option(None, "--db", envvar="DOORSTEP_DATABASE_URL",
+                                            help="Database for --from-db."),
     model: Path = typer.Option(..., "--model", "-m", help="Where to write the model (JSON)."),
     level: float = LEVEL,
     timezone: str = TZ,
@@ -121,16 +146,19 @@ def fit_cmd(
     load_aware: bool = LOAD_AWARE,
     strict: bool = STRICT,
 ) -> None:
-    """Fit a promise model on a history CSV and save it; print the calibration report."""
+    """Fit a promise model on a history CSV (or --from-db) and save it; print calibration."""
     from doorstep.adapters.promise_store import save_model
     from doorstep.services.promise_service import UnknownHolidayCountry, fit_history
 
     cfg = _config(level, timezone, cutoff, half_life, load_aware)
-    imported = _read(history, timezone, strict=strict)
+    if from_db == (history is not None):
+        raise _fail("give exactly one of --history FILE and --from-db")
+    rows = _rows_from_db(database_url, strict=strict) if history is None \
+        else _read(history, timezone, strict=strict).rows
     with Progress(transient=True, console=_err) as progress:
         progress.add_task("fitting", total=None)
         try:
-            result = fit_history(imported.rows, country=country, subdiv=subdiv, config=cfg,
+            result = fit_history(rows, country=country, subdiv=subdiv, config=cfg,
                                  as_of=_aware(as_of, timezone, "--as-of"),
                                  carrier_weekdays=_carrier_days(carrier_days))
         except (ValueError, UnknownHolidayCountry) as exc:
