@@ -1,8 +1,23 @@
-"""Building canonical orders for integration tests."""
+"""Building canonical orders and moving them along, for integration tests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import sessionmaker
+
+from doorstep.adapters.db.uow import transaction
+from doorstep.bootstrap import Container
+from doorstep.entrypoints.api.app import create_app
 from doorstep.schemas.orders import OrderIn
+from doorstep.services import order_flow
+from doorstep.services.intake import accept_order
+from doorstep.services.outbox import process_batch
+from doorstep.settings import Settings
 
 
 def order(external_id: str, *lines: tuple[str, int]) -> OrderIn:
@@ -13,3 +28,37 @@ def order(external_id: str, *lines: tuple[str, int]) -> OrderIn:
                              "postcode": "10117", "city": "Berlin", "country": "DE"},
         "lines": [{"sku": s, "quantity": q, "unit_price": "2.50"} for s, q in lines],
     })
+
+
+def drain(engine: Engine) -> None:
+    """Run the worker's default handlers until the outbox is empty."""
+    while process_batch(engine).handled:
+        pass
+
+
+def pack_order(conn: Connection, order_id: str) -> None:
+    """Release, pick everything reserved and pack an allocated order."""
+    for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all,
+                 order_flow.pack):
+        step(conn, order_id, actor="t")
+
+
+def ship_new_order(engine: Engine, external_id: str, line: tuple[str, int], *, carrier: str,
+                   tracking_number: str) -> str:
+    """Accept, allocate, pack and hand over an order in one parcel; returns its id."""
+    order_id = accept_order(engine, order(external_id, line), f"k-{external_id}").order_id
+    drain(engine)
+    with transaction(engine, write=True) as conn:
+        pack_order(conn, order_id)
+        order_flow.ship(conn, order_id, actor="t", carrier=carrier,
+                        tracking_number=tracking_number)
+    return order_id
+
+
+@contextmanager
+def api_client(engine: Engine, **settings: Any) -> Iterator[TestClient]:
+    """The real app on ``engine`` (no embedded worker), served in-process."""
+    container = Container(settings=Settings(database_url=str(engine.url), **settings),
+                          engine=engine, session_factory=sessionmaker(bind=engine))
+    with TestClient(create_app(container, embedded_worker=False)) as client:
+        yield client

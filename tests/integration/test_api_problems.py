@@ -6,20 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from order_builders import api_client
 from sqlalchemy import Engine
-
-from doorstep.bootstrap import Container
-from doorstep.entrypoints.api.app import create_app
-from doorstep.settings import Settings
 
 
 @pytest.fixture
 def client(stocked: Engine) -> Iterator[TestClient]:
-    from sqlalchemy.orm import sessionmaker
-
-    container = Container(settings=Settings(database_url=str(stocked.url)), engine=stocked,
-                          session_factory=sessionmaker(bind=stocked))
-    with TestClient(create_app(container, embedded_worker=False)) as c:
+    with api_client(stocked) as c:
         yield c
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from order_builders import order
+from order_builders import drain, order, pack_order
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,11 +17,6 @@ from doorstep.services.events import utcnow
 from doorstep.services.intake import DuplicateOrder, IdempotencyConflict, accept_order
 from doorstep.services.order_views import order_view
 from doorstep.services.outbox import process_batch
-
-
-def drain(engine: Engine) -> None:
-    while process_batch(engine).handled:
-        pass
 
 
 def status(engine: Engine, order_id: str) -> str:
@@ -134,9 +129,7 @@ def test_a_partial_shipment_leaves_the_rest_to_follow(stocked: Engine) -> None:
     oid = accept_order(stocked, order("P", ("MUG", 2)), "k-p").order_id
     drain(stocked)
     with transaction(stocked, write=True) as conn:
-        for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all,
-                     order_flow.pack):
-            step(conn, oid, actor="t")
+        pack_order(conn, oid)
         assert order_flow.ship(conn, oid, actor="t", carrier="dpd", tracking_number="1",
                                quantities={1: 1}).value == "partially_shipped"
         assert order_flow.ship(conn, oid, actor="t", carrier="dpd",

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from order_builders import order
+from order_builders import order, pack_order
 from sqlalchemy import Engine
 
 from doorstep.adapters.db.uow import transaction
@@ -56,9 +56,7 @@ def promise_events(engine: Engine, oid: str) -> list[dict[str, Any]]:
 
 def ship(engine: Engine, oid: str) -> None:
     with transaction(engine, write=True) as conn:
-        for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all,
-                     order_flow.pack):
-            step(conn, oid, actor="t")
+        pack_order(conn, oid)
         order_flow.ship(conn, oid, actor="t", carrier="dhl", tracking_number="JJD000111")
 
 

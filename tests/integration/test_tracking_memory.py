@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from order_builders import order
+from order_builders import ship_new_order
 from sqlalchemy import Engine
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.importers.tracking_pipeline import TrackingBatch, TrackingPipeline
-from doorstep.services import order_flow
-from doorstep.services.intake import accept_order
-from doorstep.services.outbox import process_batch
 from doorstep.services.tracking_memory import StoredEventsIndex, shipment_lookup
 from doorstep.services.tracking_timeline import record_tracking_event
 
@@ -30,14 +27,7 @@ SHIPPED_AT = datetime.now(UTC)
 
 def ship_two_mugs(engine: Engine) -> None:
     """Two 350 g mugs leave in parcel JJD000222."""
-    oid = accept_order(engine, order("M2", ("MUG", 2)), "k-m2").order_id
-    while process_batch(engine).handled:
-        pass
-    with transaction(engine, write=True) as conn:
-        for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all,
-                     order_flow.pack):
-            step(conn, oid, actor="t")
-        order_flow.ship(conn, oid, actor="t", carrier="dhl", tracking_number="JJD000222")
+    ship_new_order(engine, "M2", ("MUG", 2), carrier="dhl", tracking_number="JJD000222")
 
 
 def import_once(engine: Engine, payload: bytes) -> TrackingBatch:

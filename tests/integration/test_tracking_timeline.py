@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from order_builders import order
+from order_builders import ship_new_order
 from sqlalchemy import Engine, func, select
 
 from doorstep.adapters.db.tables import tracking_events
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.harmonise.tracking import Location, TrackingEvent, TrackingStatus
-from doorstep.services import order_flow
-from doorstep.services.intake import accept_order
 from doorstep.services.order_views import order_view
-from doorstep.services.outbox import process_batch
 from doorstep.services.tracking_timeline import record_tracking_event
 
 
@@ -25,16 +22,8 @@ def scan(status: TrackingStatus, *, source: str = "dhl-unified", minute: int = 5
 
 
 def shipped_order(engine: Engine) -> str:
-    oid = accept_order(engine, order("T1", ("MUG", 1)), "k-t1").order_id
-    while process_batch(engine).handled:
-        pass
-    with transaction(engine, write=True) as conn:
-        for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all,
-                     order_flow.pack):
-            step(conn, oid, actor="t")
-        order_flow.ship(conn, oid, actor="t", carrier="dhl",
-                        tracking_number="00340434161094042557")
-    return oid
+    return ship_new_order(engine, "T1", ("MUG", 1), carrier="dhl",
+                          tracking_number="00340434161094042557")
 
 
 def timeline_types(engine: Engine, oid: str) -> list[str]:

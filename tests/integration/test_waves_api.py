@@ -8,18 +8,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from order_builders import order
+from order_builders import api_client, order
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
-from doorstep.bootstrap import Container
-from doorstep.entrypoints.api.app import create_app
 from doorstep.entrypoints.cli import app as cli
 from doorstep.services.intake import accept_order
 from doorstep.services.outbox import process_batch
 from doorstep.services.sites import DEMO_LAYOUT
-from doorstep.settings import Settings
 
 
 def allocate(engine: Engine, *lines: tuple[str, int]) -> None:
@@ -31,10 +27,7 @@ def allocate(engine: Engine, *lines: tuple[str, int]) -> None:
 
 @pytest.fixture
 def client(stocked: Engine) -> Iterator[TestClient]:
-    settings = Settings(database_url=str(stocked.url), layout_path=str(DEMO_LAYOUT))
-    container = Container(settings=settings, engine=stocked,
-                          session_factory=sessionmaker(bind=stocked))
-    with TestClient(create_app(container, embedded_worker=False)) as c:
+    with api_client(stocked, layout_path=str(DEMO_LAYOUT)) as c:
         yield c
 
 
