@@ -46,13 +46,14 @@ class DemoSummary:
     short_picks: int = 0
 
 
-def _order_in(o: DemoOrder, prices: dict[str, Decimal]) -> OrderIn:
+def _order_in(o: DemoOrder, prices: dict[str, Decimal], names: dict[str, str]) -> OrderIn:
     return OrderIn(
         external_id=o.external_id, channel="demo-shop", placed_at=o.placed_at,
         customer=Customer(name=o.customer, email=f"{o.external_id[1:]}@example.org"),
         shipping_address=Address(name=o.customer, line1="Hauptstraße 1", postcode=o.postcode,
                                  city=o.city, country=o.country),
-        lines=[OrderLineIn(sku=s, quantity=q, unit_price=prices[s]) for s, q in o.lines],
+        lines=[OrderLineIn(sku=s, quantity=q, unit_price=prices[s], name=names[s])
+               for s, q in o.lines],
         carrier_service=o.carrier_service, priority=o.priority,
         shipping_price=Decimal("4.90"),
     )
@@ -103,10 +104,11 @@ def build_demo(engine: Engine, *, order_count: int, progress: Step,
     summary.products = len(products)
     progress("catalogue and stock", 1)
     prices = {p.sku: Decimal(rng.randrange(299, 8999)) / 100 for p in products}
+    names = {p.sku: p.name for p in products}
     day = day or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) \
         - timedelta(days=1)
     for o in day_of_orders(products, day, order_count):
-        result = accept_order(engine, _order_in(o, prices), f"demo-{o.external_id}",
+        result = accept_order(engine, _order_in(o, prices, names), f"demo-{o.external_id}",
                               now=o.placed_at)
         summary.sample_order_id = summary.sample_order_id or result.order_id
         progress("intake", 1)
