@@ -16,11 +16,34 @@ import queue
 import threading
 from dataclasses import dataclass
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine
 
-from doorstep.services.intake import IntakeRequest, IntakeResult, Outcome, accept_orders
+from doorstep.services.intake import (
+    DuplicateOrder,
+    IdempotencyConflict,
+    IntakeRequest,
+    IntakeResult,
+    Outcome,
+    accept_orders,
+)
 
 log = logging.getLogger("doorstep.intake")
+
+INTAKE_ORDERS = Counter("doorstep_intake_orders_total",
+                        "Orders answered by the intake API, by outcome", ["outcome"])
+INTAKE_BATCH = Histogram("doorstep_intake_batch_size", "Orders stored per group commit",
+                         buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256))
+
+
+def _outcome_label(outcome: Outcome | BaseException) -> str:
+    if isinstance(outcome, IntakeResult):
+        return "replayed" if outcome.replayed else "accepted"
+    if isinstance(outcome, IdempotencyConflict):
+        return "key_conflict"
+    if isinstance(outcome, DuplicateOrder):
+        return "duplicate_order"
+    return "error"
 
 
 @dataclass(frozen=True)
@@ -95,5 +118,7 @@ class IntakeBatcher:
         except Exception as exc:  # database unreachable: every waiting request learns it
             log.exception("intake batch of %d failed", len(batch))
             outcomes = [exc] * len(batch)
+        INTAKE_BATCH.observe(len(batch))
         for waiting, outcome in zip(batch, outcomes, strict=True):
+            INTAKE_ORDERS.labels(_outcome_label(outcome)).inc()
             waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -146,8 +146,7 @@ def outbox_lag_seconds(engine: Engine) -> float:
                               .where(outbox.c.processed_at.is_(None))).scalar()
     if oldest is None:
         return 0.0
-    if oldest.tzinfo is None:  # SQLite aggregate bypasses the column type
-        from datetime import UTC, datetime
+    if oldest.tzinfo is None:  # SQLite's MIN() bypasses the column type: naive UTC text
         oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=UTC)
     return max(0.0, (utcnow() - oldest).total_seconds())
 

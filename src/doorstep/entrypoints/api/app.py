@@ -21,6 +21,7 @@ from doorstep.entrypoints.api.routers import (
     bench,
     catalogue,
     health,
+    metrics,
     orders,
     picking,
     promise,
@@ -85,7 +86,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         layout = load_layout(container.settings.layout_path)
         app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
     problems.install(app)
-    for module in (health, orders, catalogue, stock, waves, picking, promise, webhooks,
+    for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
                    quarantine):
         app.include_router(module.router)
     if container.settings.bench_endpoints:
