@@ -188,3 +188,21 @@ def test_money_keeps_its_decimals(stocked: Engine) -> None:
     oid = accept_order(stocked, order("M", ("PEN", 1)), "k-m").order_id
     with stocked.connect() as conn:
         assert Decimal(order_view(conn, oid)["lines"][0]["unit_price"]) == Decimal("2.50")
+
+
+def test_cancelling_after_picking_puts_the_units_back_where_they_came_from(
+        stocked: Engine) -> None:
+    """Two mugs picked, then cancelled: on-hand returns to 2 at their location, ledger says why."""
+    oid = accept_order(stocked, order("X", ("MUG", 2)), "k-x").order_id
+    drain(stocked)
+    with transaction(stocked, write=True) as conn:
+        for step in (order_flow.release, order_flow.start_picking, order_flow.pick_all):
+            step(conn, oid, actor="t")
+    with transaction(stocked, write=True) as conn:
+        order_flow.cancel(conn, oid, actor="customer", reason="changed mind")
+    with stocked.connect() as conn:
+        mug = conn.execute(select(stock).where(stock.c.sku == "MUG")).one()
+        reasons = [m.reason for m in conn.execute(
+            select(stock_moves).where(stock_moves.c.sku == "MUG", stock_moves.c.kind == "receipt"))]
+    assert (mug.location, mug.on_hand, mug.reserved) == ("P-02-004-1-1", 2, 0)
+    assert any("put back" in r for r in reasons)

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from doorstep.adapters.db.tables import order_lines, orders, reservations, shipments
+from doorstep.adapters.db.tables import (
+    order_lines,
+    orders,
+    reservations,
+    shipments,
+    stock_moves,
+)
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.order_states import OrderStatus, check_transition
 from doorstep.services.events import enqueue, record_event, utcnow
 from doorstep.services.locking import lock_order
-from doorstep.services.stock_ledger import MoveKind, log_move, take, unreserve
+from doorstep.services.stock_ledger import MoveKind, log_move, receive, take, unreserve
 from doorstep.services.tracking_timeline import match_waiting_events
 
 
@@ -30,7 +36,8 @@ def _move(conn: Connection, order_id: str, target: OrderStatus, *, actor: str,
 
 
 def cancel(conn: Connection, order_id: str, *, actor: str, reason: str) -> None:
-    """Cancel before shipping; every reservation goes back to free stock."""
+    """Cancel before shipping; reservations go back to free stock and units already
+    picked are put back where they were taken from (nothing ships, nothing is lost)."""
     order = lock_order(conn, order_id)
     check_transition(order_id, order.status, OrderStatus.CANCELLED)
     held = conn.execute(select(reservations).where(reservations.c.order_id == order_id)
@@ -41,16 +48,31 @@ def cancel(conn: Connection, order_id: str, *, actor: str, reason: str) -> None:
                  reason=f"cancelled: {reason}", actor=actor, order_id=order_id,
                  line_id=r.line_id)
     conn.execute(delete(reservations).where(reservations.c.order_id == order_id))
+    put_back = _picked_units(conn, order_id)
+    for (location, sku), units in put_back.items():
+        receive(conn, sku=sku, location=location, quantity=units,
+                reason=f"put back: order {order_id} cancelled after picking", actor=actor)
     conn.execute(update(order_lines).where(order_lines.c.order_id == order_id)
-                 .values(allocated=order_lines.c.picked))
+                 .values(allocated=0, picked=0))
     conn.execute(update(orders).where(orders.c.id == order_id)
                  .values(status=OrderStatus.CANCELLED.value, updated_at=utcnow()))
     record_event(conn, order_id, "cancelled", actor=actor,
-                 data={"reason": reason, "released_units": sum(r.quantity for r in held)})
+                 data={"reason": reason, "released_units": sum(r.quantity for r in held),
+                       "put_back_units": sum(put_back.values())})
     enqueue(conn, "order.cancelled", order_id, {"order_id": order_id})
     if held:
         skus = sorted({r.sku for r in held})
         enqueue(conn, "stock.available", ",".join(skus)[:100], {"skus": skus})
+
+
+def _picked_units(conn: Connection, order_id: str) -> dict[tuple[str, str], int]:
+    """Units this order took from each (location, sku) — its pick moves in the ledger."""
+    rows = conn.execute(
+        select(stock_moves.c.location, stock_moves.c.sku, func.sum(stock_moves.c.quantity))
+        .where(stock_moves.c.order_id == order_id, stock_moves.c.kind == MoveKind.PICK.value)
+        .group_by(stock_moves.c.location, stock_moves.c.sku)
+        .order_by(stock_moves.c.location, stock_moves.c.sku)).all()
+    return {(loc, sku): int(units) for loc, sku, units in rows if units}
 
 
 def release(conn: Connection, order_id: str, *, actor: str, wave: str | None = None) -> None:
