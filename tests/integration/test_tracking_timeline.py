@@ -9,7 +9,12 @@ from sqlalchemy import Engine, func, select
 
 from doorstep.adapters.db.tables import tracking_events
 from doorstep.adapters.db.uow import transaction
-from doorstep.domain.harmonise.tracking import Location, TrackingEvent, TrackingStatus
+from doorstep.domain.harmonise.tracking import (
+    ExceptionReason,
+    Location,
+    TrackingEvent,
+    TrackingStatus,
+)
 from doorstep.services.order_views import order_view
 from doorstep.services.tracking_timeline import record_tracking_event
 
@@ -94,3 +99,20 @@ def test_a_carrier_delivery_scan_completes_the_order(stocked: Engine) -> None:
         view = order_view(conn, oid)
     assert view["status"] == "delivered"
     assert view["timeline"][-1]["actor"] == "carrier:dhl"
+
+
+def test_an_early_exception_keeps_its_reason_when_its_shipment_appears(stocked: Engine) -> None:
+    """A customs exception stored unmatched carries exception_reason onto the timeline later."""
+    early = TrackingEvent(carrier="dhl", source="dhl-unified",
+                          tracking_number="00340434161094042557",
+                          status=TrackingStatus.exception,
+                          exception_reason=ExceptionReason.customs,
+                          occurred_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+                          raw_code="customs", location=Location(country="DE"))
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, early) == "unmatched"
+    oid = shipped_order(stocked)
+    with stocked.connect() as conn:
+        entry = next(e for e in order_view(conn, oid)["timeline"]
+                     if e["type"] == "tracking.exception")
+    assert entry["data"]["exception_reason"] == "customs"

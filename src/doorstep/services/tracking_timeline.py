@@ -13,7 +13,8 @@ and counted as unmatched — never dropped — so it can be matched when the shi
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -52,28 +53,31 @@ def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
     if _is_duplicate(conn, base, country):
         return "duplicate"
     order_id = order_for_tracking_number(conn, event.tracking_number)
+    location = {k: v for k, v in asdict(event.location).items() if v is not None}
+    reason = event.exception_reason.value if event.exception_reason else None
     conn.execute(insert(tracking_events).values(
         dedup_key=f"{base}|{country}", dedup_base=base, carrier=event.carrier, source=event.source,
         tracking_number=event.tracking_number, status=event.status.value,
-        exception_reason=event.exception_reason.value if event.exception_reason else None,
-        occurred_at=event.occurred_at, raw_code=event.raw_code, raw_text=event.raw_text,
-        location={k: v for k, v in asdict(event.location).items() if v is not None},
-        order_id=order_id, received_at=utcnow()))
+        exception_reason=reason, occurred_at=event.occurred_at, raw_code=event.raw_code,
+        raw_text=event.raw_text, location=location, order_id=order_id, received_at=utcnow()))
     if order_id is None:
         return "unmatched"
-    record_event(conn, order_id, f"tracking.{event.status.value}",
-                 actor=f"carrier:{event.carrier}", at=event.occurred_at,
-                 data={"tracking_number": event.tracking_number, "raw_code": event.raw_code,
-                       "raw_text": event.raw_text, "source": event.source,
-                       "exception_reason": (event.exception_reason.value
-                                            if event.exception_reason else None),
-                       "location": {k: v for k, v in asdict(event.location).items()
-                                    if v is not None}})
+    _on_timeline(conn, order_id, status=event.status.value, carrier=event.carrier,
+                 at=event.occurred_at, tracking_number=event.tracking_number,
+                 raw_code=event.raw_code, raw_text=event.raw_text, source=event.source,
+                 exception_reason=reason, location=location)
     enqueue(conn, "order.tracking", order_id,
             {"order_id": order_id, "status": event.status.value})
     if event.status.value == "delivered":
         _delivered_by_carrier(conn, order_id, event.carrier)
     return "added"
+
+
+def _on_timeline(conn: Connection, order_id: str, *, status: str, carrier: str, at: datetime,
+                 **data: Any) -> None:
+    """The order-timeline entry of a stored scan, the same whenever it is attached."""
+    record_event(conn, order_id, f"tracking.{status}", actor=f"carrier:{carrier}", at=at,
+                 data=data)
 
 
 def _delivered_by_carrier(conn: Connection, order_id: str, carrier: str) -> None:
@@ -93,8 +97,8 @@ def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) 
     for r in rows:
         conn.execute(update(tracking_events).where(tracking_events.c.id == r.id)
                      .values(order_id=order_id))
-        record_event(conn, order_id, f"tracking.{r.status}", actor=f"carrier:{r.carrier}",
-                     at=r.occurred_at, data={"tracking_number": r.tracking_number,
-                                             "raw_code": r.raw_code, "raw_text": r.raw_text,
-                                             "source": r.source, "location": r.location})
+        _on_timeline(conn, order_id, status=r.status, carrier=r.carrier, at=r.occurred_at,
+                     tracking_number=r.tracking_number, raw_code=r.raw_code,
+                     raw_text=r.raw_text, source=r.source, exception_reason=r.exception_reason,
+                     location=r.location)
     return len(rows)
