@@ -8,6 +8,7 @@ message — all in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -88,17 +89,27 @@ def start_picking(conn: Connection, order_id: str, *, actor: str) -> None:
     _move(conn, order_id, OrderStatus.PICKING, actor=actor)
 
 
+def take_picked(conn: Connection, *, order_id: str, line_id: int, location: str, sku: str,
+                quantity: int, actor: str, reason: str, field: str,
+                at: datetime | None = None) -> None:
+    """Take picked units out of stock, record the pick move and count them on the line;
+    ``field`` names the input blamed when the location holds less than reserved."""
+    if not take(conn, location=location, sku=sku, quantity=quantity):
+        raise InvalidValue(field, f"{location} holds less {sku} than reserved")
+    log_move(conn, MoveKind.PICK, sku=sku, location=location, quantity=quantity,
+             reason=reason, actor=actor, order_id=order_id, line_id=line_id, at=at)
+    conn.execute(update(order_lines).where(order_lines.c.id == line_id)
+                 .values(picked=order_lines.c.picked + quantity))
+
+
 def pick_all(conn: Connection, order_id: str, *, actor: str) -> int:
     """Confirm every reservation of the order as picked in full; returns units picked."""
     held = conn.execute(select(reservations).where(reservations.c.order_id == order_id)
                         .order_by(reservations.c.id)).all()
     for r in held:
-        if not take(conn, location=r.location, sku=r.sku, quantity=r.quantity):
-            raise InvalidValue("location", f"{r.location} holds less {r.sku} than reserved")
-        log_move(conn, MoveKind.PICK, sku=r.sku, location=r.location, quantity=r.quantity,
-                 reason="picked", actor=actor, order_id=order_id, line_id=r.line_id)
-        conn.execute(update(order_lines).where(order_lines.c.id == r.line_id)
-                     .values(picked=order_lines.c.picked + r.quantity))
+        take_picked(conn, order_id=order_id, line_id=r.line_id, location=r.location,
+                    sku=r.sku, quantity=r.quantity, actor=actor, reason="picked",
+                    field="location")
     conn.execute(delete(reservations).where(reservations.c.order_id == order_id))
     units = sum(int(r.quantity) for r in held)
     record_event(conn, order_id, "picked", actor=actor, data={"units": units})

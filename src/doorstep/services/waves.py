@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,7 @@ from doorstep.services import order_flow
 from doorstep.services.events import record_event, utcnow
 from doorstep.services.locking import lock_order
 from doorstep.services.promise_service import build_calendars
-from doorstep.services.stock_ledger import MoveKind, adjust, log_move, reserve, take, unreserve
+from doorstep.services.stock_ledger import MoveKind, adjust, log_move, reserve, unreserve
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,14 @@ class WaveSite:
     country: str = "DE"
 
     def calendar(self, around: datetime) -> WorkCalendar:
-        return build_calendars(country=self.country, subdiv=None, first_year=around.year - 1,
-                               last_year=around.year + 1).warehouse
+        return _warehouse_calendar(self.country, around.year)
+
+
+@cache
+def _warehouse_calendar(country: str, year: int) -> WorkCalendar:
+    """Working days from a year before to a year after ``year`` (built once per process)."""
+    return build_calendars(country=country, subdiv=None, first_year=year - 1,
+                           last_year=year + 1).warehouse
 
 
 def next_cutoff(site: WaveSite, carrier: str, now: datetime,
@@ -163,14 +170,11 @@ def confirm_pick(conn: Connection, site: WaveSite, task_id: int, picked: int, *,
     order = lock_order(conn, task.order_id)
     if order.status == OrderStatus.RELEASED.value:
         order_flow.start_picking(conn, task.order_id, actor=actor)
-    if picked and not take(conn, location=task.location, sku=task.sku, quantity=picked):
-        raise InvalidValue("picked", f"{task.location} holds less {task.sku} than reserved")
     if picked:
-        log_move(conn, MoveKind.PICK, sku=task.sku, location=task.location, quantity=picked,
-                 reason=f"wave {task.wave_id}", actor=actor, order_id=task.order_id,
-                 line_id=task.line_id, at=now)
-        conn.execute(update(order_lines).where(order_lines.c.id == task.line_id)
-                     .values(picked=order_lines.c.picked + picked))
+        order_flow.take_picked(conn, order_id=task.order_id, line_id=task.line_id,
+                               location=task.location, sku=task.sku, quantity=picked,
+                               actor=actor, reason=f"wave {task.wave_id}", field="picked",
+                               at=now)
     _shrink_reservation(conn, task.reservation_id, task.quantity)
     status = "picked" if picked == task.quantity else "short"
     conn.execute(update(pick_tasks).where(pick_tasks.c.id == task_id).values(
