@@ -53,23 +53,10 @@ class ModelCache:
             return self._model
 
 
-@dataclass(frozen=True)
-class DatabaseBacklog:
-    """The real backlog (orders accepted, not yet handed over) and measured throughput.
-
-    Throughput is shipments per working day over the last week when there were at least
-    ``MIN_SHIPMENTS_TO_MEASURE``; otherwise the model's fitted capacity.
-    """
-
-    engine: Engine
-    model: PromiseModel
-
-    def reading(self, at: datetime) -> BacklogReading:
-        with self.engine.connect() as conn:
-            return backlog_reading(conn, self.model, at)
-
-
 def backlog_reading(conn: Connection, model: PromiseModel, at: datetime) -> BacklogReading:
+    """Orders accepted and not yet handed over, and throughput: shipments per working day
+    over the last week when there were at least ``MIN_SHIPMENTS_TO_MEASURE``, otherwise the
+    model's fitted capacity."""
     backlog = conn.execute(select(func.count()).select_from(orders)
                            .where(orders.c.status.in_(OPEN_STATUSES))).scalar() or 0
     shipped = conn.execute(select(func.count(func.distinct(shipments.c.order_id))).where(
