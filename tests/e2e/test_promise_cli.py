@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from doorstep.adapters.history_csv import write_history
-from doorstep.domain.promise.synthetic import SyntheticConfig, realistic_history
+from doorstep.domain.promise.synthetic import DEST_COUNTRIES, SyntheticConfig, realistic_history
 from doorstep.entrypoints.cli import app
 from doorstep.services.promise_service import build_calendars
 
@@ -23,7 +23,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cals = build_calendars(country="DE", subdiv="BY", first_year=2023, last_year=2026,
-                           dest_countries=["DE", "AT", "NL", "FR"])
+                           dest_countries=DEST_COUNTRIES)
     rows = realistic_history(
         SyntheticConfig(start=date(2024, 7, 1), days=200, orders_per_day=30.0, seed=5), cals
     )
@@ -69,6 +69,24 @@ def test_backtest_reports_all_three_methods_and_draws_the_chart(
     for method in figures["metrics"].values():
         assert {"on_time_rate", "mean_promised_days", "mean_days_early", "mean_days_late",
                 "interval_coverage", "pinball_loss"} <= set(method["all"])
+
+
+def test_a_rolling_backtest_refits_every_two_weeks_and_scores_each_order_once(
+    history: Path, tmp_path: Path
+) -> None:
+    """`--refit-every 14` fits on 1, 15 and 29 December and 12 January: four models, one
+    score per order, the same orders as one fit at the split."""
+    once, rolling = tmp_path / "once.json", tmp_path / "rolling.json"
+    for extra, report in (([], once), (["--refit-every", "14"], rolling)):
+        result = runner.invoke(app, ["promise", "backtest", "--history", str(history), "--split",
+                                     "2024-12-01", "--subdiv", "BY", "--chart",
+                                     str(tmp_path / "c.svg"), "--report", str(report), *extra])
+        assert result.exit_code == 0, result.output
+    single, refitted = json.loads(once.read_text()), json.loads(rolling.read_text())
+    assert (single["refits"], refitted["refits"]) == (1, 4)
+    for method in ("engine", "fixed_rule", "global_quantile"):
+        assert refitted["metrics"][method]["all"]["n"] == single["metrics"][method]["all"]["n"]
+    assert "refitted every 14 days (4 fits)" in result.output
 
 
 def test_rejected_rows_are_listed_with_line_numbers_and_strict_fails(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from doorstep.adapters.promise_store import save_model
 from doorstep.demo.catalogue import DemoOrder, day_of_orders, location_codes, make_products
 from doorstep.domain.picking.batching import Cart
 from doorstep.domain.picking.waves import WaveRules
-from doorstep.domain.promise.synthetic import SyntheticConfig, realistic_history
+from doorstep.domain.promise.synthetic import DEST_COUNTRIES, SyntheticConfig, realistic_history
 from doorstep.schemas.orders import Address, Customer, OrderIn, OrderLineIn
 from doorstep.services import catalogue, order_flow, stock_ledger
 from doorstep.services.intake import accept_order
@@ -66,7 +66,7 @@ def fit_demo_model(path: Path, *, until: date) -> int:
     generator the promise benchmark uses (seasonality, a Black-Friday surge, lanes).
     """
     cals = build_calendars(country="DE", subdiv=None, first_year=until.year - 1,
-                           last_year=until.year + 1)
+                           last_year=until.year + 1, dest_countries=DEST_COUNTRIES)
     rows = realistic_history(SyntheticConfig(start=until - timedelta(days=365), days=365,
                                              orders_per_day=60), cals)
     fitted = fit_history(rows, country="DE", subdiv=None,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, func, select, union_all
 
 from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
@@ -136,6 +137,7 @@ class BacktestResult:
     metrics: dict[str, dict[str, Metrics]]  # method → segment → metrics
     reliability: dict[str, list[tuple[float, float]]]  # series → (nominal, observed)
     fit: FitResult = field(repr=False)
+    refits: int = 1
 
 
 def _outcome(row: HistoryRow, w: DeliveryWindow, tz: ZoneInfo, last_known: int,
@@ -162,29 +164,75 @@ def backtest(
     extra_segments: Callable[[HistoryRow], tuple[str, ...]] | None = None,
     progress: Callable[[int], None] | None = None,
     carrier_weekdays: dict[str, frozenset[int]] | None = None,
+    refit_every: timedelta | None = None,
 ) -> BacktestResult:
-    """Fit the engine and both shop rules on history before ``split``; score all on the rest."""
+    """Fit the engine and both shop rules on history before ``split``; score all on the rest.
+
+    With ``refit_every`` the backtest is rolling-origin: every method is refitted on what
+    was known at ``split``, ``split + refit_every``, … and scores the orders placed until its
+    next refit — the way a shop runs the engine, and a test period that can span a whole
+    year without one stale model.  ``fit`` is then the last model.
+    """
     cfg = config or PromiseConfig()
     level = cfg.level if level is None else level
     tz = ZoneInfo(cfg.timezone)
+    if refit_every is not None and refit_every <= timedelta(0):
+        raise ValueError("refit_every: must be a positive duration")
     cals = calendars_for(rows, country=country, subdiv=subdiv, carrier_weekdays=carrier_weekdays)
     train = truncate(rows, split)
     test = [r for r in rows if r.ordered_at >= split]
     if not train or not test:
         raise ValueError(f"split {split.isoformat()}: needs history on both sides")
-    fitted = fit_model(train, calendars=cals, config=cfg, as_of=split)
-    model = fitted.model
-    fixed = FixedRule(cals.warehouse)
-    glob = GlobalQuantile.fit(train, cfg.timezone)
     end = max(
         max(t for t in (r.ordered_at, r.shipped_at, r.delivered_at) if t is not None)
         for r in rows
     )
     last_known = end.astimezone(tz).toordinal() - 1
-    backlog = history_backlog(rows, [r.ordered_at for r in test])
+    origins = [split]
+    if refit_every is not None:
+        while origins[-1] + refit_every <= max(r.ordered_at for r in test):
+            origins.append(origins[-1] + refit_every)
     outcomes: dict[str, list[Outcome]] = {"engine": [], "fixed_rule": [], "global_quantile": []}
-    pits: dict[str, list[float]] = {}
-    for i, (row, b) in enumerate(zip(test, backlog, strict=True)):
+    hits = _Hits()
+    done = 0
+    fitted: FitResult | None = None
+    for k, origin in enumerate(origins):
+        until = origins[k + 1] if k + 1 < len(origins) else None
+        period = [r for r in test if r.ordered_at >= origin and (until is None or
+                                                                    r.ordered_at < until)]
+        if not period:
+            continue
+        known = truncate(rows, origin)
+        fitted = fit_model(known, calendars=cals, config=cfg, as_of=origin)
+        glob = GlobalQuantile.fit(known, cfg.timezone)
+        _score_period(period, history_backlog(rows, [r.ordered_at for r in period]),
+                      fitted.model, FixedRule(cals.warehouse), glob, level, tz, last_known,
+                      extra_segments, outcomes, hits)
+        done += len(period)
+        if progress is not None:
+            progress(done)
+    assert fitted is not None
+    return BacktestResult(
+        level=level, split=split, train_rows=len(train), test_rows=len(test),
+        metrics={k: by_segment(v, level) for k, v in outcomes.items()},
+        reliability=hits.reliability(), fit=fitted, refits=len(origins),
+    )
+
+
+def _score_period(
+    period: Sequence[HistoryRow],
+    backlog: Sequence[int],
+    model: PromiseModel,
+    fixed: FixedRule,
+    glob: GlobalQuantile,
+    level: float,
+    tz: ZoneInfo,
+    last_known: int,
+    extra_segments: Callable[[HistoryRow], tuple[str, ...]] | None,
+    outcomes: dict[str, list[Outcome]],
+    hits: _Hits,
+) -> None:
+    for row, b in zip(period, backlog, strict=True):
         dist, loaded, *_ = delivery_distribution(
             model, request_from_row(row), BacklogReading(backlog=b)
         )
@@ -205,45 +253,36 @@ def backtest(
         actual = row.delivered_at.astimezone(tz).date() if row.delivered_at else None
         v = dist.prob_before(actual) if actual else dist.prob_on_or_before(
             date.fromordinal(last_known))
-        pits.setdefault(c_key, []).append(v)
-        if progress is not None and i % 200 == 0:
-            progress(i)
-    reliability = _reliability(model, pits, glob, test, tz, last_known)
-    return BacktestResult(
-        level=level, split=split, train_rows=len(train), test_rows=len(test),
-        metrics={k: by_segment(v, level) for k, v in outcomes.items()},
-        reliability=reliability, fit=fitted,
-    )
+        lead = ((row.delivered_at.astimezone(tz).toordinal() if row.delivered_at
+                 else last_known + 10**4) - order_day.toordinal())
+        hits.add(c_key, [v < (lmap.upper_level(lv) if lmap is not None else lv)
+                         for lv in CHART_LEVELS],
+                 [lead <= glob.days_at(lv) for lv in CHART_LEVELS])
 
 
-def _reliability(
-    model: PromiseModel,
-    pits: dict[str, list[float]],
-    glob: GlobalQuantile,
-    test: Sequence[HistoryRow],
-    tz: ZoneInfo,
-    last_known: int,
-) -> dict[str, list[tuple[float, float]]]:
-    """Observed on-time rate at several nominal levels (censored rows count as late)."""
-    out: dict[str, list[tuple[float, float]]] = {}
-    every: list[float] = []
-    for key, values in sorted(pits.items()):
-        lmap = model.calibration.get(key, model.calibration.get("all"))
-        v = np.array(values)
-        every_level = []
-        for lv in CHART_LEVELS:
-            cal = lmap.upper_level(lv) if lmap is not None else lv
-            every_level.append((lv, float(np.mean(v < cal))))
-        out[f"engine {key}"] = every_level
-        every.extend(values)
-    lead = np.array([
-        (r.delivered_at.astimezone(tz).toordinal() if r.delivered_at else last_known + 10**4)
-        - r.ordered_at.astimezone(tz).toordinal()
-        for r in test
-    ])
-    out["global quantile"] = [(lv, float(np.mean(lead <= glob.days_at(lv))))
-                              for lv in CHART_LEVELS]
-    return out
+class _Hits:
+    """Observed on-time counts at several nominal levels (censored rows count as late)."""
+
+    def __init__(self) -> None:
+        self.engine: dict[str, npt.NDArray[np.int64]] = {}
+        self.glob = np.zeros(len(CHART_LEVELS), dtype=np.int64)
+        self.n: dict[str, int] = {}
+        self.total = 0
+
+    def add(self, key: str, engine_hits: list[bool], global_hits: list[bool]) -> None:
+        counts = self.engine.setdefault(key, np.zeros(len(CHART_LEVELS), dtype=np.int64))
+        counts += np.array(engine_hits, dtype=np.int64)
+        self.n[key] = self.n.get(key, 0) + 1
+        self.glob += np.array(global_hits, dtype=np.int64)
+        self.total += 1
+
+    def reliability(self) -> dict[str, list[tuple[float, float]]]:
+        out = {f"engine {key}": [(lv, float(c) / self.n[key])
+                                 for lv, c in zip(CHART_LEVELS, self.engine[key], strict=True)]
+               for key in sorted(self.engine)}
+        out["global quantile"] = [(lv, float(c) / max(self.total, 1))
+                                  for lv, c in zip(CHART_LEVELS, self.glob, strict=True)]
+        return out
 
 
 def surge_window(day: date, before: int = 1, after: int = 10) -> tuple[date, date]:

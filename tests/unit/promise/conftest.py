@@ -9,14 +9,14 @@ import pytest
 from doorstep.domain.promise.fit import FitResult, fit_model
 from doorstep.domain.promise.history import HistoryRow
 from doorstep.domain.promise.model import Calendars
-from doorstep.domain.promise.synthetic import SyntheticConfig, realistic_history
+from doorstep.domain.promise.synthetic import DEST_COUNTRIES, SyntheticConfig, realistic_history
 from doorstep.services.promise_service import build_calendars
 
 
 @pytest.fixture(scope="session")
 def calendars() -> Calendars:
     return build_calendars(country="DE", subdiv="BY", first_year=2023, last_year=2027,
-                           dest_countries=["DE", "AT", "NL", "FR"])
+                           dest_countries=DEST_COUNTRIES)
 
 
 @pytest.fixture(scope="session")

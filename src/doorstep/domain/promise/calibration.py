@@ -37,10 +37,11 @@ class PitSample:
 def level_map(samples: Sequence[PitSample], *, seed: int = 0) -> LevelMap:
     """Empirical quantile tables of the PIT values, finite-sample corrected.
 
-    Upper (promised and latest date): the exact split-conformal rule on ``P(D < actual)``,
-    which keeps at least ``L`` of the calibration promises — the sharpest valid choice for
-    discrete day counts.  Lower (earliest date): the *randomised* PIT, drawn uniformly
-    between ``P(D < actual)`` and ``P(D <= actual)``; the raw PIT is lumpy at the low end
+    Upper (promised and latest date): the split-conformal rule on ``P(D < actual)``, which
+    keeps at least ``L`` of the calibration promises, placed midway to the next larger value
+    so the same orders stay kept when a refit moves the model slightly.  Lower (earliest
+    date): the *randomised* PIT, drawn uniformly between ``P(D < actual)`` and
+    ``P(D <= actual)``; the raw PIT is lumpy at the low end
     (most parcels arrive on the first possible day), and the randomised one carries over to
     distributions of another shape (for example under load).  The seed is fixed, so a fit
     is reproducible.
@@ -54,8 +55,14 @@ def level_map(samples: Sequence[PitSample], *, seed: int = 0) -> LevelMap:
     w = np.sort(lo + np.random.default_rng(seed).random(n) * (hi - lo))
     grid = np.asarray(GRID)
     # Upper: the ceil((n+1)·L)-th smallest v, so that at least L of n are kept (conformal).
+    # Any level above it and up to the next larger v keeps the same orders; take the middle
+    # of that gap.  Day counts make v lumpy (every Monday order to one lane has the same
+    # v), and a level just above one lump flips the whole lump to "late" as soon as the next
+    # refit moves it by a hair — seen: 95 % promises kept 83 % of the time after a refit.
     k_up = np.clip(np.ceil((n + 1) * grid).astype(int) - 1, 0, n - 1)
-    upper = v[k_up]
+    above = np.searchsorted(v, v[k_up], side="right")
+    next_v = np.where(above < n, v[np.minimum(above, n - 1)], 1.0)
+    upper = (v[k_up] + next_v) / 2.0
     upper[grid >= 1.0] = 1.0
     # Lower: the floor(n·a)-th smallest w, so that at most a of n fall before it.
     k_lo = np.floor(n * grid).astype(int) - 1

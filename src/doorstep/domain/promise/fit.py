@@ -325,8 +325,9 @@ def _held_out(
     """
     inside = [i for i, r in enumerate(rows) if start <= r.ordered_at < end]
     earlier = truncate(rows, start)
-    if len(inside) < cfg.min_calibration_n or len(earlier) < cfg.min_calibration_n:
-        return []
+    delivered_earlier = sum(1 for r in earlier if r.delivered_at is not None)
+    if len(inside) < cfg.min_calibration_n or delivered_earlier < cfg.min_calibration_n:
+        return []  # a model fitted on (almost) no outcomes would teach a nonsense correction
     sub = fit_model(earlier, calendars=calendars, config=cfg, as_of=start, calibrate=False,
                     capacity=capacity)
     return pit_samples(sub.model, [rows[i] for i in inside], [int(backlog[i]) for i in inside],

@@ -7,7 +7,7 @@ any of them into exit code 2 (file-level problems always are).  See ``docs/promi
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -251,6 +251,9 @@ def backtest_cmd(
     carrier_days: list[str] = CARRIER_DAYS,
     load_aware: bool = LOAD_AWARE,
     strict: bool = STRICT,
+    refit_every: int = typer.Option(0, "--refit-every", min=0, metavar="DAYS",
+                                    help="Refit every method every DAYS days while scoring, "
+                                    "on what was known then (rolling origin); 0 fits once."),
 ) -> None:
     """Engine vs. "3–5 working days" vs. one global quantile, per segment, plus a chart."""
     from doorstep.adapters.calibration_chart import write_reliability_svg
@@ -266,11 +269,13 @@ def backtest_cmd(
         try:
             result = backtest(imported.rows, when, country=country, subdiv=subdiv, config=cfg,
                               carrier_weekdays=_carrier_days(carrier_days),
+                              refit_every=timedelta(days=refit_every) if refit_every else None,
                               progress=lambda i: progress.update(task, completed=i))
         except (ValueError, UnknownHolidayCountry) as exc:
             raise _fail(str(exc)) from exc
+    fits = f", refitted every {refit_every} days ({result.refits} fits)" if refit_every else ""
     table = Table(title=f"Backtest: fit before {when:%Y-%m-%d} ({result.train_rows} orders), "
-                  f"scored on {result.test_rows} orders, level {level:.0%}")
+                  f"scored on {result.test_rows} orders{fits}, level {level:.0%}")
     for col in ("segment", "method", "orders", "on time", "promised days", "days early",
                 "days late", "coverage", "pinball", "unknown"):
         table.add_column(col, justify="left" if col in ("segment", "method") else "right")
@@ -288,7 +293,7 @@ def backtest_cmd(
     _out.print(f"calibration chart → {chart}")
     if report is not None:
         report.write_text(json.dumps({
-            "split": when.isoformat(), "level": level,
+            "split": when.isoformat(), "level": level, "refits": result.refits,
             "metrics": {method: {seg: vars(m) for seg, m in per.items()}
                         for method, per in result.metrics.items()},
             "reliability": result.reliability,
