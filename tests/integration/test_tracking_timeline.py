@@ -116,3 +116,18 @@ def test_an_early_exception_keeps_its_reason_when_its_shipment_appears(stocked: 
         entry = next(e for e in order_view(conn, oid)["timeline"]
                      if e["type"] == "tracking.exception")
     assert entry["data"]["exception_reason"] == "customs"
+
+
+def test_a_delivery_scan_that_arrived_before_the_hand_over_completes_the_order_at_ship(
+    stocked: Engine,
+) -> None:
+    """Feeds can be faster than the warehouse's own hand-over: the order still ends delivered."""
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, scan(TrackingStatus.delivered, minute=30)) \
+            == "unmatched"
+    oid = shipped_order(stocked)
+    with stocked.connect() as conn:
+        view = order_view(conn, oid)
+    assert view["status"] == "delivered"
+    assert view["timeline"][-1]["actor"] == "carrier:dhl"
+    assert "tracking.delivered" in [e["type"] for e in view["timeline"]]

@@ -143,12 +143,16 @@ def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_
     conn.execute(insert(shipments).values(
         order_id=order_id, carrier=carrier, tracking_number=tracking_number, shipped_at=utcnow(),
         units={str(k): v for k, v in wanted.items()}))
-    match_waiting_events(conn, order_id, tracking_number)
+    delivered_by = match_waiting_events(conn, order_id, tracking_number)
     _move(conn, order_id, target, actor=actor,
           data={"carrier": carrier, "tracking_number": tracking_number,
                 "units": {str(k): v for k, v in wanted.items()}})
     enqueue(conn, "order.shipped", order_id,
             {"order_id": order_id, "carrier": carrier, "tracking_number": tracking_number})
+    if delivered_by and target is OrderStatus.SHIPPED:
+        # the carrier's delivery scan came in before the hand-over was recorded
+        deliver(conn, order_id, actor=f"carrier:{delivered_by[0]}")
+        return OrderStatus.DELIVERED
     return target
 
 
