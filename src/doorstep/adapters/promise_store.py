@@ -18,6 +18,7 @@ from doorstep.domain.promise.calendar import WorkCalendar
 from doorstep.domain.promise.load import Capacity
 from doorstep.domain.promise.model import Calendars, LevelMap, PromiseConfig, PromiseModel
 from doorstep.domain.promise.repromise import PromiseRevision
+from doorstep.domain.promise.season import Slowdown
 from doorstep.domain.promise.survival import DayDistribution
 
 FORMAT = "doorstep.promise-model/1"
@@ -69,6 +70,8 @@ def model_to_dict(model: PromiseModel) -> dict[str, Any]:
                 "n": m.n}
             for k, m in sorted(model.calibration.items())
         },
+        "slowdown": [{"week_from": date.fromordinal(first).isoformat(), "share": share}
+                     for first, share in model.slowdown.weeks],
     }
 
 
@@ -121,6 +124,10 @@ def model_from_dict(data: dict[str, Any]) -> PromiseModel:
                 for key, v in data["calibration"].items()
             },
             training_rows=int(data.get("training_rows", 0)),
+            slowdown=Slowdown(tuple(
+                (date.fromisoformat(w["week_from"]).toordinal(), float(w["share"]))
+                for w in data.get("slowdown", [])
+            )),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"model: malformed file ({type(exc).__name__}: {exc})") from exc

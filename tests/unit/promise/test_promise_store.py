@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from doorstep.adapters.promise_store import ModelFileError, load_model, save_mod
 from doorstep.domain.promise.engine import PromiseRequest, make_promise
 from doorstep.domain.promise.fit import FitResult
 from doorstep.domain.promise.load import BacklogReading
+from doorstep.domain.promise.season import Slowdown
 
 
 def test_saved_model_gives_the_same_promises(small_fit: FitResult, tmp_path: Path) -> None:
@@ -45,3 +47,14 @@ def test_foreign_or_missing_files_are_refused_with_the_reason(tmp_path: Path) ->
         load_model(tmp_path / "broken.json")
     with pytest.raises(ModelFileError, match="cannot read"):
         load_model(tmp_path / "missing.json")
+
+
+def test_a_seasonal_slow_down_survives_the_round_trip(small_fit: FitResult, tmp_path: Path) -> None:
+    """The weeks carriers are expected to be slower are saved with their dates and shares."""
+    path = tmp_path / "model.json"
+    first = datetime(2024, 11, 25, tzinfo=UTC).date().toordinal()
+    model = dataclasses.replace(small_fit.model, slowdown=Slowdown(((first, 0.08),)))
+    save_model(path, model)
+    assert load_model(path).slowdown == Slowdown(((first, 0.08),))
+    assert json.loads(path.read_text())["slowdown"] == [{"week_from": "2024-11-25",
+                                                         "share": 0.08}]

@@ -28,6 +28,7 @@ from doorstep.domain.promise.model import (
     processing_keys,
     transit_keys,
 )
+from doorstep.domain.promise.season import slowed
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -189,6 +190,7 @@ def delivery_distribution(
         wh.check(wh.last.toordinal() + 1)
     ship_days = wh.open_days[first : first + len(ship_pmf)]
     t_key, t_pmf = transit_pmf(model, req)
+    t_pmf = slowed(t_pmf, model.slowdown.share(start))
     carrier = model.calendars.carrier(req.carrier, req.dest_country)
     dist = combine(ship_days, ship_pmf, t_pmf, carrier)
     if queued:

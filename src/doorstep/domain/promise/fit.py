@@ -50,10 +50,15 @@ from doorstep.domain.promise.model import (
     PromiseConfig,
     PromiseModel,
     calibration_keys,
+    pick,
     processing_keys,
     transit_keys,
 )
+from doorstep.domain.promise.season import Slowdown, estimate_slowdown
 from doorstep.domain.promise.survival import DayDistribution, kaplan_meier, recency_weights
+
+SEASON_WEEKS = 13  # how far ahead last year's slow-down is read
+SEASON_BASE_DAYS = 28
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -283,6 +288,35 @@ def _distributions(
     return processing, transit, capacity
 
 
+def _slowdown(
+    rows: Sequence[HistoryRow],
+    obs: _Obs,
+    transit: dict[str, DayDistribution],
+    cfg: PromiseConfig,
+    as_of: datetime,
+) -> Slowdown:
+    """Last year's weeks ahead against the weeks before: see ``season``."""
+    as_of_day = local_day(as_of, ZoneInfo(cfg.timezone)).toordinal()
+    last_year = as_of_day - 364
+    window = (obs.transit_ok & obs.delivered & (obs.ship_day >= last_year - SEASON_BASE_DAYS)
+              & (obs.ship_day < last_year + 7 * SEASON_WEEKS))
+    idx = np.flatnonzero(window)
+    late = np.zeros(len(idx), dtype=bool)
+    usual: dict[tuple[str, ...], int] = {}
+    for j, i in enumerate(idx.tolist()):
+        r = rows[i]
+        keys = transit_keys(
+            carrier=r.carrier, service=r.service, origin_country=r.origin_country,
+            origin_region=r.origin_region, dest_country=r.dest_country,
+            dest_region=r.dest_region, dest_postcode=r.dest_postcode,
+        )
+        if keys not in usual:
+            usual[keys] = pick(transit, keys)[1].quantile(0.5)
+        late[j] = obs.transit_t[i] > usual[keys]
+    return estimate_slowdown(obs.ship_day[idx], late, as_of_day, horizon_weeks=SEASON_WEEKS,
+                             base_days=SEASON_BASE_DAYS)
+
+
 def pit_samples(
     model: PromiseModel,
     rows: Sequence[HistoryRow],
@@ -385,6 +419,7 @@ def fit_model(
     model = PromiseModel(
         config=cfg, fitted_at=as_of, calendars=calendars, processing=processing,
         transit=transit, capacity=capacity, training_rows=len(rows),
+        slowdown=_slowdown(rows, obs, transit, cfg, as_of),
     )
     coverage: list[CoverageRow] = []
     window = None

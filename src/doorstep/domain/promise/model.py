@@ -19,6 +19,8 @@ import numpy as np
 
 from doorstep.domain.promise.calendar import WorkCalendar
 from doorstep.domain.promise.load import Capacity
+from doorstep.domain.promise.season import NONE as NO_SLOWDOWN
+from doorstep.domain.promise.season import Slowdown
 from doorstep.domain.promise.survival import DayDistribution
 
 ALL = "all"
@@ -125,6 +127,7 @@ class PromiseModel:
     capacity: Capacity
     calibration: dict[str, LevelMap] = field(default_factory=dict)
     training_rows: int = 0
+    slowdown: Slowdown = NO_SLOWDOWN  # carriers' seasonal slow-down in the coming weeks
 
     def level_map(self, carrier: str, service: str) -> tuple[str, LevelMap]:
         """The most specific calibration segment the model holds (``all`` at worst)."""
