@@ -174,23 +174,26 @@ def realistic_history(cfg: SyntheticConfig, calendars: Calendars) -> list[Histor
             ship_day[i] = d
             cap -= 1
     # 3. carriers
-    if cfg.lanes == "pessimistic":
-        return _pessimistic_carriers(cfg, calendars, rng, stamps, ship_day, lanes, export_at)
+    pessimistic = cfg.lanes == "pessimistic"
+    countries: Sequence[tuple[str, float, object]] = COUNTRIES if pessimistic \
+        else PUBLISHED_COUNTRIES
     carrier_idx = rng.choice(len(CARRIERS), size=n, p=[c[2] for c in CARRIERS])
-    country_idx = rng.choice(len(PUBLISHED_COUNTRIES), size=n,
-                             p=[c[1] for c in PUBLISHED_COUNTRIES])
-    transit_u = rng.random(n)
+    country_idx = rng.choice(len(countries), size=n, p=[c[1] for c in countries])
+    if pessimistic:  # +1 day for 15 %, +2 for 3 % of parcels
+        draw = rng.choice(3, size=n, p=[0.82, 0.15, 0.03]).astype(np.float64)
+    else:  # a uniform number per parcel, read through its lane's pmf
+        draw = rng.random(n)
     long_delay = np.where(rng.random(n) < 0.01, rng.integers(2, 6, size=n), 0)
     lost = rng.random(n) < 0.002
     rows = []
     for i in range(n):
         carrier, service, _ = CARRIERS[carrier_idx[i]]
-        country, _, pmf = PUBLISHED_COUNTRIES[country_idx[i]]
+        country, _, lane = countries[country_idx[i]]
         if country == "DE":
             prefix = f"{rng.integers(1, 100):02d}"
             postcode = prefix + f"{rng.integers(0, 1000):03d}"
             region = DE_STATE_BY_DIGIT[int(prefix[0])]
-            pmf = DE_ZONE_PMF[DE_ZONE_BY_DIGIT[int(prefix[0])]]
+            lane = lanes[prefix] if pessimistic else DE_ZONE_PMF[DE_ZONE_BY_DIGIT[int(prefix[0])]]
         else:
             postcode = f"{rng.integers(1000, 9999)}"
             region = f"{country}-{postcode[0]}"
@@ -200,11 +203,21 @@ def realistic_history(cfg: SyntheticConfig, calendars: Calendars) -> list[Histor
             shipped_at = datetime.combine(sday, time(15), tz) + timedelta(
                 minutes=int(rng.integers(0, 150))
             )
-            t = transit_days(pmf, CARRIER_DELAY[carrier], float(transit_u[i]))
+            if isinstance(lane, int):
+                extra = int(draw[i])
+                t = lane + extra + (carrier == "dpd" and extra > 0)
+            else:
+                assert isinstance(lane, tuple)
+                t = transit_days(lane, CARRIER_DELAY[carrier], float(draw[i]))
             t += int(long_delay[i])
             if _peak(sday) and rng.random() < cfg.carrier_peak_delay:
                 t += 1
-            delivered_at = _delivery(calendars, carrier, country, int(ship_day[i]), t, rng, tz)
+            cal = calendars.carrier(carrier, country)
+            dday = date.fromordinal(int(cal.nth_open_after(np.array([ship_day[i]]),
+                                                           np.array([max(t, 1)]))[0]))
+            delivered_at = datetime.combine(dday, time(9), tz) + timedelta(
+                minutes=int(rng.integers(0, 600))
+            )
             if lost[i] or delivered_at >= export_at:
                 delivered_at = None
             if shipped_at >= export_at:
@@ -229,56 +242,6 @@ def transit_days(pmf: Sequence[float], delay_factor: float, u: float) -> int:
     cumulative = np.cumsum(np.concatenate([probs[:first], [1.0 - late_total], late]))
     index = int(np.searchsorted(cumulative, u, side="right"))
     return min(index, len(probs) - 1) + 1
-
-
-def _delivery(calendars: Calendars, carrier: str, country: str, ship_day: int, t: int,
-              rng: np.random.Generator, tz: ZoneInfo) -> datetime:
-    cal = calendars.carrier(carrier, country)
-    dday = date.fromordinal(int(cal.nth_open_after(np.array([ship_day]),
-                                                   np.array([max(t, 1)]))[0]))
-    return datetime.combine(dday, time(9), tz) + timedelta(minutes=int(rng.integers(0, 600)))
-
-
-def _pessimistic_carriers(cfg: SyntheticConfig, calendars: Calendars, rng: np.random.Generator,
-                          stamps: list[datetime], ship_day: np.ndarray, lanes: dict[str, int],
-                          export_at: datetime) -> list[HistoryRow]:
-    """The first lane model, draw for draw, so its published figures stay reproducible."""
-    n = len(stamps)
-    tz = ZoneInfo(cfg.timezone)
-    carrier_idx = rng.choice(len(CARRIERS), size=n, p=[c[2] for c in CARRIERS])
-    country_idx = rng.choice(len(COUNTRIES), size=n, p=[c[1] for c in COUNTRIES])
-    extra = rng.choice(3, size=n, p=[0.82, 0.15, 0.03])
-    long_delay = np.where(rng.random(n) < 0.01, rng.integers(2, 6, size=n), 0)
-    lost = rng.random(n) < 0.002
-    rows = []
-    for i in range(n):
-        carrier, service, _ = CARRIERS[carrier_idx[i]]
-        country, _, base = COUNTRIES[country_idx[i]]
-        if country == "DE":
-            prefix = f"{rng.integers(1, 100):02d}"
-            postcode = prefix + f"{rng.integers(0, 1000):03d}"
-            region = DE_STATE_BY_DIGIT[int(prefix[0])]
-            base = lanes[prefix]
-        else:
-            postcode = f"{rng.integers(1000, 9999)}"
-            region = f"{country}-{postcode[0]}"
-        shipped_at = delivered_at = None
-        if ship_day[i] >= 0:
-            sday = date.fromordinal(int(ship_day[i]))
-            shipped_at = datetime.combine(sday, time(15), tz) + timedelta(
-                minutes=int(rng.integers(0, 150))
-            )
-            t = base + int(extra[i]) + int(long_delay[i]) + (carrier == "dpd" and extra[i] > 0)
-            if _peak(sday) and rng.random() < cfg.carrier_peak_delay:
-                t += 1
-            delivered_at = _delivery(calendars, carrier, country, int(ship_day[i]), t, rng, tz)
-            if lost[i] or delivered_at >= export_at:
-                delivered_at = None
-            if shipped_at >= export_at:
-                shipped_at = None
-        rows.append(_row(i, stamps[i], shipped_at, delivered_at, carrier, service, country,
-                         region, postcode))
-    return rows
 
 
 def _row(i: int, ordered: datetime, shipped: datetime | None, delivered: datetime | None,
