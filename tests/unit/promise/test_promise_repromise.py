@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from doorstep.domain.promise.repromise import (
     open_timeline,
     revise,
 )
+from doorstep.domain.promise.season import Slowdown
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ORDERED = datetime(2024, 10, 7, 9, 0, tzinfo=BERLIN)  # a Monday morning
@@ -78,3 +80,16 @@ def test_revision_payload_carries_everything_the_timeline_shows(small_fit: FitRe
     assert payload["promise_id"] == "P-1" and payload["revision_no"] == 0
     assert payload["cause"] == "checkout"
     assert {"promised_date", "earliest_date", "latest_date", "level", "computed_at"} <= set(payload)
+
+
+def test_a_handover_in_a_week_carriers_are_slow_moves_the_revision_later(
+    small_fit: FitResult,
+) -> None:
+    """The seasonal slow-down applies by the actual handover day, after checkout too."""
+    handover = PromiseEvent(kind=EventKind.HANDOVER, at=ORDERED + timedelta(hours=7))
+    week = ORDERED.date().toordinal()
+    slow = dataclasses.replace(small_fit.model, slowdown=Slowdown(((week, 0.5),)))
+    normal = revise(small_fit.model, _timeline(small_fit), handover).current.window
+    slower = revise(slow, _timeline(small_fit), handover).current.window
+    assert slower.latest_date > normal.latest_date
+    assert slower.promised_date >= normal.promised_date

@@ -39,6 +39,7 @@ from doorstep.domain.promise.engine import (
 )
 from doorstep.domain.promise.load import BacklogReading
 from doorstep.domain.promise.model import PromiseModel
+from doorstep.domain.promise.season import slowed
 
 # Keys follow doorstep.domain.harmonise.tracking.ExceptionReason.
 EXCEPTION_DELAY: dict[str, int] = {
@@ -162,6 +163,7 @@ def revise(
         if handover or (e.kind is EventKind.SCAN and ship is None):
             ship = day
             _, t_pmf = transit_pmf(model, req)
+            t_pmf = slowed(t_pmf, model.slowdown.share(ship.toordinal()))
             dist = combine(np.array([ship.toordinal()]), np.array([1.0]), t_pmf, carrier)
         if dist is None:
             dist, *_ = delivery_distribution(
