@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from order_builders import ship_new_order
 from sqlalchemy import Engine, func, select
@@ -18,10 +18,14 @@ from doorstep.domain.harmonise.tracking import (
 from doorstep.services.order_views import order_view
 from doorstep.services.tracking_timeline import record_tracking_event
 
+# Scans happen tomorrow morning: after the hand-over the tests record now, whatever the date.
+TOMORROW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=9, minute=0, second=0,
+                                                           microsecond=0)
+
 
 def scan(status: TrackingStatus, *, source: str = "dhl-unified", minute: int = 5) -> TrackingEvent:
     return TrackingEvent(carrier="dhl", source=source, tracking_number="00340434161094042557",
-                         status=status, occurred_at=datetime(2026, 11, 24, 9, minute, tzinfo=UTC),
+                         status=status, occurred_at=TOMORROW + timedelta(minutes=minute),
                          raw_code="transit", raw_text="The shipment is on its way",
                          location=Location(city="Leipzig", country="DE"))
 
@@ -71,7 +75,7 @@ def test_a_scan_before_its_shipment_is_known_is_kept_and_matched_later(stocked: 
 def in_country(country: str | None) -> TrackingEvent:
     return TrackingEvent(carrier="dpd", source="dpd", tracking_number="01234567890123",
                          status=TrackingStatus.delivery_attempt_failed,
-                         occurred_at=datetime(2026, 11, 24, 9, 5, tzinfo=UTC),
+                         occurred_at=TOMORROW + timedelta(minutes=5),
                          raw_code="failed", location=Location(country=country))
 
 
@@ -107,7 +111,7 @@ def test_an_early_exception_keeps_its_reason_when_its_shipment_appears(stocked: 
                           tracking_number="00340434161094042557",
                           status=TrackingStatus.exception,
                           exception_reason=ExceptionReason.customs,
-                          occurred_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+                          occurred_at=TOMORROW,
                           raw_code="customs", location=Location(country="DE"))
     with transaction(stocked, write=True) as conn:
         assert record_tracking_event(conn, early) == "unmatched"
@@ -129,5 +133,23 @@ def test_a_delivery_scan_that_arrived_before_the_hand_over_completes_the_order_a
     with stocked.connect() as conn:
         view = order_view(conn, oid)
     assert view["status"] == "delivered"
-    assert view["timeline"][-1]["actor"] == "carrier:dhl"
+    delivered = [e for e in view["timeline"] if e["type"] == "delivered"]
+    assert [e["actor"] for e in delivered] == ["carrier:dhl"]
     assert "tracking.delivered" in [e["type"] for e in view["timeline"]]
+
+
+def test_an_old_delivery_scan_for_a_reused_tracking_number_does_not_deliver_a_new_order(
+    stocked: Engine,
+) -> None:
+    """Carriers reuse numbers: a delivered scan from before the order existed is attached
+    to the timeline but cannot complete the order."""
+    old = TrackingEvent(carrier="dhl", source="dhl-unified",
+                        tracking_number="00340434161094042557", status=TrackingStatus.delivered,
+                        occurred_at=datetime(2025, 1, 2, 10, 0, tzinfo=UTC), raw_code="dlv",
+                        location=Location(country="DE"))
+    with transaction(stocked, write=True) as conn:
+        assert record_tracking_event(conn, old) == "unmatched"
+    oid = shipped_order(stocked)
+    with stocked.connect() as conn:
+        view = order_view(conn, oid)
+    assert view["status"] == "shipped"

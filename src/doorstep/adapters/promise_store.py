@@ -124,13 +124,21 @@ def model_from_dict(data: dict[str, Any]) -> PromiseModel:
                 for key, v in data["calibration"].items()
             },
             training_rows=int(data.get("training_rows", 0)),
-            slowdown=Slowdown(tuple(
-                (date.fromisoformat(w["week_from"]).toordinal(), float(w["share"]))
-                for w in data.get("slowdown", [])
-            )),
+            slowdown=_slowdown(data.get("slowdown", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"model: malformed file ({type(exc).__name__}: {exc})") from exc
+
+
+def _slowdown(weeks: list[dict[str, Any]]) -> Slowdown:
+    """Weeks of last year's slow-down; files written before it existed have none."""
+    out = []
+    for w in weeks:
+        share = float(w["share"])
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"slowdown share {share} for {w['week_from']} is not in [0, 1]")
+        out.append((date.fromisoformat(w["week_from"]).toordinal(), share))
+    return Slowdown(tuple(out))
 
 
 def save_model(path: Path, model: PromiseModel) -> None:

@@ -194,7 +194,7 @@ def backtest(
             origins.append(origins[-1] + refit_every)
     outcomes: dict[str, list[Outcome]] = {"engine": [], "fixed_rule": [], "global_quantile": []}
     hits = _Hits()
-    done = 0
+    done = fits = 0
     fitted: FitResult | None = None
     for k, origin in enumerate(origins):
         until = origins[k + 1] if k + 1 < len(origins) else None
@@ -204,6 +204,7 @@ def backtest(
             continue
         known = truncate(rows, origin)
         fitted = fit_model(known, calendars=cals, config=cfg, as_of=origin)
+        fits += 1
         glob = GlobalQuantile.fit(known, cfg.timezone)
         _score_period(period, history_backlog(rows, [r.ordered_at for r in period]),
                       fitted.model, FixedRule(cals.warehouse), glob, level, tz, last_known,
@@ -215,7 +216,7 @@ def backtest(
     return BacktestResult(
         level=level, split=split, train_rows=len(train), test_rows=len(test),
         metrics={k: by_segment(v, level) for k, v in outcomes.items()},
-        reliability=hits.reliability(), fit=fitted, refits=len(origins),
+        reliability=hits.reliability(), fit=fitted, refits=fits,
     )
 
 

@@ -92,9 +92,12 @@ def _delivered_by_carrier(conn: Connection, order_id: str, carrier: str) -> None
 def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) -> list[str]:
     """Attach events that arrived before their shipment was known.
 
-    Returns the carriers of the attached *delivered* scans: the caller completes the order
-    once its hand-over is recorded (at this point the order is not yet shipped).
+    Returns the carriers of the attached *delivered* scans made after the order was
+    accepted: the caller completes the order once its hand-over is recorded (at this point
+    the order is not yet shipped).  An older delivery scan — carriers reuse tracking
+    numbers — joins the timeline but completes nothing.
     """
+    accepted = conn.execute(select(orders.c.accepted_at).where(orders.c.id == order_id)).scalar()
     rows = conn.execute(select(tracking_events).where(
         tracking_events.c.tracking_number == tracking_number,
         tracking_events.c.order_id.is_(None)).order_by(tracking_events.c.occurred_at)).all()
@@ -105,4 +108,5 @@ def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) 
                      tracking_number=r.tracking_number, raw_code=r.raw_code,
                      raw_text=r.raw_text, source=r.source, exception_reason=r.exception_reason,
                      location=r.location)
-    return [str(r.carrier) for r in rows if r.status == "delivered"]
+    return [str(r.carrier) for r in rows
+            if r.status == "delivered" and (accepted is None or r.occurred_at >= accepted)]

@@ -64,3 +64,13 @@ def test_the_corrected_level_sits_midway_between_lumps_so_a_refit_cannot_flip_on
     upper = level_map(samples).upper_level(0.95)
     assert upper == pytest.approx(0.86, abs=1e-6)
     assert 0.8205 < upper < 0.9
+
+
+def test_near_equal_values_are_one_lump_and_the_top_lump_gets_no_made_up_gap() -> None:
+    """A lump split by rounding (0.82 and 0.82 + 1e-15) keeps its margin; above the highest
+    lump there is no next value, so the level stays at it instead of jumping towards 1."""
+    split = [PitSample(keys=("dhl:paket",), before=v, on_or_before=v + 0.05)
+             for v in [0.5] * 80 + [0.82] * 15 + [0.82 + 1e-15] + [0.9] * 4]
+    assert level_map(split).upper_level(0.95) == pytest.approx(0.86, abs=1e-6)
+    first_day = [PitSample(keys=("dhl:paket",), before=0.0, on_or_before=0.7)] * 50
+    assert level_map(first_day).upper_level(0.95) < 1e-5

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from doorstep.domain.promise.engine import PromiseRequest, delivery_distribution, make_promise
-from doorstep.domain.promise.fit import fit_model
+from doorstep.domain.promise.fit import FitResult, fit_model
 from doorstep.domain.promise.history import HistoryRow
 from doorstep.domain.promise.load import BacklogReading
 from doorstep.domain.promise.model import Calendars, PromiseConfig, PromiseModel
-from doorstep.domain.promise.season import NONE, estimate_slowdown, slowed
+from doorstep.domain.promise.season import NONE, Slowdown, estimate_slowdown, slowed
 from doorstep.domain.promise.synthetic import stationary_history
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -99,3 +99,31 @@ def test_a_fit_expects_last_years_december_slow_down_and_never_promises_earlier(
         by_two_days(blind, d) for d in december) - 1.0
     for day in november:
         assert by_two_days(fitted, day) == by_two_days(blind, day)
+
+
+def test_the_slow_down_follows_the_handover_day_not_the_order_day(
+    small_fit: FitResult,
+) -> None:
+    """A Friday order is mostly handed over on Friday, partly on Monday: a slow week that
+    starts on Monday slows only the Monday parcels (Saturday deliveries unchanged), one that
+    ends on Friday slows the Friday parcels."""
+    friday = date(2024, 10, 11)
+    monday = friday + timedelta(days=3)
+    req = PromiseRequest(ordered_at=datetime.combine(friday, time(10), BERLIN), carrier="dhl",
+                         service="paket", dest_country="DE", dest_postcode="80331")
+    reading = BacklogReading(backlog=0)
+    plain = dataclasses.replace(small_fit.model, slowdown=NONE)
+    from_monday = dataclasses.replace(small_fit.model, slowdown=Slowdown(((monday.toordinal(),
+                                                                           0.9),)))
+    to_friday = dataclasses.replace(small_fit.model, slowdown=Slowdown((
+        (friday.toordinal() - 6, 0.9),)))
+
+    def cdf(model: PromiseModel, day: date) -> float:
+        dist, *_ = delivery_distribution(model, req, reading)
+        return dist.prob_on_or_before(day)
+
+    ship_probability = 1.0 - small_fit.model.processing["all"].cdf()[0]
+    assert ship_probability > 0  # some parcels of a Friday order leave on Monday
+    assert cdf(from_monday, monday + timedelta(days=1)) < cdf(plain, monday + timedelta(days=1))
+    assert cdf(from_monday, friday + timedelta(days=1)) == cdf(plain, friday + timedelta(days=1))
+    assert cdf(to_friday, friday + timedelta(days=1)) < cdf(plain, friday + timedelta(days=1))

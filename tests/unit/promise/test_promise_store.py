@@ -58,3 +58,20 @@ def test_a_seasonal_slow_down_survives_the_round_trip(small_fit: FitResult, tmp_
     assert load_model(path).slowdown == Slowdown(((first, 0.08),))
     assert json.loads(path.read_text())["slowdown"] == [{"week_from": "2024-11-25",
                                                          "share": 0.08}]
+
+
+def test_a_file_without_a_slow_down_loads_and_a_share_above_one_is_refused(
+    small_fit: FitResult, tmp_path: Path
+) -> None:
+    """Model files written before the seasonal slow-down load with none; a broken share
+    is named."""
+    path = tmp_path / "model.json"
+    save_model(path, small_fit.model)
+    data = json.loads(path.read_text())
+    data.pop("slowdown")
+    path.write_text(json.dumps(data))
+    assert load_model(path).slowdown == Slowdown()
+    data["slowdown"] = [{"week_from": "2024-11-25", "share": 1.7}]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"slowdown share 1\.7"):
+        load_model(path)

@@ -100,10 +100,14 @@ class Promise:
 def combine(
     ship_days: IntArray, ship_pmf: FloatArray, transit_pmf: FloatArray, carrier: WorkCalendar
 ) -> DateDistribution:
-    """Delivery-date distribution from ship-day probabilities and transit-day probabilities."""
+    """Delivery-date distribution from ship-day probabilities and transit-day probabilities.
+
+    ``transit_pmf`` is one distribution for every ship day, or one row per ship day.
+    """
     keep = ship_pmf > 0
     ship_days, ship_pmf = ship_days[keep], ship_pmf[keep]
-    size = len(transit_pmf)
+    per_day = transit_pmf[keep] if transit_pmf.ndim == 2 else transit_pmf[None, :]
+    size = per_day.shape[1]
     carrier.check(int(ship_days[0]))
     carrier.check(int(ship_days[-1]))
     base = np.searchsorted(carrier.open_days, ship_days, side="right")
@@ -112,7 +116,7 @@ def combine(
         carrier.check(carrier.last.toordinal() + 1)
     dates = carrier.open_days[np.maximum(idx, 0)]
     dates[:, 0] = ship_days
-    weights = ship_pmf[:, None] * transit_pmf[None, :]
+    weights = ship_pmf[:, None] * per_day
     first = int(dates.min())
     pmf = np.bincount((dates - first).ravel(), weights=weights.ravel())
     days = np.flatnonzero(pmf > 0)
@@ -190,7 +194,10 @@ def delivery_distribution(
         wh.check(wh.last.toordinal() + 1)
     ship_days = wh.open_days[first : first + len(ship_pmf)]
     t_key, t_pmf = transit_pmf(model, req)
-    t_pmf = slowed(t_pmf, model.slowdown.share(start))
+    shares = [model.slowdown.share(int(d)) for d in ship_days]
+    if any(shares):  # by the day each parcel would be handed over
+        t_pmf = np.array([np.append(slowed(t_pmf, x), 0.0) if x <= 0 else slowed(t_pmf, x)
+                          for x in shares])
     carrier = model.calendars.carrier(req.carrier, req.dest_country)
     dist = combine(ship_days, ship_pmf, t_pmf, carrier)
     if queued:

@@ -302,7 +302,8 @@ def _slowdown(
               & (obs.ship_day < last_year + 7 * SEASON_WEEKS))
     idx = np.flatnonzero(window)
     late = np.zeros(len(idx), dtype=bool)
-    usual: dict[tuple[str, ...], int] = {}
+    on_usual = np.zeros(len(idx))
+    usual: dict[tuple[str, ...], tuple[int, float]] = {}
     for j, i in enumerate(idx.tolist()):
         r = rows[i]
         keys = transit_keys(
@@ -311,10 +312,14 @@ def _slowdown(
             dest_region=r.dest_region, dest_postcode=r.dest_postcode,
         )
         if keys not in usual:
-            usual[keys] = pick(transit, keys)[1].quantile(0.5)
-        late[j] = obs.transit_t[i] > usual[keys]
-    return estimate_slowdown(obs.ship_day[idx], late, as_of_day, horizon_weeks=SEASON_WEEKS,
-                             base_days=SEASON_BASE_DAYS)
+            dist = pick(transit, keys)[1]
+            day = dist.quantile(0.5)
+            usual[keys] = (day, float(dist.pmf[day]))
+        late[j] = obs.transit_t[i] > usual[keys][0]
+        on_usual[j] = usual[keys][1]
+    return estimate_slowdown(obs.ship_day[idx], late, as_of_day,
+                             on_usual_day=float(on_usual.mean()) if len(idx) else None,
+                             horizon_weeks=SEASON_WEEKS, base_days=SEASON_BASE_DAYS)
 
 
 def pit_samples(

@@ -5,8 +5,8 @@ anticipate one.  Carriers' peak season (Black Friday to Christmas) comes every y
 fit time each of the next ``horizon_weeks`` weeks is compared with the same week 52 weeks
 earlier: how many parcels took longer than their lane's usual (median) time then, against
 the ``base_days`` before that date last year (the counterpart of the recent history the
-transit model already reflects).  A significant excess ``ε`` (more than two standard errors)
-is kept: in that week a share ``ε`` of parcels is expected to take one more carrier day,
+transit model already reflects).  A significant excess ``ε`` (more than three standard
+errors) is kept: in that week a share ``ε`` of parcels is expected to take one more carrier day,
 ``pmf' = (1 − ε)·pmf + ε·pmf shifted by a day``.  Weeks that were not slower last year add
 nothing, so the promise never gets shorter through this.
 """
@@ -56,12 +56,18 @@ def estimate_slowdown(
     late: BoolArray,
     as_of_day: int,
     *,
+    on_usual_day: float | None = None,
     horizon_weeks: int = 13,
     base_days: int = 28,
+    z: float = 3.0,
 ) -> Slowdown:
     """``late[i]``: delivered parcel ``i`` took longer than its lane's usual time.
 
-    ``ship_day`` holds the handover days of delivered parcels only.
+    ``ship_day`` holds the handover days of delivered parcels only.  A day's delay turns a
+    parcel late only if it would have arrived exactly on the usual day, so the excess late
+    share is divided by ``on_usual_day`` (the mean probability of that day; default: all
+    parcels not late in the base weeks).  ``z`` = 3 standard errors because 13 weeks are
+    tested at once (two gave a made-up slow week in one fit of five on data without one).
     """
     last_year = as_of_day - 364
     base = (ship_day >= last_year - base_days) & (ship_day < last_year)
@@ -79,7 +85,8 @@ def estimate_slowdown(
         p = float(late[inside].mean())
         pooled = (p * n + p_base * n_base) / (n + n_base)
         se = math.sqrt(max(pooled * (1.0 - pooled), 1e-12) * (1.0 / n + 1.0 / n_base))
-        if p - p_base > 2.0 * se and p_base < 1.0:
-            eps = min((p - p_base) / (1.0 - p_base), MAX_SHARE)
+        usual = 1.0 - p_base if on_usual_day is None else on_usual_day
+        if p - p_base > z * se and usual > 0.0:
+            eps = min((p - p_base) / usual, MAX_SHARE)
             weeks.append((as_of_day + 7 * j, round(eps, 6)))
     return Slowdown(tuple(weeks))
