@@ -315,7 +315,9 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     """History rows from doorstep's own orders, shipments and tracking events.
 
     ``ordered_at`` is the shop's ``placed_at`` (else when doorstep accepted the order),
-    ``shipped_at`` the first shipment, ``delivered_at`` the first delivery (scan or recorded); the
+    ``shipped_at`` the first shipment or the first carrier scan if that came earlier (the
+    hand-over was recorded late), ``delivered_at`` the first delivery (scan or recorded); scans
+    from before the order (a reused tracking number) are ignored; the
     destination comes from the shipping address and the origin region is the warehouse
     code.  Cancelled orders are not part of the lead-time population.  Orders that cannot
     become a row are returned with the reason (never dropped silently).
@@ -323,11 +325,21 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     shipped = (select(shipments.c.order_id, func.min(shipments.c.shipped_at).label("at"),
                       func.min(shipments.c.carrier).label("carrier"))
                .group_by(shipments.c.order_id).subquery())
+    # Scans of this order's parcels; older ones belong to an earlier use of the number.
+    scans = (select(tracking_events.c.order_id, tracking_events.c.occurred_at,
+                    tracking_events.c.status)
+             .join(orders, orders.c.id == tracking_events.c.order_id)
+             .where(tracking_events.c.occurred_at
+                    >= func.coalesce(orders.c.placed_at, orders.c.accepted_at))
+             .subquery())
+    # The carrier had the parcel by its first scan even if the hand-over was recorded later.
+    first_scan = (select(scans.c.order_id, func.min(scans.c.occurred_at).label("at"))
+                  .group_by(scans.c.order_id).subquery())
     # A carrier's delivery scan, or else the delivery the order book records (reported by
     # the warehouse or a carrier integration without scans): the earliest of them counts.
     delivered_events = union_all(
-        select(tracking_events.c.order_id, tracking_events.c.occurred_at.label("at"))
-        .where(tracking_events.c.status == "delivered", tracking_events.c.order_id.is_not(None)),
+        select(scans.c.order_id, scans.c.occurred_at.label("at"))
+        .where(scans.c.status == "delivered"),
         select(order_events.c.order_id, order_events.c.at.label("at"))
         .where(order_events.c.type == "delivered")).subquery()
     delivered = (select(delivered_events.c.order_id, func.min(delivered_events.c.at).label("at"))
@@ -335,9 +347,10 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     query = (select(orders.c.id, orders.c.placed_at, orders.c.accepted_at, orders.c.warehouse,
                     orders.c.carrier_service, orders.c.shipping_address,
                     shipped.c.at.label("shipped_at"), shipped.c.carrier.label("ship_carrier"),
-                    delivered.c.at.label("delivered_at"))
+                    delivered.c.at.label("delivered_at"), first_scan.c.at.label("first_scan"))
              .select_from(orders.outerjoin(shipped, shipped.c.order_id == orders.c.id)
-                          .outerjoin(delivered, delivered.c.order_id == orders.c.id))
+                          .outerjoin(delivered, delivered.c.order_id == orders.c.id)
+                          .outerjoin(first_scan, first_scan.c.order_id == orders.c.id))
              .where(orders.c.status != "cancelled")
              .order_by(orders.c.accepted_at))
     rows: list[HistoryRow] = []
@@ -345,9 +358,12 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     for r in conn.execute(query):
         carrier, _, service = (r.carrier_service or r.ship_carrier or "").partition(":")
         address: dict[str, Any] = r.shipping_address or {}
+        shipped_at = r.shipped_at
+        if shipped_at is not None and r.first_scan is not None:
+            shipped_at = min(shipped_at, r.first_scan)
         row = HistoryRow(
             order_id=str(r.id), ordered_at=r.placed_at or r.accepted_at,
-            shipped_at=r.shipped_at, delivered_at=r.delivered_at if r.shipped_at else None,
+            shipped_at=shipped_at, delivered_at=r.delivered_at if shipped_at else None,
             carrier=carrier.lower(), service=(service or "default").lower(),
             origin_region=r.warehouse or "",
             dest_country=str(address.get("country") or "").upper(),

@@ -51,3 +51,35 @@ def test_orders_become_rows_with_censoring_and_reasons_for_the_rest() -> None:
     assert by_id["O3"].shipped_at is None
     assert by_id["O1"].dest_postcode == "80331" and by_id["O1"].service == "paket"
     assert problems == [("O5", "carrier: empty")]
+
+
+def _scan(key: str, order_id: str, status: str, at: datetime) -> dict[str, object]:
+    return {"dedup_key": key, "dedup_base": key, "carrier": "dhl", "source": "test",
+            "tracking_number": order_id, "status": status, "occurred_at": at, "raw_code": status,
+            "location": {}, "order_id": order_id, "received_at": at}
+
+
+def test_a_hand_over_recorded_after_the_first_scan_starts_at_the_scan_and_old_scans_are_ignored(
+) -> None:
+    """The carrier had the parcel at its first scan; a delivered scan from an earlier use of
+    the tracking number (before the order existed) is no delivery of this order."""
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(orders), [_order("E1", "delivered", "dhl:paket"),
+                                      _order("E2", "shipped", "dhl:paket")])
+        conn.execute(insert(shipments), [
+            {"order_id": oid, "carrier": "dhl", "tracking_number": oid,
+             "shipped_at": T0 + timedelta(days=2), "units": {}} for oid in ("E1", "E2")])
+        conn.execute(insert(tracking_events), [
+            _scan("a", "E1", "in_transit", T0 + timedelta(hours=8)),
+            _scan("b", "E1", "delivered", T0 + timedelta(days=1)),
+            _scan("c", "E2", "delivered", T0 - timedelta(days=300)),
+        ])
+        rows, problems = history_from_database(conn)
+    by_id = {r.order_id: r for r in rows}
+    assert problems == []
+    assert by_id["E1"].shipped_at == T0 + timedelta(hours=8)
+    assert by_id["E1"].delivered_at == T0 + timedelta(days=1)
+    assert by_id["E2"].shipped_at == T0 + timedelta(days=2)
+    assert by_id["E2"].delivered_at is None
