@@ -28,7 +28,7 @@ from doorstep.domain.promise.model import (
     processing_keys,
     transit_keys,
 )
-from doorstep.domain.promise.season import slowed
+from doorstep.domain.promise.season import slowed_by_day
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -196,8 +196,7 @@ def delivery_distribution(
     t_key, t_pmf = transit_pmf(model, req)
     shares = [model.slowdown.share(int(d)) for d in ship_days]
     if any(shares):  # by the day each parcel would be handed over
-        t_pmf = np.array([np.append(slowed(t_pmf, x), 0.0) if x <= 0 else slowed(t_pmf, x)
-                          for x in shares])
+        t_pmf = slowed_by_day(t_pmf, shares)
     carrier = model.calendars.carrier(req.carrier, req.dest_country)
     dist = combine(ship_days, ship_pmf, t_pmf, carrier)
     if queued:

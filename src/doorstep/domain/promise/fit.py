@@ -247,8 +247,22 @@ def _fit_segments(
     return out
 
 
+def _transit_keys(rows: Sequence[HistoryRow]) -> list[tuple[str, ...]]:
+    """Each row's transit segments, most specific first (the distributions and the seasonal
+    slow-down both need them)."""
+    return [
+        transit_keys(
+            carrier=r.carrier, service=r.service, origin_country=r.origin_country,
+            origin_region=r.origin_region, dest_country=r.dest_country,
+            dest_region=r.dest_region, dest_postcode=r.dest_postcode,
+        )
+        for r in rows
+    ]
+
+
 def _distributions(
     rows: Sequence[HistoryRow],
+    t_keys: Sequence[tuple[str, ...]],
     obs: _Obs,
     cals: Calendars,
     cfg: PromiseConfig,
@@ -271,14 +285,6 @@ def _distributions(
         raise ValueError("history: need shipped and delivered orders to fit a model")
     p_keys = [processing_keys(origin_country=r.origin_country, origin_region=r.origin_region)
               for r in rows]
-    t_keys = [
-        transit_keys(
-            carrier=r.carrier, service=r.service, origin_country=r.origin_country,
-            origin_region=r.origin_region, dest_country=r.dest_country,
-            dest_region=r.dest_region, dest_postcode=r.dest_postcode,
-        )
-        for r in rows
-    ]
     processing = _fit_segments(
         p_keys, obs.proc_t, obs.shipped, obs.weights, proc_mask, cfg.min_effective_n
     )
@@ -289,7 +295,7 @@ def _distributions(
 
 
 def _slowdown(
-    rows: Sequence[HistoryRow],
+    t_keys: Sequence[tuple[str, ...]],
     obs: _Obs,
     transit: dict[str, DayDistribution],
     cfg: PromiseConfig,
@@ -305,12 +311,7 @@ def _slowdown(
     on_usual = np.zeros(len(idx))
     usual: dict[tuple[str, ...], tuple[int, float]] = {}
     for j, i in enumerate(idx.tolist()):
-        r = rows[i]
-        keys = transit_keys(
-            carrier=r.carrier, service=r.service, origin_country=r.origin_country,
-            origin_region=r.origin_region, dest_country=r.dest_country,
-            dest_region=r.dest_region, dest_postcode=r.dest_postcode,
-        )
+        keys = t_keys[i]
         if keys not in usual:
             dist = pick(transit, keys)[1]
             day = dist.quantile(0.5)
@@ -420,11 +421,12 @@ def fit_model(
             for r in rows
         )
     obs = _observe(rows, calendars, cfg, as_of)
-    processing, transit, capacity = _distributions(rows, obs, calendars, cfg, capacity)
+    t_keys = _transit_keys(rows)
+    processing, transit, capacity = _distributions(rows, t_keys, obs, calendars, cfg, capacity)
     model = PromiseModel(
         config=cfg, fitted_at=as_of, calendars=calendars, processing=processing,
         transit=transit, capacity=capacity, training_rows=len(rows),
-        slowdown=_slowdown(rows, obs, transit, cfg, as_of),
+        slowdown=_slowdown(t_keys, obs, transit, cfg, as_of),
     )
     coverage: list[CoverageRow] = []
     window = None

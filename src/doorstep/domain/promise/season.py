@@ -51,6 +51,12 @@ def slowed(pmf: FloatArray, share: float) -> FloatArray:
     return out
 
 
+def slowed_by_day(pmf: FloatArray, shares: list[float]) -> FloatArray:
+    """One row per hand-over day: ``pmf`` slowed by that day's share, rows equally long."""
+    padded = np.append(pmf, 0.0)
+    return np.array([slowed(pmf, share) if share > 0.0 else padded for share in shares])
+
+
 def estimate_slowdown(
     ship_day: IntArray,
     late: BoolArray,
