@@ -214,17 +214,7 @@ class QuarantineStore:
         """Store a corrected payload beside the original (which is never overwritten)."""
         now = self._clock()
         with self._sessions.begin() as session:
-            # Write first: on SQLite a transaction that reads before writing can lose the
-            # write lock to a concurrent writer (SQLITE_BUSY_SNAPSHOT) instead of waiting.
-            result = session.execute(
-                sa.update(quarantine_records)
-                .where(quarantine_records.c.id == record_id)
-                .where(quarantine_records.c.status == "held")
-                .values(corrected_payload=payload, updated_at=now)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has it
-                current = self._status(session, record_id)
-                raise InvalidTransition(f"record {record_id} is {current}, not held")
+            self._update_held(session, record_id, corrected_payload=payload, updated_at=now)
             self._audit(session, record_id, "correct", actor, note, now)
 
     def release(self, record_id: int, actor: str, note: str | None = None) -> QuarantineRecord:
@@ -324,17 +314,25 @@ class QuarantineStore:
         self, record_id: int, status: str, actor: str, note: str | None, now: datetime
     ) -> None:
         with self._sessions.begin() as session:
-            result = session.execute(
-                sa.update(quarantine_records)
-                .where(quarantine_records.c.id == record_id)
-                .where(quarantine_records.c.status == "held")
-                .values(status=status, updated_at=now)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has it
-                current = self._status(session, record_id)
-                raise InvalidTransition(f"record {record_id} is {current}, not held")
+            self._update_held(session, record_id, status=status, updated_at=now)
             action = {"released": "release", "rejected": "reject"}[status]
             self._audit(session, record_id, action, actor, note, now)
+
+    def _update_held(self, session: Session, record_id: int, **values: Any) -> None:
+        """Change a record that is still held, or say what it is instead.
+
+        Writes first: on SQLite a transaction that reads before writing can lose the write
+        lock to a concurrent writer (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+        """
+        result = session.execute(
+            sa.update(quarantine_records)
+            .where(quarantine_records.c.id == record_id)
+            .where(quarantine_records.c.status == "held")
+            .values(**values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has it
+            current = self._status(session, record_id)
+            raise InvalidTransition(f"record {record_id} is {current}, not held")
 
     @staticmethod
     def _status(session: Session, record_id: int) -> str:
