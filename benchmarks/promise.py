@@ -34,7 +34,7 @@ from fastapi import FastAPI
 
 from doorstep.adapters.promise_store import save_model
 from doorstep.domain.promise.history import HistoryRow
-from doorstep.domain.promise.model import PromiseModel
+from doorstep.domain.promise.model import PromiseConfig, PromiseModel
 from doorstep.domain.promise.synthetic import (
     DEST_COUNTRIES,
     LANE_MODELS,
@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refit-every", type=int, default=28,
                         help="days between refits while scoring (0: fit once at --split)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--season-days", type=int, default=PromiseConfig().season_days,
+                        help="days after the same date last year the calibration also learns "
+                        "from (0: recent weeks only)")
     parser.add_argument("--lanes", choices=LANE_MODELS, default="published",
                         help="carrier transit model of the generator (see its docstring)")
     parser.add_argument("--requests", type=int, default=1000, help="API requests to time")
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     refit = timedelta(days=args.refit_every) if args.refit_every > 0 else None
     result = backtest(rows, split, country="DE", subdiv="BY", extra_segments=surge,
-                      refit_every=refit)
+                      refit_every=refit, config=PromiseConfig(season_days=args.season_days))
     bt_s = time.perf_counter() - t0
     censored = sum(1 for r in rows if r.delivered_at is None)
     last_day = start + timedelta(days=args.days - 1)
