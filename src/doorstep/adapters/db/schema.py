@@ -26,6 +26,7 @@ TABLE_MODULES = (
     "doorstep.adapters.quarantine_store",
     "doorstep.adapters.db.promise_tables",
     "doorstep.adapters.db.picking_tables",
+    "doorstep.adapters.db.cockpit_tables",
 )
 
 

@@ -26,6 +26,7 @@ from doorstep.entrypoints.api.routers import (
     picking,
     promise,
     quarantine,
+    search,
     stock,
     waves,
     webhooks,
@@ -87,7 +88,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
     problems.install(app)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
-                   quarantine):
+                   quarantine, search):
         app.include_router(module.router)
     if container.settings.bench_endpoints:
         app.include_router(bench.router)
