@@ -31,6 +31,8 @@ from doorstep.entrypoints.api.routers import (
     waves,
     webhooks,
 )
+from doorstep.entrypoints.web import tracking_pages
+from doorstep.entrypoints.web.rendering import mount_static
 from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.order_promises import LiveBacklog, ModelCache
 from doorstep.services.outbox import build_handlers, run_worker
@@ -88,8 +90,9 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
     problems.install(app)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
-                   quarantine, search):
+                   quarantine, search, tracking_pages):
         app.include_router(module.router)
+    mount_static(app)
     if container.settings.bench_endpoints:
         app.include_router(bench.router)
     return app

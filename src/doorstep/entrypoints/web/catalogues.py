@@ -1,0 +1,105 @@
+"""Which texts the pages use, and which of them a language's catalogues lack.
+
+Texts are found the way ``pybabel extract`` finds them: ``{% trans %}``, ``_()``, ``gettext``,
+``ngettext``, ``pgettext`` and ``N_()`` in the templates and in this package's Python files.
+Run ``python -m doorstep.entrypoints.web.catalogues`` to list what is missing, as ``.po``
+entries ready to paste into ``locale/<lang>/LC_MESSAGES/<area>.po``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+from doorstep.entrypoints.web.i18n import LANGUAGES, LOCALE_DIR
+
+WEB_DIR = Path(__file__).parent
+METHOD_MAP = [("**/templates/**.html", "jinja2.ext:babel_extract"),
+              ("**/templates/**.txt", "jinja2.ext:babel_extract"),
+              ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"},
+           "**/templates/**.txt": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+
+
+@dataclass(frozen=True)
+class Used:
+    """One text the code uses: its id (a tuple for plural forms), context and first place."""
+
+    msgid: str | tuple[str, ...]
+    context: str | None
+    where: str
+
+
+def used_messages(root: Path = WEB_DIR) -> list[Used]:
+    """Every marked text under ``root``, once, in the order first found."""
+    seen: dict[tuple[object, object], Used] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
+            str(root), method_map=METHOD_MAP, options_map=OPTIONS, keywords=KEYWORDS):
+        key = (message, context)
+        if key not in seen:
+            seen[key] = Used(message, context, f"{filename}:{lineno}")
+    return list(seen.values())
+
+
+def catalogue_entries(language: str) -> dict[tuple[object, object], list[str]]:
+    """``(msgid, context) -> translations`` of all ``.po`` files of ``language``."""
+    entries: dict[tuple[object, object], list[str]] = {}
+    for po_path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalogue = read_po(handle, locale=language)
+        for message in catalogue:
+            if not message.id:
+                continue
+            key_id = message.id if isinstance(message.id, str) else tuple(message.id)
+            strings = ([message.string] if isinstance(message.string, str)
+                       else list(message.string or ()))
+            entries[(key_id, message.context)] = strings
+    return entries
+
+
+def missing(language: str, root: Path = WEB_DIR) -> list[Used]:
+    """Texts used under ``root`` that ``language`` has no (or an empty) translation for."""
+    entries = catalogue_entries(language)
+    gaps = []
+    for used in used_messages(root):
+        strings = entries.get((used.msgid, used.context))
+        if not strings or any(not s.strip() for s in strings):
+            gaps.append(used)
+    return gaps
+
+
+def _as_po(used: Used) -> str:
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+    lines = [f"#: {used.where}"]
+    if used.context:
+        lines.append(f"msgctxt {quoted(used.context)}")
+    if isinstance(used.msgid, tuple):
+        lines += [f"msgid {quoted(used.msgid[0])}", f"msgid_plural {quoted(used.msgid[1])}",
+                  'msgstr[0] ""', 'msgstr[1] ""']
+    else:
+        lines += [f"msgid {quoted(used.msgid)}", 'msgstr ""']
+    return "\n".join(lines)
+
+
+def main() -> int:
+    status = 0
+    for language in LANGUAGES:
+        gaps = missing(language)
+        if gaps:
+            status = 1
+            print(f"# {language}: {len(gaps)} text(s) missing")
+            print("\n\n".join(_as_po(g) for g in gaps), end="\n\n")
+    if status == 0:
+        print("every text has a translation in " + ", ".join(LANGUAGES))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

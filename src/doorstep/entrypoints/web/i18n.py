@@ -1,0 +1,212 @@
+"""Languages of the pages: message catalogues, the reader's locale, dates in the warehouse's zone.
+
+Catalogues are gettext ``.po`` files, one per area, merged per language at start-up::
+
+    locale/
+      de/LC_MESSAGES/base.po        the layout (skip link, language switch, footer)
+      de/LC_MESSAGES/tracking.po    the customer's tracking page
+      en/LC_MESSAGES/…              the same files in English
+
+A new area adds its own ``<area>.po`` in both languages, so areas built side by side never
+edit the same file.  The ``.po`` files are read directly (compiled in memory with Babel), so
+a clean clone works without a build step; there are no ``.mo`` files to forget.
+
+Which language a reader gets, first match wins::
+
+    ?lang=de in the URL  ->  the doorstep_lang cookie  ->  Accept-Language  ->  German
+
+``tests/unit/web/test_page_catalogues.py`` extracts every marked text from the templates and this
+package and fails when one is missing or empty in either language.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from starlette.requests import Request
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES: tuple[str, ...] = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+LANG_COOKIE = "doorstep_lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+_current: ContextVar[Translations | None] = ContextVar("doorstep_translations", default=None)
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction where it is defined; translate it where it is shown."""
+    return message
+
+
+@cache
+def translations(language: str) -> Translations:
+    """All catalogues of ``language`` merged into one (read once per process)."""
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    merged: Translations | None = None
+    for po_path in sorted(folder.glob("*.po")):
+        with po_path.open("rb") as handle:
+            catalogue = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalogue)
+        buffer.seek(0)
+        loaded = Translations(fp=buffer, domain=po_path.stem)
+        if merged is None:
+            merged = loaded
+        else:
+            merged.merge(loaded)
+    return merged if merged is not None else Translations()
+
+
+def gettext(message: str) -> str:
+    """``message`` in the language of the page being rendered (English text if none)."""
+    current = _current.get()
+    return message if current is None else current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    current = _current.get()
+    if current is None:
+        return singular if n == 1 else plural
+    return current.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    current = _current.get()
+    return message if current is None else str(current.pgettext(context, message))
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    current = _current.get()
+    if current is None:
+        return singular if n == 1 else plural
+    return current.npgettext(context, singular, plural, n)
+
+
+_ = gettext
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[None]:
+    """Translate with ``language`` inside the block (templates and ``_()`` alike)."""
+    token = _current.set(translations(language))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def supported(language: str | None) -> str | None:
+    """``language`` if the pages speak it (``de-AT`` counts as ``de``), else None."""
+    if not language:
+        return None
+    base = language.strip().replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first language of an ``Accept-Language`` header that the pages speak."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag))
+    for _q, _pos, tag in sorted(ranked):
+        language = supported(tag)
+        if language is not None:
+            return language
+    return None
+
+
+def choose_language(request: Request) -> tuple[str, bool]:
+    """The reader's language, and whether it was picked just now (so it goes in a cookie)."""
+    picked = supported(request.query_params.get("lang"))
+    if picked is not None:
+        return picked, True
+    remembered = supported(request.cookies.get(LANG_COOKIE))
+    if remembered is not None:
+        return remembered, False
+    return from_accept_language(request.headers.get("accept-language")) or DEFAULT_LANGUAGE, False
+
+
+# Dates for English readers follow British usage (24-hour clock, "Tuesday 1 December"):
+# the warehouse and most of its customers are in Europe.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+@cache
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(FORMAT_LOCALES.get(language, language))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(DEFAULT_LANGUAGE)
+
+
+@cache
+def zone(name: str) -> tzinfo:
+    return ZoneInfo(name)
+
+
+Formatter = Callable[..., str]
+
+
+def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
+    """Jinja filters that show dates and times in ``language`` and the warehouse's zone.
+
+    ``format`` is a Babel width (``short``, ``medium``, ``long``, ``full``) or a CLDR pattern
+    such as ``"EEEE d MMMM"``; datetimes are converted to ``timezone`` before formatting.
+    """
+    locale = _locale(language)
+    tz = zone(timezone)
+
+    def format_date(value: date | datetime, format: str = "long") -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(tz).date()
+        return babel_dates.format_date(value, format=format, locale=locale)
+
+    def format_datetime(value: datetime, format: str = "medium") -> str:
+        return babel_dates.format_datetime(value, format=format, tzinfo=tz, locale=locale)
+
+    def format_time(value: datetime, format: str = "short") -> str:
+        return babel_dates.format_time(value, format=format, tzinfo=tz, locale=locale)
+
+    def format_interval(start: date, end: date) -> str:
+        """A window such as "Tuesday 3 – Thursday 5 December" in the reader's words.
+
+        The CLDR patterns are texts of the catalogue (context "date pattern"), because
+        Babel's interval formats abbreviate weekdays where customers want them in full.
+        """
+        with use_language(language):
+            whole = pgettext("date pattern", "EEEE d MMMM")
+            if start == end:
+                return babel_dates.format_date(start, whole, locale=locale)
+            same_month = (start.year, start.month) == (end.year, end.month)
+            first = pgettext("date pattern", "EEEE d") if same_month else whole
+            return gettext("%(start)s – %(end)s") % {
+                "start": babel_dates.format_date(start, first, locale=locale),
+                "end": babel_dates.format_date(end, whole, locale=locale)}
+
+    return {"format_date": format_date, "format_datetime": format_datetime,
+            "format_time": format_time, "format_interval": format_interval}
