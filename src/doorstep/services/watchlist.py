@@ -1,0 +1,337 @@
+"""The watchlist from doorstep's own data: open parcels, their scans, the lanes' usual times.
+
+Usual times come from two places, most specific first:
+
+* the fitted promise model (``doorstep promise fit``): processing days per warehouse and
+  transit days per lane, at the model's promise level — the same figures the customer was
+  promised against;
+* doorstep's own recent scans per carrier (``SCAN_HISTORY_DAYS``): how long after hand-over
+  the first carrier scan usually comes and how long carriers usually stay silent between
+  scans (the 95th percentile, from at least ``MIN_HISTORY`` parcels).
+
+Where neither knows (a new carrier, no model yet) ``DEFAULT_USUAL`` stands in, and each row
+says which source it used.  The history is read at most every ``HISTORY_TTL_S`` seconds.
+
+Actions: *handled* stores the operator's note against the problem (category, order, parcel,
+since) and writes ``watchlist.handled`` on the order's timeline; *notify* hands the order to
+the customer-notification service when one is wired (``CustomerNotifier``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time as clock
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from doorstep.adapters.db.cockpit_tables import watchlist_marks
+from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
+from doorstep.domain.cutoffs import carrier_of, cutoff_for
+from doorstep.domain.errors import InvalidValue, NotFound
+from doorstep.domain.harmonise.tracking import normalise_tracking_number
+from doorstep.domain.promise.model import (
+    Calendars,
+    PromiseConfig,
+    PromiseModel,
+    pick,
+    processing_keys,
+    transit_keys,
+)
+from doorstep.domain.watchlist import Category, Flag, Parcel, Scan, Schedule, Usual, classify
+from doorstep.services.events import record_event, utcnow
+
+WAREHOUSE_OPEN = ("received", "allocated", "backordered", "released", "picking", "packed")
+ON_THE_ROAD = ("shipped", "partially_shipped")
+DEFAULT_USUAL = Usual(processing_days=1, transit_days=3, first_scan_hours=24.0,
+                      scan_gap_hours=48.0, source="default")
+SCAN_HISTORY_DAYS = 14
+MIN_HISTORY = 30
+HISTORY_TTL_S = 600.0
+CHUNK = 900  # ids per IN (…) list: under SQLite's and psycopg's parameter limits
+
+
+class CustomerNotifier(Protocol):
+    """The notification machinery's entry point (customer messages, issue 11)."""
+
+    def notify(self, conn: Connection, *, order_id: str, kind: str, reason: str,
+               actor: str) -> dict[str, Any]: ...
+
+
+class NotificationsUnavailable(RuntimeError):
+    """No customer-notification service is wired into this process."""
+
+
+@dataclass(frozen=True)
+class CarrierHistory:
+    first_scan_hours: float | None
+    scan_gap_hours: float | None
+
+
+def _p95(values: Sequence[float]) -> float | None:
+    return float(np.quantile(np.asarray(values), 0.95)) if len(values) >= MIN_HISTORY else None
+
+
+def carrier_history(conn: Connection, now: datetime) -> dict[str, CarrierHistory]:
+    """95th percentiles of hand-over → first carrier scan and of gaps between scans."""
+    since = now - timedelta(days=SCAN_HISTORY_DAYS)
+    rows = conn.execute(
+        select(shipments.c.carrier, shipments.c.tracking_number, shipments.c.shipped_at,
+               tracking_events.c.occurred_at)
+        .join(tracking_events, tracking_events.c.tracking_number == shipments.c.tracking_number)
+        .where(shipments.c.shipped_at >= since,
+               tracking_events.c.status.notin_(("info_received", "unknown")))
+        .order_by(shipments.c.carrier, shipments.c.tracking_number,
+                  tracking_events.c.occurred_at)).all()
+    first: dict[str, list[float]] = {}
+    gaps: dict[str, list[float]] = {}
+    previous: tuple[str, str] | None = None
+    last_at: datetime | None = None
+    for carrier, number, shipped_at, at in rows:
+        family = carrier_of(carrier)
+        if (carrier, number) != previous:
+            first.setdefault(family, []).append(max((at - shipped_at).total_seconds(), 0) / 3600)
+            previous = (carrier, number)
+        elif last_at is not None:
+            gaps.setdefault(family, []).append((at - last_at).total_seconds() / 3600)
+        last_at = at
+    return {c: CarrierHistory(_p95(first.get(c, [])), _p95(gaps.get(c, [])))
+            for c in set(first) | set(gaps)}
+
+
+@dataclass
+class WatchlistService:
+    """Computes the list; holds the history cache and the optional notifier."""
+
+    engine: Engine
+    timezone: str = "Europe/Berlin"
+    country: str = "DE"
+    notifier: CustomerNotifier | None = None
+    _history: tuple[float, dict[str, CarrierHistory]] | None = field(default=None, repr=False)
+    _calendars: dict[int, Calendars] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def history(self, conn: Connection, now: datetime) -> dict[str, CarrierHistory]:
+        with self._lock:
+            cached = self._history
+        if cached is not None and clock.monotonic() - cached[0] < HISTORY_TTL_S:
+            return cached[1]
+        found = carrier_history(conn, now)
+        with self._lock:
+            self._history = (clock.monotonic(), found)
+        return found
+
+    def calendars(self, year: int) -> Calendars:
+        with self._lock:
+            cal = self._calendars.get(year)
+        if cal is None:
+            from doorstep.services.promise_service import build_calendars
+
+            cal = build_calendars(country=self.country, subdiv=None, first_year=year - 1,
+                                  last_year=year + 1, dest_countries=("DE", "AT", "NL", "FR",
+                                                                      "BE", "PL", "CH", "DK"))
+            with self._lock:
+                self._calendars[year] = cal
+        return cal
+
+    def flags(self, conn: Connection, *, model: PromiseModel | None, now: datetime | None = None,
+              order_ids: Iterable[str] | None = None) -> list[tuple[Flag, Usual]]:
+        """Every flag of every open parcel (or of ``order_ids`` only), oldest problem first."""
+        now = now or utcnow()
+        parcels = open_parcels(conn, order_ids)
+        history = self.history(conn, now)
+        tz = ZoneInfo(self.timezone)
+        calendars = self.calendars(now.astimezone(tz).year)
+        config = model.config if model else PromiseConfig(timezone=self.timezone)
+        out: list[tuple[Flag, Usual]] = []
+        schedules: dict[tuple[str, str], Schedule] = {}
+        for parcel, lane in parcels:
+            usual = usual_times(model, history, lane)
+            key = (parcel.carrier, lane.get("country", ""))
+            schedule = schedules.get(key)
+            if schedule is None:
+                schedule = schedules[key] = Schedule(
+                    warehouse=calendars.warehouse,
+                    carrier_days=calendars.carrier(parcel.carrier, key[1]), tz=tz,
+                    cutoff=config.cutoff)
+            out.extend((f, usual) for f in classify(parcel, usual, schedule, now))
+        out.sort(key=lambda pair: (pair[0].since, pair[0].key))
+        return out
+
+    def rows(self, conn: Connection, *, model: PromiseModel | None, now: datetime | None = None,
+             category: str | None = None, include_handled: bool = False,
+             limit: int = 500) -> dict[str, Any]:
+        """The list as the API and the page show it, with counts per category."""
+        if category is not None and category not in Category.__members__.values():
+            allowed = ", ".join(c.value for c in Category)
+            raise InvalidValue("category", f"{category!r} is not a category (allowed: {allowed})")
+        flagged = self.flags(conn, model=model, now=now)
+        marks = _marks(conn, {f.order_id for f, _ in flagged})
+        counts = {c.value: 0 for c in Category}
+        items: list[dict[str, Any]] = []
+        for flag, usual in flagged:
+            mark = marks.get((flag.key, flag.since))
+            if mark is not None and not include_handled:
+                continue
+            counts[flag.category.value] += 1
+            if category is not None and flag.category.value != category:
+                continue
+            if len(items) < limit:
+                items.append(_row(flag, usual, mark))
+        return {"counts": counts, "total": sum(counts.values()), "items": items}
+
+    def mark_handled(self, conn: Connection, flag_id: str, *, model: PromiseModel | None,
+                     actor: str, note: str, now: datetime | None = None) -> dict[str, Any]:
+        flag = self._find(conn, flag_id, model=model, now=now)
+        at = now or utcnow()
+        conn.execute(insert(watchlist_marks).values(
+            order_id=flag.order_id, category=flag.category.value,
+            tracking_number=flag.tracking_number or "", since=flag.since, handled_at=at,
+            handled_by=actor, note=note))
+        record_event(conn, flag.order_id, "watchlist.handled", actor=actor, at=at, data={
+            "category": flag.category.value, "tracking_number": flag.tracking_number,
+            "since": flag.since.isoformat(), "note": note})
+        return {"id": flag.key, "handled_at": at.isoformat(), "handled_by": actor, "note": note}
+
+    def notify(self, conn: Connection, flag_id: str, *, model: PromiseModel | None,
+               actor: str, now: datetime | None = None) -> dict[str, Any]:
+        flag = self._find(conn, flag_id, model=model, now=now)
+        if self.notifier is None:
+            raise NotificationsUnavailable(
+                "no customer-notification service is wired into this process")
+        return self.notifier.notify(conn, order_id=flag.order_id, kind=flag.category.value,
+                                    reason=flag.why, actor=actor)
+
+    def _find(self, conn: Connection, flag_id: str, *, model: PromiseModel | None,
+              now: datetime | None) -> Flag:
+        parts = flag_id.split("~")
+        if len(parts) != 3 or parts[0] not in Category.__members__.values():
+            raise NotFound("watchlist entry", flag_id)
+        for flag, _ in self.flags(conn, model=model, now=now, order_ids=[parts[1]]):
+            if flag.key == flag_id:
+                return flag
+        raise NotFound("watchlist entry", flag_id)
+
+
+def _row(flag: Flag, usual: Usual, mark: dict[str, Any] | None) -> dict[str, Any]:
+    return {"id": flag.key, "category": flag.category.value, "order_id": flag.order_id,
+            "carrier": flag.carrier, "tracking_number": flag.tracking_number,
+            "since": flag.since.isoformat(), "due": flag.due.isoformat(), "why": flag.why,
+            "usual_source": usual.source, "handled": mark}
+
+
+def _marks(conn: Connection, order_ids: set[str]) -> dict[tuple[str, datetime], dict[str, Any]]:
+    found: dict[tuple[str, datetime], dict[str, Any]] = {}
+    ids = sorted(order_ids)
+    for i in range(0, len(ids), CHUNK):
+        for m in conn.execute(select(watchlist_marks)
+                              .where(watchlist_marks.c.order_id.in_(ids[i:i + CHUNK]))):
+            key = f"{m.category}~{m.order_id}~{m.tracking_number}"
+            found[(key, m.since)] = {"handled_at": m.handled_at.isoformat(),
+                                     "handled_by": m.handled_by, "note": m.note}
+    return found
+
+
+def usual_times(model: PromiseModel | None, history: dict[str, CarrierHistory],
+                lane: dict[str, str]) -> Usual:
+    """The lane's usual times: model where it knows, own scans next, defaults last."""
+    usual = DEFAULT_USUAL
+    sources: list[str] = []
+    if model is not None:
+        level = model.config.level
+        _, processing = pick(model.processing, processing_keys(
+            origin_country=lane["origin_country"], origin_region=lane["warehouse"]))
+        _, transit = pick(model.transit, transit_keys(
+            carrier=lane["carrier"], service=lane["service"],
+            origin_country=lane["origin_country"], origin_region=lane["warehouse"],
+            dest_country=lane["country"], dest_region=lane["region"],
+            dest_postcode=lane["postcode"]))
+        usual = replace(usual, processing_days=processing.quantile(level),
+                        transit_days=transit.quantile(level))
+        sources.append("model")
+    seen = history.get(lane["carrier"])
+    if seen is not None and (seen.first_scan_hours or seen.scan_gap_hours):
+        usual = replace(usual, first_scan_hours=seen.first_scan_hours or usual.first_scan_hours,
+                        scan_gap_hours=seen.scan_gap_hours or usual.scan_gap_hours)
+        sources.append("history")
+    return replace(usual, source="+".join(sources) or "default")
+
+
+def _lane(row: Any, origin_country: str = "DE") -> dict[str, str]:
+    carrier, _, service = (row.carrier_service or "dhl:paket").partition(":")
+    address = row.shipping_address or {}
+    return {"carrier": carrier_of(carrier), "service": (service or "default").lower(),
+            "country": str(address.get("country") or "").upper(),
+            "region": str(address.get("region") or ""),
+            "postcode": str(address.get("postcode") or ""),
+            "warehouse": row.warehouse or "", "origin_country": origin_country}
+
+
+def _promised_latest(conn: Connection, ids: list[str]) -> dict[str, date]:
+    latest: dict[str, tuple[int, date]] = {}
+    for i in range(0, len(ids), CHUNK):
+        for order_id, event_id, data in conn.execute(
+                select(order_events.c.order_id, order_events.c.id, order_events.c.data)
+                .where(order_events.c.order_id.in_(ids[i:i + CHUNK]),
+                       order_events.c.type.in_(("promise", "promise.revised")))):
+            value = (data or {}).get("latest_date")
+            if value and (order_id not in latest or event_id > latest[order_id][0]):
+                latest[order_id] = (event_id, date.fromisoformat(value))
+    return {k: v[1] for k, v in latest.items()}
+
+
+def open_parcels(conn: Connection, order_ids: Iterable[str] | None = None
+                 ) -> list[tuple[Parcel, dict[str, str]]]:
+    """Open orders not yet handed over, and every parcel of orders on the road."""
+    columns = (orders.c.id, orders.c.status, orders.c.carrier_service, orders.c.accepted_at,
+               orders.c.shipping_address, orders.c.warehouse)
+    if order_ids is None:
+        where = orders.c.status.in_(WAREHOUSE_OPEN + ON_THE_ROAD)
+    else:
+        where = orders.c.id.in_(list(order_ids))
+    rows = conn.execute(select(*columns).where(where)).all()
+    road = [r.id for r in rows if r.status in ON_THE_ROAD]
+    parcels: dict[str, list[Any]] = {}
+    scans: dict[str, list[Scan]] = {}
+    for i in range(0, len(road), CHUNK):
+        part = road[i:i + CHUNK]
+        for s in conn.execute(select(shipments.c.order_id, shipments.c.carrier,
+                                     shipments.c.tracking_number, shipments.c.shipped_at)
+                              .where(shipments.c.order_id.in_(part))):
+            parcels.setdefault(s.order_id, []).append(s)
+        for e in conn.execute(select(tracking_events.c.tracking_number,
+                                     tracking_events.c.status, tracking_events.c.occurred_at,
+                                     tracking_events.c.exception_reason,
+                                     tracking_events.c.raw_code)
+                              .where(tracking_events.c.order_id.in_(part))):
+            scans.setdefault(normalise_tracking_number(e.tracking_number), []).append(
+                Scan(e.status, e.occurred_at, e.exception_reason, e.raw_code))
+    promised = _promised_latest(conn, road)
+    out: list[tuple[Parcel, dict[str, str]]] = []
+    for r in rows:
+        lane = _lane(r)
+        if r.status in WAREHOUSE_OPEN:
+            out.append((Parcel(order_id=r.id, carrier=lane["carrier"], accepted_at=r.accepted_at,
+                               order_status=r.status, pickup=cutoff_for(lane["carrier"])), lane))
+            continue
+        for s in parcels.get(r.id, []):
+            out.append((Parcel(order_id=r.id, carrier=carrier_of(s.carrier),
+                               accepted_at=r.accepted_at, tracking_number=s.tracking_number,
+                               shipped_at=s.shipped_at, scans=tuple(scans.get(
+                                   normalise_tracking_number(s.tracking_number), ())),
+                               order_status=r.status,
+                               promised_latest=promised.get(r.id),
+                               pickup=cutoff_for(carrier_of(s.carrier))),
+                        {**lane, "carrier": carrier_of(s.carrier)}))
+    return out
+
+
+def count_open(conn: Connection) -> int:
+    """Open orders (in the warehouse or on the road): the watchlist's population."""
+    return int(conn.execute(select(func.count()).select_from(orders).where(
+        orders.c.status.in_(WAREHOUSE_OPEN + ON_THE_ROAD))).scalar() or 0)
