@@ -65,7 +65,7 @@ def compile_path(text: str, fmt: str, namespaces: Mapping[str, str] | None = Non
     if not isinstance(text, str) or not text.strip():
         raise PathSyntaxError("a path must be a non-empty string")
     text = text.strip()
-    if fmt == "json":
+    if fmt in ("json", "edifact"):  # EDIFACT is read into a nested JSON-like document
         return _compile_json(text)
     if fmt == "xml":
         return _compile_xml(text, dict(namespaces or {}))

@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
-_KINDS = ("tracking", "orders")
+_KINDS = ("tracking", "orders", "asn")
 _SUFFIXES = (".yaml", ".yml", ".toml")
 
 

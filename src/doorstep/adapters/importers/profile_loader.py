@@ -34,8 +34,8 @@ _FIELD_KEYS = {
 }  # fmt: skip
 _VOCAB_KEYS = {"values", "unknown", "case_sensitive", "prefix_separator", "description"}
 _ERROR_KEYS = {"each", "when", "unless", "code", "message", "reference"}
-_KINDS = {"tracking", "orders"}
-_FORMATS = {"json", "xml", "csv"}
+_KINDS = {"tracking", "orders", "asn"}
+_FORMATS = {"json", "xml", "csv", "edifact"}
 _TRANSFORMS = {"strip", "upper", "lower"}
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from doorstep.adapters.importers.documents import CsvDocument, DocumentError, parse_document
+from doorstep.adapters.importers.edifact import parse_interchange
 from doorstep.adapters.importers.fields import FieldSpec, Issue, Vocabulary
 from doorstep.adapters.importers.paths import CompiledPath
 
@@ -163,6 +164,8 @@ class Profile:
 
     def parse(self, payload: str | bytes) -> Any:
         """Parse ``payload`` in this profile's format (raises DocumentError)."""
+        if self.format == "edifact":
+            return parse_interchange(payload)
         return parse_document(payload, self.format, csv_delimiter=self.csv_delimiter)
 
     def extract(

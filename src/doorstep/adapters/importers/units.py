@@ -36,6 +36,7 @@ _WEIGHT_SPELLINGS = {
     "kilograms": "kg", "kilogramm": "kg",
     "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb",
     "oz": "oz", "ounce": "oz", "ounces": "oz",
+    "grm": "g", "kgm": "kg", "lbr": "lb", "onz": "oz",  # UN/ECE Rec. 20 (EDIFACT, EPCIS uom)
 }  # fmt: skip
 _LENGTH_SPELLINGS = {
     "mm": "mm", "millimetre": "mm", "millimeter": "mm",
