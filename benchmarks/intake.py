@@ -20,7 +20,8 @@ Usage::
     .venv/bin/python benchmarks/intake.py --db postgres   # PostgreSQL on 127.0.0.1:5432
 
 The last line of output is one JSON object: orders_per_s, bare_per_s, ratio, p50_ms, p99_ms,
-acknowledged, lost, duplicated.
+acknowledged, lost, duplicated, sqlite_synchronous (the SQLite durability level the server
+ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 setting).
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests per endpoint before measuring")
     parser.add_argument("--embedded-worker", action="store_true",
                         help="run the outbox worker inside the server while measuring")
+    parser.add_argument("--sqlite-synchronous", default="FULL",
+                        choices=("OFF", "NORMAL", "FULL", "EXTRA"),
+                        help="SQLite's PRAGMA synchronous for the server (default FULL)")
     args = parser.parse_args(argv)
     console = Console(width=100)
     run = uuid.uuid4().hex[:6]
@@ -114,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             url = f"sqlite:///{folder / 'bench.db'}"
         upgrade_database(url)
         server = ServerProcess(url, bench_endpoints=True, log_dir=folder,
-                               embedded_worker=args.embedded_worker)
+                               embedded_worker=args.embedded_worker,
+                               env={"DOORSTEP_SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
         server.start()
         try:
             port = server.port
@@ -144,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "acknowledged": len(acks),
         "lost": lost,
         "duplicated": duplicated,
+        "sqlite_synchronous": args.sqlite_synchronous,
     }
     table = Table(title=f"intake benchmark — {args.db}, {platform.python_version()}, "
                         f"{args.connections} connections")

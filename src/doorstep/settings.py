@@ -22,6 +22,8 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    # FULL: a 201 survives a power cut (see bootstrap); NORMAL trades that for speed.
+    sqlite_synchronous: str = "FULL"
     host: str = "127.0.0.1"
     port: int = 8000
     worker_batch_size: int = 100
@@ -36,6 +38,11 @@ class Settings:
     warehouse: str = "BER"
     embedded_worker: bool = True
     bench_endpoints: bool = False
+
+    def __post_init__(self) -> None:
+        if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise SettingsError(f"setting 'sqlite_synchronous': {self.sqlite_synchronous!r} is "
+                                "not one of OFF, NORMAL, FULL, EXTRA")
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:

@@ -6,6 +6,7 @@ of its own, so they cannot see each other's orders.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from doorstep.devtools.databases import fresh_postgres_database
+from doorstep.devtools.loadgen import encode_post, run_load
 from doorstep.devtools.payloads import order_body
 from doorstep.devtools.server import ServerProcess, upgrade_database
 from doorstep.devtools.shop import place_order
@@ -29,7 +31,10 @@ PROBLEM = "application/problem+json"
                 params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def api(request: pytest.FixtureRequest,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """An HTTP client on a running server with a freshly migrated database."""
+    """An HTTP client on a running server with a freshly migrated database.
+
+    ``api.headers["X-Test-Database"]`` names the database kind, for the few tests whose
+    expectations differ (the header is ignored by the server)."""
     folder: Path = tmp_path_factory.mktemp("intake-http")
     with ExitStack() as stack:
         if request.param == "postgres":
@@ -39,7 +44,8 @@ def api(request: pytest.FixtureRequest,
             url = f"sqlite:///{folder / 'intake.db'}"
         upgrade_database(url)
         server = stack.enter_context(ServerProcess(url, log_dir=folder, embedded_worker=False))
-        yield stack.enter_context(httpx.Client(base_url=server.base_url, timeout=30))
+        yield stack.enter_context(httpx.Client(base_url=server.base_url, timeout=30,
+                                               headers={"X-Test-Database": request.param}))
 
 
 def unique(prefix: str) -> str:
@@ -135,3 +141,31 @@ def test_malformed_json_is_a_problem_not_a_crash(api: httpx.Client) -> None:
 def test_an_unknown_order_is_a_404_problem(api: httpx.Client) -> None:
     """Reading an order that does not exist answers 404 problem+json."""
     assert_problem(api.get("/v1/orders/ord_DOESNOTEXIST"), 404)
+
+
+def test_orders_with_nul_bytes_in_a_burst_never_fail_their_neighbours(api: httpx.Client) -> None:
+    """Ten rounds of 40 valid orders and 3 with a NUL byte in external_id, all in flight at
+    once (so they share group commits): every valid order gets its 201; the NUL orders are
+    refused with a 4xx on PostgreSQL (which cannot store NUL) and never cause a 5xx."""
+    host, port = api.base_url.host, api.base_url.port
+    assert port is not None
+    postgres = api.headers["X-Test-Database"] == "postgres"
+    for rnd in range(10):
+        tag = unique(f"nul{rnd}")
+        requests, poisoned = [], set()
+        for n in range(43):
+            external_id = f"{tag}-{n}" + ("\x00" if n % 14 == 7 else "")
+            if "\x00" in external_id:
+                poisoned.add(n)
+            body = json.dumps(order_body(external_id, [("SKU-1", 1)])).encode()
+            requests.append(encode_post(host, port, "/v1/orders", body,
+                                        {"Idempotency-Key": f"{tag}-key-{n}"}))
+        result = run_load(host, port, requests, connections=len(requests))
+        valid = [s for n, s in enumerate(result.statuses) if n not in poisoned]
+        bad = [(s, json.loads(result.bodies[n])) for n, s in enumerate(result.statuses)
+               if n in poisoned]
+        assert valid == [201] * 40, (rnd, valid, result.errors)
+        assert all(status < 500 for status, _ in bad), bad
+        if postgres:
+            assert all(400 <= status < 500 and "external_id" in str(problem)
+                       for status, problem in bad), bad

@@ -13,13 +13,18 @@ Idempotency rules (``Idempotency-Key``):
 Speed: ``accept_orders`` takes a whole batch in one transaction — two look-ups for all keys
 and external ids, then one multi-row INSERT per table — so the cost per order is a few
 microseconds of SQL instead of nine statements (see ``intake_batcher`` for group commit).
+One bad order hurts only itself: when a batch fails for any reason but an outage, it is
+redone in one transaction with a savepoint per order.  An order the database refuses gets
+``UnstorableOrder`` (see ``unstorable``); its neighbours are stored and committed together.
 If a concurrent writer in another process wins a race for a key, the UNIQUE constraints
-reject the batch and it is redone order by order, so the rules above hold under any race.
+reject the batch, and in the redo that order's look-up finds the winner and answers as for
+any repeat — so the rules above hold under any race.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +46,9 @@ from doorstep.domain.ids import new_id
 from doorstep.domain.order_states import OrderStatus
 from doorstep.schemas.orders import OrderIn
 from doorstep.services.events import utcnow
+from doorstep.services.unstorable import UnstorableOrder, is_outage, is_record_fault
+
+log = logging.getLogger("doorstep.intake")
 
 
 class IdempotencyConflict(DomainError):
@@ -80,7 +88,9 @@ class IntakeRequest:
         return cls(order=order, key=key, digest=request_hash(order), now=now or utcnow())
 
 
-Outcome = IntakeResult | DomainError
+# Per request: the stored (or replayed) order, the rule it broke, or — for a server fault
+# that struck this order alone during the one-by-one redo — the exception itself.
+Outcome = IntakeResult | DomainError | Exception
 
 
 def request_hash(order: OrderIn) -> str:
@@ -98,23 +108,55 @@ def accept_order(
 ) -> IntakeResult:
     """Store ``order`` once under ``idempotency_key`` and return the 201 response body."""
     (outcome,) = accept_orders(engine, [IntakeRequest.of(order, idempotency_key, now)])
-    if isinstance(outcome, DomainError):
+    if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
 def accept_orders(engine: Engine, requests: Sequence[IntakeRequest]) -> list[Outcome]:
-    """Accept a batch in one transaction; per request a result or the error it earned."""
+    """Accept a batch in one transaction; per request a result or the error it earned.
+
+    Raises only for an outage (the database unreachable or the connection lost), which
+    every request of the batch shares.
+    """
     try:
         with transaction(engine, write=True) as conn:
             return _accept_batch(conn, requests)
-    except IntegrityError:
-        if len(requests) == 1:
-            # Another process committed this key or external id between our look-up and
-            # our insert: the look-up now finds it and answers as for any repeat.
-            with transaction(engine, write=True) as conn:
-                return _accept_batch(conn, requests)
-        return [accept_orders(engine, [r])[0] for r in requests]
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.info("intake batch of %d failed (%s); storing its orders one by one",
+                 len(requests), type(exc).__name__)
+    with transaction(engine, write=True) as conn:
+        return [_accept_alone(conn, r) for r in requests]
+
+
+def _accept_alone(conn: Connection, request: IntakeRequest) -> Outcome:
+    """One order in a savepoint of the redo transaction, so its failure is its own."""
+    raced = False
+    while True:
+        try:
+            with conn.begin_nested():
+                (outcome,) = _accept_batch(conn, [request])
+            return outcome
+        except IntegrityError as exc:
+            if not raced:
+                # Most likely another process committed this key or external id between
+                # our look-up and our insert: look again, and answer as for any repeat.
+                raced = True
+                continue
+            log.warning("order under key %r refused by the database", request.key,
+                        exc_info=True)
+            return UnstorableOrder.of(request.order, exc)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            if is_record_fault(exc):
+                log.warning("order under key %r refused by the database: %s", request.key,
+                            type(exc).__name__)
+                return UnstorableOrder.of(request.order, exc)
+            log.exception("storing the order under key %r failed", request.key)
+            return exc
 
 
 @dataclass

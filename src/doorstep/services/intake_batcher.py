@@ -27,6 +27,7 @@ from doorstep.services.intake import (
     Outcome,
     accept_orders,
 )
+from doorstep.services.unstorable import UnstorableOrder
 
 log = logging.getLogger("doorstep.intake")
 
@@ -43,6 +44,8 @@ def _outcome_label(outcome: Outcome | BaseException) -> str:
         return "key_conflict"
     if isinstance(outcome, DuplicateOrder):
         return "duplicate_order"
+    if isinstance(outcome, UnstorableOrder):
+        return "unstorable"
     return "error"
 
 
@@ -115,7 +118,7 @@ class IntakeBatcher:
         try:
             outcomes: list[Outcome | BaseException] = list(
                 accept_orders(self.engine, [w.request for w in batch]))
-        except Exception as exc:  # database unreachable: every waiting request learns it
+        except Exception as exc:  # an outage: every waiting request learns it
             log.exception("intake batch of %d failed", len(batch))
             outcomes = [exc] * len(batch)
         INTAKE_BATCH.observe(len(batch))
