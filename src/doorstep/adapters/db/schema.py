@@ -27,6 +27,7 @@ TABLE_MODULES = (
     "doorstep.adapters.db.promise_tables",
     "doorstep.adapters.db.picking_tables",
     "doorstep.adapters.db.cockpit_tables",
+    "doorstep.adapters.db.receiving_tables",
 )
 
 

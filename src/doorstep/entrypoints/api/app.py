@@ -26,6 +26,7 @@ from doorstep.entrypoints.api.routers import (
     picking,
     promise,
     quarantine,
+    receiving,
     search,
     stock,
     watchlist,
@@ -91,7 +92,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
     problems.install(app)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
-                   quarantine, search, tracking_pages, watchlist):
+                   quarantine, search, tracking_pages, watchlist, receiving):
         app.include_router(module.router)
     mount_static(app)
     if container.settings.bench_endpoints:

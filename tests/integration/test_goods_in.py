@@ -1,0 +1,152 @@
+"""Goods in end to end over HTTP: PO, advice (early and replaced), scan, count, hold,
+putaway that releases a backorder, RECADV, and the signed supplier webhook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from order_builders import api_client, drain, order
+from sqlalchemy import Engine, select
+
+from doorstep.adapters.db.receiving_tables import asn_sources, supplier_items
+from doorstep.adapters.db.tables import orders
+from doorstep.adapters.db.uow import transaction
+from doorstep.adapters.webhook_signatures import sign
+from doorstep.services.events import utcnow
+from doorstep.services.intake import accept_order
+from doorstep.services.purchase_orders import ensure_supplier
+from doorstep.services.sites import DEMO_LAYOUT
+
+GLN = "4000001000005"
+PEN_SSCC = "340000010000000013"
+HEADER = ("advice_number,po_number,supplier_gln,despatched_at,function,line_no,sscc,gtin,"
+          "quantity,unit,lot,best_before,weight_kg\n")
+
+
+def advice_csv(*, function: str = "original", mug: int = 2, number: str = "ASN1") -> str:
+    return (HEADER + f"{number},PO1,{GLN},,{function},1,{PEN_SSCC},4006381333931,1,case,,,\n"
+            f"{number},PO1,{GLN},,{function},2,{PEN_SSCC},4012345000016,{mug},each,,,\n")
+
+
+@pytest.fixture
+def client(stocked: Engine) -> Iterator[TestClient]:
+    with transaction(stocked, write=True) as conn:
+        ensure_supplier(conn, GLN, "Pens & Mugs Ltd")
+        conn.execute(supplier_items.insert(), [
+            {"gln": GLN, "sku": "PEN", "case_qty": 12},
+            {"gln": GLN, "sku": "MUG", "case_qty": 6}])
+        conn.execute(asn_sources.insert().values(profile="asn-csv", secret="s3cret",
+                                                 created_at=utcnow()))
+    with api_client(stocked, layout_path=str(DEMO_LAYOUT)) as c:
+        yield c
+
+
+def put_po(client: TestClient) -> dict:  # type: ignore[type-arg]
+    r = client.put("/v1/purchase-orders/PO1", json={
+        "supplier_gln": GLN, "warehouse": "BER",
+        "lines": [{"sku": "PEN", "quantity": 1, "unit": "case"},
+                  {"gtin": "4012345000016", "quantity": 2}]})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_an_advice_before_its_po_waits_and_is_checked_when_the_po_arrives(
+        client: TestClient) -> None:
+    r = client.post("/v1/advices?profile=asn-csv", content=advice_csv())
+    (advice,) = r.json()["advices"]
+    assert advice["status"] == "waiting"
+    assert put_po(client)["advices_processed"] == 1
+    view = client.get(f"/v1/advices/{advice['id']}").json()
+    assert view["status"] == "open"
+    assert [(ln["sku"], ln["units"], ln["findings"]) for ln in view["lines"]] == [
+        ("PEN", 12, []), ("MUG", 2, [])]
+
+
+def test_a_bad_supplier_gln_on_a_po_is_refused_naming_the_field(client: TestClient) -> None:
+    r = client.put("/v1/purchase-orders/PO9", json={
+        "supplier_gln": "4000001000006", "warehouse": "BER",
+        "lines": [{"sku": "PEN", "quantity": 1}]})
+    assert r.status_code == 422 and "supplier_gln" in r.text
+
+
+def test_a_replacement_replaces_the_advice_whole_and_a_changed_repeat_is_a_conflict(
+        client: TestClient) -> None:
+    put_po(client)
+    first = client.post("/v1/advices?profile=asn-csv", content=advice_csv()).json()
+    again = client.post("/v1/advices?profile=asn-csv", content=advice_csv()).json()
+    assert again["advices"][0].get("duplicate") is True
+    changed = client.post("/v1/advices?profile=asn-csv", content=advice_csv(mug=1)).json()
+    assert changed["advices"][0]["status"] == "conflict"
+    assert changed["advices"][0]["findings"][0]["code"] == "advice_changed"
+    replaced = client.post("/v1/advices?profile=asn-csv",
+                           content=advice_csv(function="replace", mug=1)).json()
+    assert replaced["advices"][0]["status"] == "open"
+    old = client.get(f"/v1/advices/{first['advices'][0]['id']}").json()
+    assert old["status"] == "replaced"
+    assert old["replaced_by"] == replaced["advices"][0]["id"]
+
+
+def test_scan_count_hold_decide_put_away_and_the_backorder_is_allocated(
+        client: TestClient, stocked: Engine) -> None:
+    put_po(client)
+    accept_order(stocked, order("B1", ("PEN", 15)), "k-b1")  # 8 pens on hand: backordered
+    drain(stocked)
+    advice = client.post("/v1/advices?profile=asn-csv", content=advice_csv()).json()
+    advice_id = advice["advices"][0]["id"]
+    scanned = client.get(f"/v1/receiving/scan/{PEN_SSCC}").json()
+    pen, mug = scanned["lines"]
+    r = client.post(f"/v1/advices/{advice_id}/receive", json={"sscc": PEN_SSCC, "counts": [
+        {"line_id": pen["id"], "counted": 12}, {"line_id": mug["id"], "counted": 1,
+                                                "damaged": 1}]})
+    outcome = r.json()
+    assert [(x["sku"], x["quantity"]) for x in outcome["received"]] == [("PEN", 12), ("MUG", 1)]
+    assert sorted(tuple(h["reasons"]) for h in outcome["held"]) == [("damaged",)]
+    held = client.get("/v1/receiving/holds").json()["holds"]
+    assert held[0]["original"]["gtin"] == "4012345000016"
+    # nothing received is available yet: the backorder still waits
+    assert client.get("/v1/stock/PEN").json()["on_hand"] == 8
+    area_id = outcome["received"][0]["area_id"]
+    suggestion = client.get(f"/v1/receiving/area/{area_id}/putaway").json()
+    assert suggestion["suggested_location"] is not None
+    done = client.post(f"/v1/receiving/area/{area_id}/putaway",
+                       json={"location": "P-01-001-1-1"})
+    assert done.status_code == 200
+    drain(stocked)
+    with stocked.connect() as conn:
+        status = conn.execute(select(orders.c.status).where(orders.c.external_id == "B1"))
+        assert status.scalar() == "allocated"
+    decision = client.post(f"/v1/receiving/holds/{held[0]['id']}/decision",
+                           json={"action": "write_off", "note": "broken handle"}).json()
+    assert decision["status"] == "written_off"
+    assert [a["action"] for a in decision["audit"]] == ["hold", "write_off"]
+    recadv = client.get(f"/v1/advices/{advice_id}/recadv").json()
+    assert recadv["lines"][1]["damaged"] == 1 and "damaged" in recadv["lines"][1]["reasons"]
+    assert client.get("/v1/purchase-orders/PO1").json()["status"] == "partly_received"
+
+
+def test_accepting_a_hold_needs_a_note(client: TestClient) -> None:
+    put_po(client)
+    advice_id = client.post("/v1/advices?profile=asn-csv",
+                            content=advice_csv(mug=3)).json()["advices"][0]["id"]
+    out = client.post(f"/v1/advices/{advice_id}/receive", json={}).json()
+    (hold,) = out["held"]
+    assert hold["reasons"] == ["over_delivery"]
+    r = client.post(f"/v1/receiving/holds/{hold['hold_id']}/decision",
+                    json={"action": "accept"})
+    assert r.status_code == 422 and "note" in r.text
+    ok = client.post(f"/v1/receiving/holds/{hold['hold_id']}/decision",
+                     json={"action": "accept", "note": "keep the extra mug"}).json()
+    assert ok["status"] == "accepted"
+
+
+def test_the_supplier_webhook_needs_the_sources_signature(client: TestClient) -> None:
+    put_po(client)
+    body = advice_csv().encode()
+    bad = client.post("/v1/webhooks/supplier/asn-csv", content=body,
+                      headers={"X-Doorstep-Signature": sign("wrong", body)})
+    assert bad.status_code == 401
+    good = client.post("/v1/webhooks/supplier/asn-csv", content=body,
+                       headers={"X-Doorstep-Signature": sign("s3cret", body)})
+    assert good.status_code == 201 and good.json()["advices"][0]["status"] == "open"
