@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from doorstep import __version__
-from doorstep.entrypoints.cli import core, demo, harmonise, pick, promise, waves
+from doorstep.entrypoints.cli import core, demo, harmonise, pick, promise, receiving, waves
 
 app = typer.Typer(
     help="doorstep: everything between an online shop's checkout and the customer's door.",
@@ -36,6 +36,8 @@ app.add_typer(core.db_app, name="db")
 app.add_typer(pick.app, name="pick")
 app.add_typer(waves.app, name="wave")
 app.add_typer(promise.app, name="promise")
+harmonise.import_app.command("asn")(receiving.import_asn)
+harmonise.import_app.command("po")(receiving.import_po)
 app.add_typer(harmonise.import_app, name="import")
 app.add_typer(harmonise.profile_app, name="profile")
 app.add_typer(harmonise.quarantine_app, name="quarantine")

@@ -1,0 +1,23 @@
+"""``doorstep import asn`` reads a real DESADV through its profile into the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from doorstep.entrypoints.cli import app
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "receiving"
+
+
+def test_import_asn_stores_an_advice_waiting_for_its_po(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/d.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
+    result = runner.invoke(app, ["import", "asn", "--profile", "desadv-eancom-d96a", "--json",
+                                 "--db", db, str(FIXTURES / "desadv_wikipedia_en.edi")])
+    assert result.exit_code == 0, result.output
+    (advice,) = json.loads(result.output)["advices"]
+    assert (advice["number"], advice["status"]) == ("007774", "waiting")
