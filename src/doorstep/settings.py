@@ -38,6 +38,19 @@ class Settings:
     warehouse: str = "BER"
     embedded_worker: bool = True
     bench_endpoints: bool = False
+    # Service-level objectives the cockpit, the Prometheus rules and the alerts share
+    # (docs/monitoring.md): intake answered without 5xx within the latency, outbox lag,
+    # the share of promises kept over 28 days, quarantine inflow per hour.
+    slo_intake_target: float = 0.999
+    slo_intake_latency_s: float = 0.25
+    slo_outbox_lag_s: float = 60.0
+    slo_promise_kept: float = 0.95
+    slo_quarantine_per_hour: float = 100.0
+    prometheus_url: str = ""
+    alert_webhook_url: str = ""
+    alert_email: str = ""
+    alert_smtp_host: str = "127.0.0.1"
+    alert_smtp_port: int = 25
 
     def __post_init__(self) -> None:
         if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):

@@ -12,7 +12,14 @@ from __future__ import annotations
 from sqlalchemy import Column, Index, String, Table, Text, UniqueConstraint
 
 from doorstep.adapters.db.metadata import metadata
-from doorstep.adapters.db.tables import UTC, BigId, orders, shipments, tracking_events
+from doorstep.adapters.db.tables import (
+    UTC,
+    BigId,
+    order_events,
+    orders,
+    shipments,
+    tracking_events,
+)
 
 EMAIL_KEY = {
     "postgresql": "lower(customer ->> 'email')",
@@ -45,3 +52,4 @@ Index("ix_orders_external_id", orders.c.external_id)
 Index("ix_shipments_shipped_at", shipments.c.shipped_at)
 Index("ix_tracking_events_order_occurred", tracking_events.c.order_id,
       tracking_events.c.occurred_at)
+Index("ix_order_events_type_at", order_events.c.type, order_events.c.at)

@@ -22,6 +22,7 @@ from doorstep.entrypoints.api.routers import (
     catalogue,
     health,
     metrics,
+    ops,
     orders,
     picking,
     promise,
@@ -33,6 +34,7 @@ from doorstep.entrypoints.api.routers import (
     waves,
     webhooks,
 )
+from doorstep.entrypoints.api.slo_metrics import IntakeTiming
 from doorstep.entrypoints.web import tracking_pages
 from doorstep.entrypoints.web.rendering import mount_static
 from doorstep.services.intake_batcher import IntakeBatcher
@@ -91,8 +93,9 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         layout = load_layout(container.settings.layout_path)
         app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
     problems.install(app)
+    app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
-                   quarantine, search, tracking_pages, watchlist, receiving):
+                   quarantine, search, tracking_pages, watchlist, receiving, ops):
         app.include_router(module.router)
     mount_static(app)
     if container.settings.bench_endpoints:

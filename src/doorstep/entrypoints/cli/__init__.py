@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from doorstep import __version__
-from doorstep.entrypoints.cli import core, demo, harmonise, pick, promise, receiving, waves
+from doorstep.entrypoints.cli import (
+    core,
+    demo,
+    harmonise,
+    monitoring,
+    pick,
+    promise,
+    receiving,
+    waves,
+)
 
 app = typer.Typer(
     help="doorstep: everything between an online shop's checkout and the customer's door.",
@@ -41,6 +50,7 @@ harmonise.import_app.command("po")(receiving.import_po)
 app.add_typer(harmonise.import_app, name="import")
 app.add_typer(harmonise.profile_app, name="profile")
 app.add_typer(harmonise.quarantine_app, name="quarantine")
+app.add_typer(monitoring.app, name="monitoring")
 
 
 def main() -> None:

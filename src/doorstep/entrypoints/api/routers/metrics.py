@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from doorstep.adapters.db.tables import orders, outbox
 from doorstep.entrypoints.api.deps import container
+from doorstep.entrypoints.api.slo_metrics import add_slo_gauges
 from doorstep.services.outbox import outbox_lag_seconds
 
 router = APIRouter(tags=["health"])
@@ -36,5 +37,6 @@ def metrics(request: Request) -> Response:
         pending.set(conn.execute(select(func.count()).select_from(outbox)
                                  .where(outbox.c.processed_at.is_(None))).scalar() or 0)
     lag.set(outbox_lag_seconds(engine))
+    add_slo_gauges(scrape, request)
     body = generate_latest(REGISTRY) + generate_latest(scrape)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
