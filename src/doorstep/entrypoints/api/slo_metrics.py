@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import Request
-from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import func, select
 
 from doorstep.adapters.quarantine_store import quarantine_records
 from doorstep.entrypoints.api.deps import container
-from doorstep.services.monitoring_rules import INTAKE, LATENCY_BUCKETS
+from doorstep.services.intake_timing import INTAKE_REQUESTS
 from doorstep.services.promise_health import PromiseHealthCache
 
 Scope = MutableMapping[str, Any]
@@ -28,9 +28,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-INTAKE_REQUESTS = Histogram(
-    INTAKE,
-    "POST /v1/orders: time to answer, by status class", ["code"], buckets=LATENCY_BUCKETS)
 
 
 class IntakeTiming:
