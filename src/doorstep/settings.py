@@ -51,6 +51,9 @@ class Settings:
     alert_email: str = ""
     alert_smtp_host: str = "127.0.0.1"
     alert_smtp_port: int = 25
+    # The customer's tracking page and notifications (docs/tracking-page.md)
+    public_base_url: str = ""
+    tracking_poll_s: int = 30
 
     def __post_init__(self) -> None:
         if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):

@@ -28,6 +28,7 @@ TABLE_MODULES = (
     "doorstep.adapters.db.picking_tables",
     "doorstep.adapters.db.cockpit_tables",
     "doorstep.adapters.db.receiving_tables",
+    "doorstep.adapters.db.notify_tables",
 )
 
 

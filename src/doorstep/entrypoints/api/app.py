@@ -30,6 +30,7 @@ from doorstep.entrypoints.api.routers import (
     receiving,
     search,
     stock,
+    tracking_links,
     watchlist,
     waves,
     webhooks,
@@ -95,7 +96,8 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     problems.install(app)
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
-                   quarantine, search, tracking_pages, watchlist, receiving, ops):
+                   quarantine, search, tracking_links, tracking_pages, watchlist,
+                   receiving, ops):
         app.include_router(module.router)
     mount_static(app)
     if container.settings.bench_endpoints:

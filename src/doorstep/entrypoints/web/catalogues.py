@@ -3,7 +3,9 @@
 Texts are found the way ``pybabel extract`` finds them: ``{% trans %}``, ``_()``, ``gettext``,
 ``ngettext``, ``pgettext`` and ``N_()`` in the templates and in this package's Python files.
 Run ``python -m doorstep.entrypoints.web.catalogues`` to list what is missing, as ``.po``
-entries ready to paste into ``locale/<lang>/LC_MESSAGES/<area>.po``.
+entries ready to paste into ``locale/<lang>/LC_MESSAGES/<area>.po``, or with ``--write AREA``
+to append them to that area's files (English filled in with the text itself, German left
+empty for you to translate — the catalogue test fails until you do).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from doorstep.entrypoints.web.i18n import LANGUAGES, LOCALE_DIR
 
@@ -88,7 +91,42 @@ def _as_po(used: Used) -> str:
     return "\n".join(lines)
 
 
+def write_missing(area: str, root: Path = WEB_DIR) -> dict[str, int]:
+    """Append every used text no catalogue of a language has to ``<area>.po``."""
+    added: dict[str, int] = {}
+    for language in LANGUAGES:
+        entries = catalogue_entries(language)
+        path = LOCALE_DIR / language / "LC_MESSAGES" / f"{area}.po"
+        if path.exists():
+            with path.open("rb") as handle:
+                catalogue = read_po(handle, locale=language)
+        else:
+            catalogue = Catalog(locale=language, project="doorstep", fuzzy=False)
+        count = 0
+        for used in used_messages(root):
+            if (used.msgid, used.context) in entries:
+                continue
+            english = language == "en"
+            string: str | tuple[str, ...] = ""
+            if isinstance(used.msgid, tuple):
+                string = tuple(used.msgid) if english else ("", "")
+            elif english:
+                string = used.msgid
+            where, _colon, line = used.where.rpartition(":")
+            catalogue.add(used.msgid, string, locations=[(where, int(line))],
+                          context=used.context)
+            count += 1
+        if count:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                write_po(handle, catalogue, width=100, omit_header=False)
+        added[language] = count
+    return added
+
+
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        print(write_missing(sys.argv[2]))
     status = 0
     for language in LANGUAGES:
         gaps = missing(language)
