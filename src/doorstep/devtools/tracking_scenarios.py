@@ -107,7 +107,7 @@ def build(engine: Engine, scenario: str, number: str, *, today: date | None = No
         _drain(engine)
     # the state machine stamps packing and hand-over with the current time: scans follow it
     now = datetime.now(UTC)
-    t1, t2, t3 = (now + timedelta(seconds=s) for s in (1, 2, 3))
+    t1, t2, t3 = (now + timedelta(milliseconds=ms) for ms in (10, 20, 30))
     with transaction(engine, write=True) as conn:
         token = ensure_token(conn, order_id)
         if scenario == "busy":
