@@ -1,7 +1,7 @@
 """customer transparency: tracking links and notifications
 
 Revision ID: 0016_customer_notify
-Revises: 0014_receiving
+Revises: 0015_cockpit_health
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_customer_notify"
-down_revision = "0014_receiving"
+down_revision = "0015_cockpit_health"
 branch_labels = None
 depends_on = None
 
