@@ -12,7 +12,8 @@ the nearest other locations with free stock, and what nobody holds is backordere
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cache
 from typing import Any
@@ -47,6 +48,7 @@ class WaveSite:
     layout: Layout
     timezone: str = "Europe/Berlin"
     country: str = "DE"
+    cutoffs: Mapping[str, time] = field(default_factory=dict)  # carrier -> pick-up, over defaults
 
     def calendar(self, around: datetime) -> WorkCalendar:
         return _warehouse_calendar(self.country, around.year)
@@ -63,7 +65,7 @@ def next_cutoff(site: WaveSite, carrier: str, now: datetime,
                 calendar: WorkCalendar) -> datetime:
     """The next hand-over cut-off for ``carrier`` on a working day, as an aware datetime."""
     tz = ZoneInfo(site.timezone)
-    cut: time = cutoff_for(carrier)
+    cut: time = cutoff_for(carrier, dict(site.cutoffs))
     day = start_day(calendar, now.astimezone(tz).replace(tzinfo=None), cut)
     return datetime.combine(day, cut, tzinfo=tz)
 

@@ -21,7 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.domain.promise.calendar import WorkCalendar, open_index_after, start_day
-from doorstep.domain.promise.load import BacklogReading, queue_processing, under_load
+from doorstep.domain.promise.load import (
+    MAX_QUEUE_DAYS,
+    BacklogReading,
+    planned_queue_processing,
+    queue_processing,
+    under_load,
+)
 from doorstep.domain.promise.model import (
     PromiseModel,
     pick,
@@ -187,12 +193,22 @@ def delivery_distribution(
         processing_keys(origin_country=req.origin_country, origin_region=req.origin_region),
     )
     capacity = reading.throughput or model.capacity
-    cdf, queued = queue_processing(p_dist.cdf(), reading.backlog, capacity)
-    ship_pmf = np.diff(np.concatenate([[0.0], cdf]))
     first = open_index_after(wh, start) - 1  # start is an open day
-    if first + len(ship_pmf) > len(wh.open_days):
-        wh.check(wh.last.toordinal() + 1)
-    ship_days = wh.open_days[first : first + len(ship_pmf)]
+    if reading.plan is not None:  # capacity per calendar day: shifts, holidays, closures
+        ship_days, cdf, queued = planned_queue_processing(
+            p_dist.cdf(), wh.open_days[first : first + 4 * MAX_QUEUE_DAYS], reading.backlog,
+            reading.plan)
+        if int(ship_days[-1]) > wh.last.toordinal():
+            wh.check(int(ship_days[-1]))
+        ship_pmf = np.diff(np.concatenate([[0.0], cdf]))
+        loaded = reading.backlog + 1 > reading.plan.on(start, True)
+    else:
+        cdf, queued = queue_processing(p_dist.cdf(), reading.backlog, capacity)
+        ship_pmf = np.diff(np.concatenate([[0.0], cdf]))
+        if first + len(ship_pmf) > len(wh.open_days):
+            wh.check(wh.last.toordinal() + 1)
+        ship_days = wh.open_days[first : first + len(ship_pmf)]
+        loaded = under_load(reading.backlog, capacity)
     t_key, t_pmf = transit_pmf(model, req)
     shares = [model.slowdown.share(int(d)) for d in ship_days]
     if any(shares):  # by the day each parcel would be handed over
@@ -201,7 +217,7 @@ def delivery_distribution(
     dist = combine(ship_days, ship_pmf, t_pmf, carrier)
     if queued:
         dist = DateDistribution(dist.days, dist.cdf, queued=True)
-    return dist, under_load(reading.backlog, capacity), p_key, t_key
+    return dist, loaded, p_key, t_key
 
 
 @functools.lru_cache(maxsize=16)

@@ -16,6 +16,7 @@ window widens because the queue's spread grows with √k.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,11 +41,38 @@ class Capacity:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CapacityPlan:
+    """Planned throughput per calendar day, from the staffing plan (shifts, holidays,
+    closures): ``per_day`` maps a day's ordinal to the orders its crew can ship (0 = shut).
+
+    Days the plan does not cover (beyond its horizon) ship ``after.per_day`` on open
+    warehouse days.  Each day's spread is ``sd_share`` of its planned figure, so a closed
+    day adds neither capacity nor uncertainty.
+    """
+
+    per_day: Mapping[int, float]
+    after: Capacity
+    sd_share: float = 0.1
+
+    def __post_init__(self) -> None:
+        if any(v < 0 for v in self.per_day.values()) or self.sd_share < 0:
+            raise ValueError("capacity plan: per_day and sd_share must be >= 0")
+
+    def on(self, day: int, open_day: bool) -> float:
+        planned = self.per_day.get(day)
+        if planned is not None:
+            return planned
+        return self.after.per_day if open_day else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class BacklogReading:
-    """What the warehouse looks like right now: orders waiting and, if known, throughput."""
+    """What the warehouse looks like right now: orders waiting and, if known, throughput
+    (one figure) or the plan (a figure per day; it takes precedence)."""
 
     backlog: int
     throughput: Capacity | None = None
+    plan: CapacityPlan | None = None
 
     def __post_init__(self) -> None:
         if self.backlog < 0:
@@ -99,6 +127,60 @@ def queue_processing(
     if float(np.max(base - out)) < QUEUE_EPSILON:
         return base_cdf, False
     return out, True
+
+
+def planned_queue_processing(
+    base_cdf: FloatArray,
+    open_days: IntArray,
+    backlog: int,
+    plan: CapacityPlan,
+) -> tuple[IntArray, FloatArray, bool]:
+    """Ship-day distribution over *calendar* days when the capacity is planned day by day.
+
+    ``open_days`` are the warehouse's open days from the start day on (``base_cdf[k]`` is
+    the unloaded probability of shipping by ``open_days[k]``).  The queue's probability of
+    shipping by the end of day ``d`` is ``Φ((C(d) − (B + 1)) / σ(d))`` with ``C`` the
+    planned capacity from the start day through ``d`` and ``σ²`` the sum of the days'
+    variances — a day with double staff moves twice the queue, a closed day none.
+    Returns (day ordinals, CDF at each, whether the queue changed the distribution).
+    """
+    base_cdf = np.asarray(base_cdf, dtype=np.float64)
+    start = int(open_days[0])
+    horizon = max(int(open_days[min(len(base_cdf), len(open_days)) - 1]) - start + 1, 1)
+    horizon = max(horizon, 7)
+    limit = 4 * MAX_QUEUE_DAYS
+    days: list[int] = []
+    base: list[float] = []
+    queue: list[float] = []
+    is_open = set(int(d) for d in open_days[: limit])
+    k = -1
+    cum = var = 0.0
+    need = backlog + 1.0
+    d = start
+    while True:
+        if d in is_open:
+            k += 1
+        b = 0.0 if k < 0 else (float(base_cdf[k]) if k < len(base_cdf) else 1.0)
+        cap = plan.on(d, d in is_open)
+        cum += cap
+        var += (plan.sd_share * cap) ** 2
+        spread = max(math.sqrt(var), 1e-9)
+        q = 0.5 * (1.0 + math.erf((cum - need) / spread / math.sqrt(2.0)))
+        days.append(d)
+        base.append(b)
+        queue.append(q)
+        d += 1
+        done = b >= 1.0 - 1e-12 and q >= 1.0 - 1e-6
+        if (done and d - start >= horizon) or d - start >= limit:
+            break
+    base_arr = np.array(base)
+    out = np.minimum(base_arr, np.array(queue))
+    out[-1] = 1.0
+    day_arr = np.array(days, dtype=np.int64)
+    if float(np.max(base_arr - out)) < QUEUE_EPSILON:
+        base_arr[-1] = 1.0
+        return day_arr, base_arr, False
+    return day_arr, out, True
 
 
 def loaded_cdf(base_cdf: FloatArray, backlog: int, capacity: Capacity) -> FloatArray:

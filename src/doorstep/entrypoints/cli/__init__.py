@@ -10,6 +10,7 @@ from doorstep.entrypoints.cli import (
     demo,
     harmonise,
     monitoring,
+    peak,
     pick,
     promise,
     receiving,
@@ -45,6 +46,7 @@ app.add_typer(core.db_app, name="db")
 app.add_typer(pick.app, name="pick")
 app.add_typer(waves.app, name="wave")
 app.add_typer(promise.app, name="promise")
+app.add_typer(peak.app, name="peak")
 harmonise.import_app.command("asn")(receiving.import_asn)
 harmonise.import_app.command("po")(receiving.import_po)
 app.add_typer(harmonise.import_app, name="import")
