@@ -122,3 +122,19 @@ def test_recadv_is_an_eancom_receiving_advice_that_pydifact_reads_back() -> None
     line = message["lines"][0]
     assert line["QTY:194"][0][1] == "8"
     assert line["package"]["GIN:BJ"][1][0] == "340000010000000013"
+
+
+@pytest.mark.parametrize("name", ["desadv_wikipedia_en.edi", "desadv_bad_check_digits.edi"])
+def test_splitting_gives_the_same_segments_as_pydifacts_tokenizer(name: str) -> None:
+    from doorstep.adapters.importers.edifact import pydifact_segments, split_segments
+
+    text = (FIXTURES / name).read_text()
+    fast = split_segments(text)
+    assert fast is not None and len(fast) > 10
+    assert fast == [seg for seg in pydifact_segments(text) if seg[0] != "UNA"]
+
+
+def test_an_interchange_with_release_characters_is_read_by_pydifact() -> None:
+    from doorstep.adapters.importers.edifact import split_segments
+
+    assert split_segments("UNA:+.? 'UNH+1+X?'Y'") is None

@@ -13,7 +13,9 @@ flat segment list by the DESADV D.96A segment groups::
        "segments": [["BGM", ...], …]}                                 everything, in order
     ]}
 
-A segment is a list of data elements, each a list of components, so ``BGM[1][0]`` is the
+pydifact reads the text; an interchange that never uses its release character is split on
+its declared separators instead (the same segments, ten times faster).  A segment is a
+list of data elements, each a list of components, so ``BGM[1][0]`` is the
 document number and ``QTY:12[0][1]`` the despatched quantity.  Each container keeps the
 first segment of a tag under ``TAG`` and the first per qualifier (the first component of
 the first element — or the first element for NAD, GIN, PIA …) under ``TAG:QUALIFIER``.  A
@@ -39,7 +41,7 @@ from pydifact.serializer import Serializer
 
 from doorstep.adapters.importers.documents import DocumentError
 
-__all__ = ["parse_interchange", "recadv"]
+__all__ = ["parse_interchange", "pydifact_segments", "recadv", "split_segments"]
 
 Elements = list[list[str]]
 _HEADER_TAGS = frozenset({"UNH", "UNT", "CNT"})
@@ -79,11 +81,51 @@ def _put(container: dict[str, Any], tag: str, elements: Elements) -> None:
         container.setdefault(f"{tag}:{qualifier}", elements)
 
 
-def _segments(text: str) -> Iterator[Segment]:
+def pydifact_segments(text: str) -> Iterator[tuple[str, Elements]]:
     parser = Parser(factory=_PlainSegments())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        yield from parser.parse(text)
+        for segment in parser.parse(text):
+            yield segment.tag, _elements(segment)
+
+
+def split_segments(text: str) -> list[tuple[str, Elements]] | None:
+    """The segments by plain splitting on the declared separators, or None when the text
+    uses its release character (then only pydifact's tokenizer reads it right).
+
+    Without a release character EDIFACT tokenising *is* splitting, and ``str.split`` runs
+    ~10x faster than pydifact's character-by-character tokenizer (measured: 790 lines/s
+    through pydifact, see benchmarks/receiving.py).  The tests check both give the same
+    segments.
+    """
+    characters = Characters()  # type: ignore[no-untyped-call]  # pydifact leaves it untyped
+    body = text
+    if text.startswith("UNA"):
+        characters = Characters.from_str(text[:9])
+        body = text[9:]
+    if characters.escape_character in body:
+        return None
+    terminator = characters.segment_terminator
+    skipped = "".join(characters.line_terminators)  # pydifact skips these after a terminator
+    if not body.rstrip(skipped).endswith(terminator):
+        raise DocumentError("truncated_payload", "the interchange does not end with a segment "
+                                                 "terminator (cut off?)")
+    data, component = characters.data_separator, characters.component_separator
+    out: list[tuple[str, Elements]] = []
+    for raw in body.split(terminator):
+        raw = raw.lstrip(skipped)
+        if not raw:
+            continue
+        tag, *elements = raw.split(data)
+        if not tag.isalnum():
+            raise DocumentError("malformed_payload", f"EDIFACT: invalid segment tag {tag!r}")
+        out.append((tag, [e.split(component) for e in elements]))
+    return out
+
+
+def _segments(text: str) -> Iterator[tuple[str, Elements]] | list[tuple[str, Elements]]:
+    fast = split_segments(text)
+    return fast if fast is not None else pydifact_segments(text)
 
 
 def parse_interchange(payload: str | bytes) -> dict[str, Any]:
@@ -106,11 +148,9 @@ def parse_interchange(payload: str | bytes) -> dict[str, Any]:
     line: dict[str, Any] | None = None
     packages_by_id: dict[str, dict[str, Any]] = {}
     try:
-        for segment in _segments(text):
-            tag = segment.tag
+        for tag, elements in _segments(text):
             if tag == "UNA":
                 continue
-            elements = _elements(segment)
             if tag in ("UNB", "UNZ", "UNG", "UNE"):
                 document.setdefault(tag, elements)
                 continue
@@ -145,7 +185,9 @@ def parse_interchange(payload: str | bytes) -> dict[str, Any]:
             if tag == "UNT":
                 document["messages"].append(message)
                 message = None
-    except EDISyntaxError as exc:
+    except (EDISyntaxError, IndexError, ValueError) as exc:
+        if isinstance(exc, DocumentError):
+            raise
         raise DocumentError("malformed_payload", f"EDIFACT: {exc}") from None
     if message is not None:
         raise DocumentError("truncated_payload", "the interchange ends inside a message "
