@@ -101,13 +101,15 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
     items = load_master(conn, {ln.gtin for ln in lines}, advice.supplier_gln)
     warehouse = _warehouse(conn, advice.po_number)
     outcome: dict[str, list[dict[str, Any]]] = {"received": [], "held": []}
+    # A bad supplier GLN or an impossible despatch date concerns every line of the advice.
+    on_advice = [f for f in map(Finding.from_dict, advice.findings or []) if f.code in BLOCKING]
     for ln in lines:
         counted, damaged = (counts or {}).get(ln.id, (ln.units or 0, 0))
         if counted < 0 or damaged < 0:
             raise InvalidValue(f"counts.{ln.id}", "counts cannot be negative")
         item = next((i for i in items.values() if i.sku == ln.sku), None)
         cl = CheckedLine(AdviceLine(ln.line_no, ln.gtin, Decimal(0), ln.unit), ln.sku, ln.units)
-        findings = [Finding.from_dict(f) for f in ln.findings or []]
+        findings = [Finding.from_dict(f) for f in ln.findings or []] + on_advice
         findings += check_receipt(cl, counted, damaged, terms=terms,
                                   case_qty=item.case_qty if item is not None else 1)
         blocking = [f for f in findings if f.code in BLOCKING and f.code != ReceivingReason.damaged]

@@ -40,7 +40,7 @@ suppliers = Table(
 supplier_items = Table(
     "supplier_items", metadata,
     Column("gln", String(13), ForeignKey("suppliers.gln"), primary_key=True),
-    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True),
+    Column("sku", String(64), ForeignKey("products.sku"), primary_key=True, index=True),
     Column("case_qty", Integer, nullable=False, server_default="1"),
     Column("pallet_qty", Integer, nullable=False, server_default="0"),
     Column("min_shelf_life_days", Integer, nullable=False, server_default="0"),

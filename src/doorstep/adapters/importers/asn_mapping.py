@@ -33,6 +33,7 @@ from doorstep.adapters.importers.profile_engine import (
     ExtractedRecord,
     Profile,
     ProfileError,
+    fragment_text,
     load_profile,
 )
 from doorstep.domain.receiving.gs1 import key_from_epc
@@ -213,14 +214,20 @@ def _advice(profile: Profile, number: str, records: list[ExtractedRecord]) -> Ma
     if not lines:
         findings.append(Finding(R.missing_field, "lines", "the advice has no lines"))
     function = str(first.get("function") or "original")
-    payload = json.dumps([json.loads(r.raw_text()) if profile.format != "xml" else r.raw_text()
-                          for r in records], ensure_ascii=False, default=str)
+    payload = "\n".join(_fragment(profile, r.node) for r in records)
     advice = Advice(
         number=number, supplier_gln=_gln(first.get("supplier_gln")), po_number=po,
         lines=tuple(lines), function=function, despatched_at=first.get("despatched_at"),
         profile=profile.name,
     )
     return MappedAdvice(advice, findings, payload, _content_hash(advice))
+
+
+def _fragment(profile: Profile, node: Any) -> str:
+    """One record's original data for the advice's ``payload`` (what the supplier sent)."""
+    if profile.format == "edifact":  # the message's own segments, without the grouping
+        return json.dumps(node.get("segments", []), ensure_ascii=False)
+    return fragment_text(node)
 
 
 def _merge_epcs(lines: list[AdviceLine]) -> list[AdviceLine]:

@@ -10,6 +10,8 @@ with python-stdnum's GS1 mod-10 (``ean``) for every length.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum import ean
 
 __all__ = [
@@ -33,6 +35,7 @@ def _check_digit_problem(digits: str, lengths: tuple[int, ...], what: str) -> st
     return None
 
 
+@lru_cache(maxsize=65536)  # a catalogue's GTINs recur in every advice
 def gtin_problem(value: str) -> str | None:
     """None for a valid GTIN-8/12/13/14, else what is wrong with it."""
     return _check_digit_problem(value, (8, 12, 13, 14), "GTIN")
@@ -43,6 +46,7 @@ def sscc_problem(value: str) -> str | None:
     return _check_digit_problem(value, (18,), "SSCC")
 
 
+@lru_cache(maxsize=4096)
 def gln_problem(value: str) -> str | None:
     """None for a valid 13-digit GLN, else what is wrong with it."""
     return _check_digit_problem(value, (13,), "GLN")
@@ -53,6 +57,7 @@ def gtin14(value: str) -> str:
     return value.rjust(14, "0")
 
 
+@lru_cache(maxsize=65536)
 def key_from_epc(value: str) -> tuple[str, str] | None:
     """``("gtin", digits)`` or ``("sscc", digits)`` for an EPC URI, None for anything else.
 

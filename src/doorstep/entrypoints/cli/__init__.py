@@ -14,6 +14,8 @@ from doorstep.entrypoints.cli import (
     pick,
     promise,
     receiving,
+    receiving_desk,
+    slotting,
     waves,
 )
 
@@ -50,6 +52,8 @@ app.add_typer(peak.app, name="peak")
 harmonise.import_app.command("asn")(receiving.import_asn)
 harmonise.import_app.command("po")(receiving.import_po)
 app.add_typer(harmonise.import_app, name="import")
+app.add_typer(slotting.app, name="slotting")
+app.add_typer(receiving_desk.app, name="receiving")
 app.add_typer(harmonise.profile_app, name="profile")
 app.add_typer(harmonise.quarantine_app, name="quarantine")
 app.add_typer(monitoring.app, name="monitoring")

@@ -9,6 +9,7 @@ is refused with 401 and nothing is stored.  Only built-in profile *names* are ac
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -28,7 +29,7 @@ from doorstep.entrypoints.api.deps import engine
 from doorstep.entrypoints.api.problems import problem
 from doorstep.services import advices as advice_service
 from doorstep.services import purchase_orders as po_service
-from doorstep.services import putaway, receiving
+from doorstep.services import putaway, receiving, suppliers
 
 router = APIRouter(tags=["receiving"])
 SIGNATURE_HEADER = "X-Doorstep-Signature"
@@ -243,3 +244,50 @@ def confirm(area_id: int, body: PutawayIn, db: Engine = Depends(engine),
             ) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         return putaway.confirm_putaway(conn, area_id, body.location, actor=principal.actor)
+
+
+class SupplierIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    over_tolerance_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    under_tolerance_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    recadv: str = Field(default="json", description="json or edifact")
+
+
+class SupplierItemIn(BaseModel):
+    case_qty: int = Field(default=1, ge=1)
+    pallet_qty: int = Field(default=0, ge=0)
+    min_shelf_life_days: int = Field(default=0, ge=0)
+    lot_pattern: str | None = Field(default=None, description="regular expression")
+    storage_category: str = "general"
+
+
+class SlotIn(BaseModel):
+    storage_category: str = "general"
+    max_volume_cm3: int = Field(gt=0)
+    max_weight_g: int = Field(gt=0)
+    fixed_sku: str | None = None
+    mixing_allowed: bool = True
+
+
+@router.put("/v1/suppliers/{gln}", summary="A supplier and its quantity tolerances",
+            dependencies=[OPERATOR])
+def put_supplier(gln: str, body: SupplierIn, db: Engine = Depends(engine)) -> dict[str, Any]:
+    with transaction(db, write=True) as conn:
+        return suppliers.set_supplier(conn, gln, name=body.name,
+                                      over_pct=body.over_tolerance_pct,
+                                      under_pct=body.under_tolerance_pct, recadv=body.recadv)
+
+
+@router.put("/v1/suppliers/{gln}/items/{sku}", summary="What a supplier delivers of a SKU: "
+            "pack sizes, shelf life, lot format", dependencies=[OPERATOR])
+def put_supplier_item(gln: str, sku: str, body: SupplierItemIn,
+                      db: Engine = Depends(engine)) -> dict[str, Any]:
+    with transaction(db, write=True) as conn:
+        return suppliers.set_supplier_item(conn, gln, sku, **body.model_dump())
+
+
+@router.put("/v1/location-slots/{code}", summary="Putaway rules of a location",
+            dependencies=[OPERATOR])
+def put_slot(code: str, body: SlotIn, db: Engine = Depends(engine)) -> dict[str, Any]:
+    with transaction(db, write=True) as conn:
+        return suppliers.set_slot(conn, code, **body.model_dump())
