@@ -55,10 +55,38 @@ class Settings:
     public_base_url: str = ""
     tracking_poll_s: int = 30
 
+    # Limits on what a caller may send (SECURITY.md lists them with their reasons).
+    max_body_bytes: int = 1_048_576  # JSON request bodies (413 above)
+    max_webhook_body_bytes: int = 5_242_880  # shop and carrier webhooks, CSV uploads
+    max_header_bytes: int = 65_536  # request line + headers together (431 above)
+    max_json_depth: int = 32  # nesting of objects and arrays in a JSON body (400 above)
+    max_pick_orders: int = 300  # orders in one /v1/pick/batch or /v1/pick/wave request
+    planner_budget_s: float = 10.0  # wall-clock budget of one pick-planning request
+    # Rate limits in the `limits` library's notation ("100/second;3000/minute"); "" = off.
+    rate_limit_per_key: str = "200/second"  # requests carrying a credential, per credential
+    rate_limit_per_address: str = "30/second"  # anonymous requests, per client address
+    rate_limit_storage: str = "memory://"  # per process; "redis://host:6379" to share
+
     def __post_init__(self) -> None:
         if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise SettingsError(f"setting 'sqlite_synchronous': {self.sqlite_synchronous!r} is "
                                 "not one of OFF, NORMAL, FULL, EXTRA")
+        for name in ("max_body_bytes", "max_webhook_body_bytes", "max_header_bytes",
+                     "max_json_depth", "max_pick_orders"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"setting {name!r}: must be at least 1")
+        if not self.planner_budget_s > 0:
+            raise SettingsError("setting 'planner_budget_s': must be more than 0 seconds")
+        for name in ("rate_limit_per_key", "rate_limit_per_address"):
+            text = getattr(self, name)
+            if text.strip():
+                from limits import parse_many  # imported here: settings load on every CLI call
+
+                try:
+                    parse_many(text)
+                except ValueError as exc:
+                    raise SettingsError(f"setting {name!r}: {text!r} is not a rate limit "
+                                        "like '100/second' or '30/second;600/minute'") from exc
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:

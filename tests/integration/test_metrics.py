@@ -20,7 +20,8 @@ def test_metrics_count_accepted_orders_and_show_the_backlog(stocked: Engine) -> 
     with api_client(stocked) as client:
         before = client.get("/metrics").text
         accepted_before = sample(before, "doorstep_intake_orders_total",
-                                 '{outcome="accepted"}') if 'outcome="accepted"' in before \
+                                 '{outcome="accepted"}') \
+            if 'doorstep_intake_orders_total{outcome="accepted"}' in before \
             else 0.0
         for _ in range(2):
             r = client.post("/v1/orders", json=body, headers={"Idempotency-Key": "m-1"})

@@ -168,9 +168,14 @@ class ServerProcess(_Process):
     def __init__(self, database_url: str, *, port: int | None = None,
                  embedded_worker: bool = True, bench_endpoints: bool = False,
                  log_dir: Path | None = None, env: dict[str, str] | None = None,
-                 extra_args: tuple[str, ...] = (), ready_timeout: float = 120.0) -> None:
+                 extra_args: tuple[str, ...] = (), ready_timeout: float = 120.0,
+                 rate_limits: bool = False) -> None:
         flags = {"DOORSTEP_BENCH_ENDPOINTS": "1" if bench_endpoints else "0",
                  "DOORSTEP_EMBEDDED_WORKER": "1" if embedded_worker else "0"}
+        if not rate_limits:
+            # Load and crash tests send thousands of requests a second from one address;
+            # they measure the server, not the limiter (tests of the limiter pass True).
+            flags |= {"DOORSTEP_RATE_LIMIT_PER_KEY": "", "DOORSTEP_RATE_LIMIT_PER_ADDRESS": ""}
         super().__init__(database_url, log_dir=log_dir, env={**flags, **(env or {})})
         self.port = port or free_port()
         self.embedded_worker = embedded_worker

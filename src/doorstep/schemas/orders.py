@@ -8,23 +8,22 @@ base unit; times are timezone-aware.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("timestamp must carry a time zone (e.g. 2026-11-23T10:00:00+01:00)")
-    return value
-
+from doorstep.schemas.strict import CleanLine, SaneDatetime
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-AwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                 CleanLine]
+AwareDatetime = SaneDatetime | None
+
+
+Line200 = Annotated[str, StringConstraints(max_length=200), CleanLine]
+Line100 = Annotated[str, StringConstraints(max_length=100), CleanLine]
 
 
 class Address(BaseModel):
@@ -33,31 +32,32 @@ class Address(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Text
-    company: str | None = Field(default=None, max_length=200)
+    company: Line200 | None = None
     line1: Text
-    line2: str | None = Field(default=None, max_length=200)
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+    line2: Line200 | None = None
+    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), CleanLine]
     city: Text
-    region: str | None = Field(default=None, max_length=100)
+    region: Line100 | None = None
     country: CountryCode
-    phone: str | None = Field(default=None, max_length=50)
+    phone: Annotated[str, StringConstraints(max_length=50), CleanLine] | None = None
 
 
 class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Text
-    email: str | None = Field(default=None, max_length=254)
-    external_id: str | None = Field(default=None, max_length=100)
+    email: Annotated[str, StringConstraints(max_length=254), CleanLine] | None = None
+    external_id: Line100 | None = None
 
 
 class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   CleanLine]
     quantity: int = Field(gt=0, le=100_000)
     unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=4)
-    name: str | None = Field(default=None, max_length=200)
+    name: Line200 | None = None
 
 
 class OrderIn(BaseModel):
@@ -66,7 +66,7 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     external_id: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), CleanLine
     ]
     channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")] = "api"
     placed_at: AwareDatetime = None
@@ -74,8 +74,8 @@ class OrderIn(BaseModel):
     customer: Customer
     shipping_address: Address
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
-    carrier_service: str | None = Field(
-        default=None, max_length=64, description="requested service, e.g. 'dhl:paket'"
+    carrier_service: Annotated[str, StringConstraints(max_length=64), CleanLine] | None = Field(
+        default=None, description="requested service, e.g. 'dhl:paket'"
     )
     shipping_price: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=4)
     priority: int = Field(default=0, ge=0, le=9, description="0 normal … 9 most urgent")

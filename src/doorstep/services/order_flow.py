@@ -122,7 +122,12 @@ def pack(conn: Connection, order_id: str, *, actor: str, carton: str | None = No
 
 def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_number: str,
          quantities: Mapping[int, int] | None = None) -> OrderStatus:
-    """Hand units to a carrier; ``quantities`` maps line_no → units (default: all picked)."""
+    """Hand units to a carrier; ``quantities`` maps line_no → units (default: all picked).
+
+    The order is locked before its lines are read (an unknown order is ``NotFound``, not a
+    foreign-key failure), and a parcel carries at least one unit.
+    """
+    lock_order(conn, order_id)
     lines = conn.execute(select(order_lines).where(order_lines.c.order_id == order_id)
                          .order_by(order_lines.c.line_no)).all()
     by_no = {line.line_no: line for line in lines}
@@ -135,7 +140,11 @@ def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_
         if qty < 0 or line.shipped + qty > line.picked:
             raise InvalidValue(f"quantities.{line_no}",
                                f"{qty} units exceed the {line.picked - line.shipped} picked")
-        conn.execute(update(order_lines).where(order_lines.c.id == line.id)
+    if sum(wanted.values()) <= 0:
+        raise InvalidValue("quantities", "a shipment carries at least one unit (none is "
+                           "picked and not yet shipped)")
+    for line_no, qty in wanted.items():
+        conn.execute(update(order_lines).where(order_lines.c.id == by_no[line_no].id)
                      .values(shipped=order_lines.c.shipped + qty))
     complete = all(line.shipped + wanted.get(line.line_no, 0) >= line.quantity
                    for line in lines)

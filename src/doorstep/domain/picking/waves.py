@@ -13,7 +13,7 @@ every route stop becomes pick-list lines (location, SKU, quantity, tote) in walk
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -176,9 +176,20 @@ def plan_wave(
     cart: Cart | None = None,
     batching: str = "savings",
     routing: str = "exact",
+    check: Callable[[], None] | None = None,
 ) -> Wave:
-    """Choose the orders to release, batch them, route each batch, write the pick lists."""
+    """Choose the orders to release, batch them, route each batch, write the pick lists.
+
+    ``check`` is called before every tour is routed; it may raise to stop the planning
+    (the API uses it for a time budget and for callers that have gone away).
+    """
     rules = rules or WaveRules()
+
+    def length(locs: Sequence[str]) -> float:
+        if check is not None:
+            check()
+        return tour_length(layout, locs, routing)
+
     cart = cart or Cart()
     decisions = choose_release(orders, now, rules)
     by_id = {o.id: o for o in orders}
@@ -189,7 +200,7 @@ def plan_wave(
             for o in released
         ],
         cart,
-        lambda locs: tour_length(layout, locs, routing),
+        length,
         method=batching,
         monotone=routing == "exact",  # an optimal tour never shortens as picks are added
         lower_bound=lambda locs: tour_length_bound(layout, locs),

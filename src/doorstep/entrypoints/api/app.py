@@ -17,6 +17,9 @@ from doorstep import __version__
 from doorstep.adapters.db.checkpoints import WalCheckpointer, disable_autocheckpoint
 from doorstep.bootstrap import Container
 from doorstep.entrypoints.api import problems
+from doorstep.entrypoints.api.error_docs import document_errors
+from doorstep.entrypoints.api.rate_limits import RateLimits
+from doorstep.entrypoints.api.request_guard import RequestGuard
 from doorstep.entrypoints.api.routers import (
     bench,
     catalogue,
@@ -102,4 +105,8 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     mount_static(app)
     if container.settings.bench_endpoints:
         app.include_router(bench.router)
+    # Outermost first on the way in: rate limits, then the body and header guard.
+    app.add_middleware(RequestGuard, settings=container.settings)
+    app.add_middleware(RateLimits, settings=container.settings)
+    document_errors(app)
     return app

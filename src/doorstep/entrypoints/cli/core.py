@@ -35,7 +35,28 @@ def _container(database_url: str | None, **overrides: object) -> Container:
     values = {k: v for k, v in overrides.items() if v is not None}
     if database_url:
         values["database_url"] = database_url
-    return bootstrap(Settings(**{**settings.__dict__, **values}))
+    container = bootstrap(Settings(**{**settings.__dict__, **values}))
+    ensure_reachable(container)
+    return container
+
+
+def ensure_reachable(c: Container) -> None:
+    """Exit with one line naming the database (password hidden) when it does not answer."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = c.settings.database_url
+    try:
+        with c.engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).strip().splitlines() or [""])[0]
+        password = c.engine.url.password
+        if password:
+            first = first.replace(str(password), "***")
+        typer.echo(f"doorstep: cannot reach the database {_safe_url(url)} "
+                   f"({type(cause).__name__}: {first})", err=True)
+        raise typer.Exit(2) from None
 
 
 DB_OPTION = typer.Option(None, "--db", envvar="DOORSTEP_DATABASE_URL",
@@ -106,6 +127,7 @@ def serve(
     import uvicorn
 
     from doorstep.entrypoints.api.app import create_app
+    from doorstep.entrypoints.api.http_protocol import http_options
 
     c = _container(database_url, host=host, port=port)
     ensure_current_schema(c)
@@ -119,7 +141,8 @@ def serve(
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     uvicorn.run(app, host=c.settings.host, port=c.settings.port,
-                log_level=c.settings.log_level, access_log=access_log)
+                log_level=c.settings.log_level, access_log=access_log,
+                **http_options(c.settings.max_header_bytes))
 
 
 def worker(database_url: str | None = DB_OPTION) -> None:

@@ -6,28 +6,32 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.catalogue import Product
 from doorstep.entrypoints.api.deps import engine
+from doorstep.entrypoints.api.params import PathId
+from doorstep.schemas.strict import Code, ShortText, TimeZoneName
 from doorstep.services import catalogue
 
 router = APIRouter(tags=["catalogue"])
 
 
 class ProductIn(BaseModel):
-    gtin: str = Field(description="GTIN-8/12/13/14 with a valid check digit")
-    name: str = Field(min_length=1, max_length=200)
-    weight_g: int = Field(gt=0)
-    length_mm: int = Field(gt=0)
-    width_mm: int = Field(gt=0)
-    height_mm: int = Field(gt=0)
+    model_config = ConfigDict(extra="forbid")
+
+    gtin: Code = Field(description="GTIN-8/12/13/14 with a valid check digit")
+    name: ShortText
+    weight_g: int = Field(gt=0, le=10_000_000)
+    length_mm: int = Field(gt=0, le=100_000)
+    width_mm: int = Field(gt=0, le=100_000)
+    height_mm: int = Field(gt=0, le=100_000)
 
 
 @router.put("/v1/products/{sku}", summary="Create or update a product")
-def put_product(sku: str, body: ProductIn, db: Engine = Depends(engine)) -> JSONResponse:
+def put_product(sku: PathId, body: ProductIn, db: Engine = Depends(engine)) -> JSONResponse:
     product = Product(sku=sku, **body.model_dump())
     with transaction(db, write=True) as conn:
         created = catalogue.upsert_product(conn, product)
@@ -36,20 +40,22 @@ def put_product(sku: str, body: ProductIn, db: Engine = Depends(engine)) -> JSON
 
 
 @router.get("/v1/products/{sku}", summary="A product")
-def get_product(sku: str, db: Engine = Depends(engine)) -> dict[str, Any]:
+def get_product(sku: PathId, db: Engine = Depends(engine)) -> dict[str, Any]:
     with db.connect() as conn:
         return catalogue.get_product(conn, sku)
 
 
 class WarehouseIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    timezone: str = "Europe/Berlin"
-    locations: list[str] = Field(default_factory=list,
-                                 description="location codes ZONE-AA-BBB-L-N to add")
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText
+    timezone: TimeZoneName = "Europe/Berlin"
+    locations: list[Code] = Field(default_factory=list, max_length=10_000,
+                                  description="location codes ZONE-AA-BBB-L-N to add")
 
 
 @router.put("/v1/warehouses/{code}", summary="Create or update a warehouse and add locations")
-def put_warehouse(code: str, body: WarehouseIn, db: Engine = Depends(engine)) -> dict[str, Any]:
+def put_warehouse(code: PathId, body: WarehouseIn, db: Engine = Depends(engine)) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         catalogue.upsert_warehouse(conn, code, body.name, body.timezone)
         added = catalogue.add_locations(conn, code, body.locations)

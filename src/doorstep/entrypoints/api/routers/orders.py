@@ -7,12 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.api.deps import engine
+from doorstep.entrypoints.api.params import PathId
 from doorstep.schemas.orders import OrderIn
+from doorstep.schemas.strict import ActorName, Code, PositiveCount, RowId, ShortText
 from doorstep.services import order_flow
 from doorstep.services.intake import IntakeRequest
 from doorstep.services.intake_batcher import IntakeBatcher
@@ -48,18 +50,20 @@ async def create_order(
 
 
 @router.get("/v1/orders/{order_id}", summary="An order with its event timeline")
-def get_order(order_id: str, db: Engine = Depends(engine)) -> dict[str, Any]:
+def get_order(order_id: PathId, db: Engine = Depends(engine)) -> dict[str, Any]:
     with db.connect() as conn:
         return order_view(conn, order_id)
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(default="requested", min_length=1, max_length=200)
-    actor: str = Field(default="api", min_length=1, max_length=100)
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ShortText = "requested"
+    actor: ActorName = "api"
 
 
 @router.post("/v1/orders/{order_id}/cancel", summary="Cancel before shipping")
-def cancel_order(order_id: str, body: CancelIn | None = None,
+def cancel_order(order_id: PathId, body: CancelIn | None = None,
                  db: Engine = Depends(engine)) -> dict[str, Any]:
     body = body or CancelIn()
     with transaction(db, write=True) as conn:
@@ -69,20 +73,25 @@ def cancel_order(order_id: str, body: CancelIn | None = None,
 
 
 class ShipIn(BaseModel):
-    carrier: str = Field(min_length=1, max_length=40)
-    tracking_number: str = Field(min_length=1, max_length=64)
-    quantities: dict[int, int] | None = Field(
-        default=None, description="line_no → units in this parcel; omit to ship all picked")
-    actor: str = "api"
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: Code = Field(max_length=40)
+    tracking_number: Code
+    quantities: dict[RowId, PositiveCount] | None = Field(
+        default=None, min_length=1, max_length=500,
+        description="line_no → units (at least 1) in this parcel; omit to ship all picked")
+    actor: ActorName = "api"
 
 
 class StepIn(BaseModel):
-    actor: str = "api"
-    carton: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    actor: ActorName = "api"
+    carton: Code | None = None
 
 
 @router.post("/v1/orders/{order_id}/shipments", status_code=201, summary="Hand over a parcel")
-def ship(order_id: str, body: ShipIn, db: Engine = Depends(engine)) -> dict[str, Any]:
+def ship(order_id: PathId, body: ShipIn, db: Engine = Depends(engine)) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         order_flow.ship(conn, order_id, actor=body.actor, carrier=body.carrier,
                         tracking_number=body.tracking_number, quantities=body.quantities)
@@ -91,7 +100,7 @@ def ship(order_id: str, body: ShipIn, db: Engine = Depends(engine)) -> dict[str,
 
 
 @router.post("/v1/orders/{order_id}/{step}", summary="Advance an order one step")
-def advance(order_id: str, step: str, body: StepIn | None = None,
+def advance(order_id: PathId, step: PathId, body: StepIn | None = None,
             db: Engine = Depends(engine)) -> dict[str, Any]:
     """Steps: release, start-picking, pick-all, pack, deliver (ship has its own route)."""
     body = body or StepIn()

@@ -5,6 +5,10 @@ A layout is sent inline (``layout``: the same structure as a layout file) or nam
 application may fill) and then as ``<name>.yaml|.yml|.json`` in ``app.state.layouts_dir``
 (default: ``$DOORSTEP_LAYOUTS_DIR`` or ``./layouts``).  Bad input is answered with 422 and a
 message naming the field, e.g. ``body: orders[2].cutoff: must carry a time zone``.
+
+The planners are bounded: at most ``settings.max_pick_orders`` orders per request, and each
+runs in a worker thread within ``settings.planner_budget_s``, stopped between two tours when
+the budget runs out or the client disconnects (``plan_runner``).
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from doorstep.adapters.layout_file import (
     Document,
@@ -41,81 +45,101 @@ from doorstep.domain.picking import (
     tour_length_bound,
     walk_distance,
 )
+from doorstep.entrypoints.api.plan_runner import Budget, run_planner
+from doorstep.schemas.strict import ActorName, Code, Finite, SaneDatetime
+from doorstep.settings import Settings
 
 router = APIRouter(tags=["picking"])
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+Method = Annotated[str, StringConstraints(max_length=40)]
+ORDERS_HELP = "at most settings.max_pick_orders (default 300) orders per request"
+
+
+def _settings(request: Request) -> Settings:
+    container = getattr(request.app.state, "container", None)
+    return container.settings if container is not None else Settings()
+
+
+def _bounded(request: Request, orders: list[dict[str, Any]]) -> float:
+    """Refuse more orders than the planners take; the time budget for the rest."""
+    settings = _settings(request)
+    if len(orders) > settings.max_pick_orders:
+        raise HTTPException(422, f"orders: {len(orders)} orders; at most "
+                                 f"{settings.max_pick_orders} per request")
+    return settings.planner_budget_s
 
 
 class _LayoutRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     layout: dict[str, Any] | None = Field(default=None, description="inline layout")
-    layout_name: str | None = Field(default=None, description="name of a stored layout")
+    layout_name: str | None = Field(default=None, max_length=64,
+                                    description="name of a stored layout")
 
 
 class PickIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    location: str
-    sku: str | None = None
-    qty: int | None = Field(default=None, gt=0)
+    location: Code
+    sku: Code | None = None
+    qty: int | None = Field(default=None, gt=0, le=10_000_000)
 
 
 class RouteIn(_LayoutRef):
-    picks: list[str | PickIn] = Field(max_length=2000)
-    method: str = "exact"
+    picks: list[Code | PickIn] = Field(max_length=2000)
+    method: Method = "exact"
     svg: bool = Field(default=False, description="also return the drawing as SVG text")
 
 
 class CartIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    totes: int = Field(default=8, ge=1)
-    volume: float | None = Field(default=None, gt=0)
-    weight: float | None = Field(default=None, gt=0)
+    totes: int = Field(default=8, ge=1, le=1000)
+    volume: Finite | None = Field(default=None, gt=0)
+    weight: Finite | None = Field(default=None, gt=0)
 
 
 class BatchIn(_LayoutRef):
-    orders: list[dict[str, Any]] = Field(max_length=1000)
-    method: str = "savings"
+    orders: list[dict[str, Any]] = Field(max_length=5000, description=ORDERS_HELP)
+    method: Method = "savings"
     cart: CartIn = CartIn()
     local_search: bool = True
-    routing: str = "exact"
+    routing: Method = "exact"
 
 
 class RulesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_orders: int = Field(default=40, ge=1)
-    max_lines: int | None = Field(default=None, ge=1)
-    at_risk_minutes: int = Field(default=120, ge=0)
+    max_orders: int = Field(default=40, ge=1, le=5000)
+    max_lines: int | None = Field(default=None, ge=1, le=1_000_000)
+    at_risk_minutes: int = Field(default=120, ge=0, le=100_000)
 
 
 class WaveIn(_LayoutRef):
-    orders: list[dict[str, Any]] = Field(max_length=5000)
-    now: datetime | None = None
+    orders: list[dict[str, Any]] = Field(max_length=5000, description=ORDERS_HELP)
+    now: SaneDatetime | None = None
     rules: RulesIn = RulesIn()
     cart: CartIn = CartIn()
-    batching: str = "savings"
+    batching: Method = "savings"
 
 
 class AlternativeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    location: str
-    free_qty: int = Field(ge=0)
+    location: Code
+    free_qty: int = Field(ge=0, le=10_000_000)
 
 
 class ShortPickIn(_LayoutRef):
-    order_id: str
-    sku: str
-    location: str
-    requested: int = Field(gt=0)
-    picked: int = Field(ge=0)
-    at: datetime | None = None
-    by: str | None = None
-    alternatives: list[AlternativeIn] = []
+    order_id: Code
+    sku: Code
+    location: Code
+    requested: int = Field(gt=0, le=10_000_000)
+    picked: int = Field(ge=0, le=10_000_000)
+    at: SaneDatetime | None = None
+    by: ActorName | None = None
+    alternatives: list[AlternativeIn] = Field(default=[], max_length=1000)
 
 
 def _layout(request: Request, ref: _LayoutRef) -> Layout:
@@ -151,8 +175,10 @@ def _aware(value: datetime | None, field: str) -> datetime:
     return value
 
 
-def _route(request: Request, body: RouteIn) -> tuple[Layout, Any]:
+def _route(request: Request, body: RouteIn, budget: Budget | None = None) -> tuple[Layout, Any]:
     lay = _layout(request, body)
+    if budget is not None:
+        budget.check()
     raw = [p if isinstance(p, str) else p.model_dump(exclude_none=True) for p in body.picks]
     try:
         items = picks_from_document(Document({"picks": raw}, {}, "body"), lay)
@@ -162,13 +188,17 @@ def _route(request: Request, body: RouteIn) -> tuple[Layout, Any]:
 
 
 @router.post("/v1/pick/route")
-def pick_route(request: Request, body: RouteIn) -> dict[str, Any]:
+async def pick_route(request: Request, body: RouteIn) -> dict[str, Any]:
     """The tour through the picks: ordered stops, distance in metres, method, polyline."""
-    lay, tour = _route(request, body)
-    out: dict[str, Any] = tour.as_dict()
-    if body.svg:
-        out["svg"] = render_svg(lay, tour)
-    return out
+
+    def plan(budget: Budget) -> dict[str, Any]:
+        lay, tour = _route(request, body, budget)
+        out: dict[str, Any] = tour.as_dict()
+        if body.svg:
+            out["svg"] = render_svg(lay, tour)
+        return out
+
+    return await run_planner(request, plan, _settings(request).planner_budget_s)
 
 
 @router.post("/v1/pick/route.svg", response_class=Response)
@@ -193,14 +223,21 @@ def pick_route_svg_get(
 
 
 @router.post("/v1/pick/batch")
-def pick_batch(request: Request, body: BatchIn) -> dict[str, Any]:
+async def pick_batch(request: Request, body: BatchIn) -> dict[str, Any]:
     """Batch orders into cart tours; includes single-order and FCFS totals for comparison."""
+    seconds = _bounded(request, body.orders)
+    return await run_planner(request, lambda budget: _batch(request, body, budget), seconds,
+                             size_hint=f"{len(body.orders)} orders")
+
+
+def _batch(request: Request, body: BatchIn, budget: Budget) -> dict[str, Any]:
     lay = _layout(request, body)
     try:
         orders = batch_orders_from_document(Document({"orders": body.orders}, {}, "body"), lay)
         cart = Cart(body.cart.totes, body.cart.volume, body.cart.weight)
 
         def length(locs: Any) -> float:
+            budget.check()
             return tour_length(lay, list(locs), body.routing)
 
         def bound(locs: Any) -> float:
@@ -225,8 +262,14 @@ def pick_batch(request: Request, body: BatchIn) -> dict[str, Any]:
 
 
 @router.post("/v1/pick/wave")
-def pick_wave(request: Request, body: WaveIn) -> dict[str, Any]:
+async def pick_wave(request: Request, body: WaveIn) -> dict[str, Any]:
     """Choose the orders to release now, batch and route them, return the pick lists."""
+    seconds = _bounded(request, body.orders)
+    return await run_planner(request, lambda budget: _wave(request, body, budget), seconds,
+                             size_hint=f"{len(body.orders)} orders")
+
+
+def _wave(request: Request, body: WaveIn, budget: Budget) -> dict[str, Any]:
     lay = _layout(request, body)
     now = _aware(body.now, "now")
     try:
@@ -237,7 +280,8 @@ def pick_wave(request: Request, body: WaveIn) -> dict[str, Any]:
             timedelta(minutes=body.rules.at_risk_minutes),
         )
         cart = Cart(body.cart.totes, body.cart.volume, body.cart.weight)
-        wave = plan_wave(lay, orders, now, rules=rules, cart=cart, batching=body.batching)
+        wave = plan_wave(lay, orders, now, rules=rules, cart=cart, batching=body.batching,
+                         check=budget.check)
     except ValueError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     return wave.as_dict()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -21,6 +21,7 @@ from doorstep.domain.promise.calendar import CalendarRangeError
 from doorstep.domain.promise.engine import PromiseRequest, make_promise
 from doorstep.domain.promise.model import PromiseModel
 from doorstep.entrypoints.api.problems import problem
+from doorstep.schemas.strict import CleanLine, sane_datetime
 from doorstep.services.promise_service import BacklogSource, FittedThroughput
 
 router = APIRouter()
@@ -53,11 +54,14 @@ def _invalid(field: str, reason: str) -> JSONResponse:
 @router.get("/v1/promise", summary="Delivery promise for a checkout page")
 def get_promise(
     request: Request,
-    dest_country: str = Query(..., pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2"),
-    carrier: str = Query(..., min_length=1, max_length=40, description="e.g. dhl"),
-    service: str = Query(..., min_length=1, max_length=40, description="e.g. paket"),
-    dest_postcode: str = Query("", max_length=20),
-    dest_region: str = Query("", max_length=100),
+    dest_country: Annotated[str, Query(pattern=r"^[A-Z]{2}$",
+                                       description="ISO 3166-1 alpha-2")],
+    carrier: Annotated[str, Query(min_length=1, max_length=40, description="e.g. dhl"),
+                       CleanLine],
+    service: Annotated[str, Query(min_length=1, max_length=40, description="e.g. paket"),
+                       CleanLine],
+    dest_postcode: Annotated[str, Query(max_length=20), CleanLine] = "",
+    dest_region: Annotated[str, Query(max_length=100), CleanLine] = "",
     items: int = Query(1, ge=1, le=100_000, description="number of items in the cart"),
     at: datetime | None = Query(None, description="order time (ISO 8601 with offset); now"),
     level: float | None = Query(None, ge=0.5, lt=1.0, description="default: the model's"),
@@ -65,6 +69,11 @@ def get_promise(
     """Promised date, earliest–latest window and level; ``under_load`` when the queue is long."""
     if at is not None and at.tzinfo is None:
         return _invalid("at", "timestamp must carry a time zone offset")
+    if at is not None:
+        try:
+            sane_datetime(at)
+        except ValueError as exc:
+            return _invalid("at", str(exc))
     when = at or datetime.now(UTC)
     try:
         model = _model(request)

@@ -6,11 +6,11 @@ Same operations and rules as ``doorstep quarantine``; errors are problem+json
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.quarantine_store import (
@@ -21,26 +21,40 @@ from doorstep.adapters.quarantine_store import (
     RecordNotFound,
     StillInvalid,
 )
+from doorstep.entrypoints.api.params import PathRowId
 from doorstep.entrypoints.api.problems import problem
 from doorstep.entrypoints.api.routers.webhooks import quarantine_store
+from doorstep.schemas.strict import BIGINT_MAX, ActorName, CleanLine, CleanText, Note
 
 router = APIRouter()
 
 
+# A corrected payload replaces a webhook body, so it may be as large as one.
+MAX_PAYLOAD_CHARS = 5_000_000
+
+
 class Correction(BaseModel):
-    payload: str = Field(min_length=1, description="The corrected payload, as text.")
-    actor: str = Field(min_length=1, max_length=100)
-    note: str | None = Field(default=None, max_length=2000)
+    model_config = ConfigDict(extra="forbid")
+
+    payload: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PAYLOAD_CHARS),
+                       CleanText] = Field(description="The corrected payload, as text.")
+    actor: ActorName
+    note: Note | None = None
 
 
 class Release(BaseModel):
-    actor: str = Field(min_length=1, max_length=100)
-    note: str | None = Field(default=None, max_length=2000)
+    model_config = ConfigDict(extra="forbid")
+
+    actor: ActorName
+    note: Note | None = None
 
 
 class Rejection(BaseModel):
-    actor: str = Field(min_length=1, max_length=100)
-    note: str = Field(min_length=1, max_length=2000, description="Why (required).")
+    model_config = ConfigDict(extra="forbid")
+
+    actor: ActorName
+    note: Annotated[Note, StringConstraints(min_length=1)] = Field(
+        description="Why (required).")
 
 
 def _summary(r: QuarantineRecord) -> dict[str, Any]:
@@ -84,10 +98,10 @@ def _error(exc: Exception) -> JSONResponse:
 async def list_records(
     request: Request,
     status: Literal["held", "released", "rejected", "all"] = "held",
-    source: str | None = None,
+    source: Annotated[str, Query(max_length=64), CleanLine] | None = None,
     kind: Literal["order", "tracking"] | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=BIGINT_MAX),
 ) -> dict[str, Any]:
     """Records oldest first, filtered by status (default held), source and kind."""
     store = quarantine_store(request)
@@ -98,7 +112,7 @@ async def list_records(
 
 
 @router.get("/v1/quarantine/{record_id}", summary="One quarantined record with its audit trail")
-async def get_record(record_id: int, request: Request) -> Response:
+async def get_record(record_id: PathRowId, request: Request) -> Response:
     try:
         record = await run_in_threadpool(quarantine_store(request).get, record_id)
     except QuarantineError as exc:
@@ -107,7 +121,7 @@ async def get_record(record_id: int, request: Request) -> Response:
 
 
 @router.put("/v1/quarantine/{record_id}/payload", summary="Store a corrected payload")
-async def correct_record(record_id: int, body: Correction, request: Request) -> Response:
+async def correct_record(record_id: PathRowId, body: Correction, request: Request) -> Response:
     """The original payload is kept; release validates the correction."""
     store = quarantine_store(request)
     try:
@@ -119,7 +133,7 @@ async def correct_record(record_id: int, body: Correction, request: Request) -> 
 
 
 @router.post("/v1/quarantine/{record_id}/release", summary="Re-validate and release")
-async def release_record(record_id: int, body: Release, request: Request) -> Response:
+async def release_record(record_id: PathRowId, body: Release, request: Request) -> Response:
     """Hands the record to intake (orders) or the timeline (tracking) if it now passes."""
     store = quarantine_store(request)
     try:
@@ -130,7 +144,7 @@ async def release_record(record_id: int, body: Release, request: Request) -> Res
 
 
 @router.post("/v1/quarantine/{record_id}/reject", summary="Reject for good")
-async def reject_record(record_id: int, body: Rejection, request: Request) -> Response:
+async def reject_record(record_id: PathRowId, body: Rejection, request: Request) -> Response:
     store = quarantine_store(request)
     try:
         await run_in_threadpool(store.reject, record_id, body.actor, body.note)

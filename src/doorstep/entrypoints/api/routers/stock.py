@@ -5,31 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select
 
 from doorstep.adapters.db.tables import stock
 from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.api.deps import engine
+from doorstep.entrypoints.api.params import PathId
+from doorstep.schemas.strict import ActorName, Code, ShortText
 from doorstep.services import stock_ledger
 
 router = APIRouter(tags=["stock"])
 
 
+# One receipt or adjustment moves at most this many units (a typo guard far above any pallet).
+MAX_UNITS = 10_000_000
+
+
 class ReceiptIn(BaseModel):
-    sku: str
-    location: str
-    quantity: int = Field(gt=0)
-    reason: str = Field(default="goods receipt", min_length=1, max_length=200)
-    actor: str = "api"
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Code
+    location: Code
+    quantity: int = Field(gt=0, le=MAX_UNITS)
+    reason: ShortText = "goods receipt"
+    actor: ActorName = "api"
 
 
 class AdjustmentIn(BaseModel):
-    sku: str
-    location: str
-    delta: int = Field(description="positive adds, negative removes; never below reserved")
-    reason: str = Field(min_length=1, max_length=200)
-    actor: str = "api"
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Code
+    location: Code
+    delta: int = Field(ge=-MAX_UNITS, le=MAX_UNITS,
+                       description="positive adds, negative removes; never below reserved")
+    reason: ShortText
+    actor: ActorName = "api"
 
 
 def levels(db: Engine, sku: str) -> dict[str, Any]:
@@ -60,5 +71,5 @@ def adjust(body: AdjustmentIn, db: Engine = Depends(engine)) -> dict[str, Any]:
 
 
 @router.get("/v1/stock/{sku}", summary="Stock levels of a SKU per location")
-def get_levels(sku: str, db: Engine = Depends(engine)) -> dict[str, Any]:
+def get_levels(sku: PathId, db: Engine = Depends(engine)) -> dict[str, Any]:
     return levels(db, sku)

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from doorstep.adapters.db.uow import transaction
@@ -15,6 +15,8 @@ from doorstep.domain.picking.batching import Cart
 from doorstep.domain.picking.routing import METHODS
 from doorstep.domain.picking.waves import WaveRules
 from doorstep.entrypoints.api.deps import container, engine
+from doorstep.entrypoints.api.params import PathId, PathRowId
+from doorstep.schemas.strict import ActorName
 from doorstep.services.sites import site_from_settings
 from doorstep.services.waves import WaveSite, confirm_pick, release_wave, wave_view
 from doorstep.settings import Settings
@@ -32,19 +34,26 @@ def site(request: Request) -> WaveSite:
 
 
 class WaveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     max_orders: int = Field(default=40, ge=1, le=1000)
-    max_lines: int | None = Field(default=None, ge=1)
+    max_lines: int | None = Field(default=None, ge=1, le=100_000)
     totes: int = Field(default=8, ge=1, le=64, description="orders per cart")
     batching: str = Field(default="savings", pattern="^(savings|seed|fcfs|single)$")
-    routing: str = Field(default="exact", description=f"one of {', '.join(METHODS)}")
-    actor: str = "api"
+    routing: str = Field(default="exact", max_length=40,
+                         description=f"one of {', '.join(METHODS)}")
+    actor: ActorName = "api"
 
 
 @router.post("/v1/waves", status_code=201, summary="Release a wave with routed pick lists")
-def post_wave(body: WaveIn, db: Engine = Depends(engine),
+def post_wave(body: WaveIn, request: Request, db: Engine = Depends(engine),
               where: WaveSite = Depends(site)) -> dict[str, Any]:
     if body.routing not in METHODS:
         raise HTTPException(422, f"routing: {body.routing!r} is not one of {', '.join(METHODS)}")
+    limit = container(request).settings.max_pick_orders
+    if body.max_orders > limit:
+        raise HTTPException(422, f"max_orders: at most {limit} orders per wave (the planner's "
+                                 "bound; settings.max_pick_orders)")
     with transaction(db, write=True) as conn:
         return release_wave(conn, where, rules=WaveRules(max_orders=body.max_orders,
                                                          max_lines=body.max_lines),
@@ -53,18 +62,21 @@ def post_wave(body: WaveIn, db: Engine = Depends(engine),
 
 
 @router.get("/v1/waves/{wave_id}", summary="A wave's pick lists and task states")
-def get_wave(wave_id: str, db: Engine = Depends(engine)) -> dict[str, Any]:
+def get_wave(wave_id: PathId, db: Engine = Depends(engine)) -> dict[str, Any]:
     with db.connect() as conn:
         return wave_view(conn, wave_id)
 
 
 class ConfirmIn(BaseModel):
-    picked: int = Field(ge=0, description="units actually taken; fewer than asked is a short pick")
-    actor: str = Field(default="picker", min_length=1, max_length=100)
+    model_config = ConfigDict(extra="forbid")
+
+    picked: int = Field(ge=0, le=10_000_000,
+                        description="units actually taken; fewer than asked is a short pick")
+    actor: ActorName = "picker"
 
 
 @router.post("/v1/pick-tasks/{task_id}/confirm", summary="Confirm a pick (or a short pick)")
-def post_confirm(task_id: int, body: ConfirmIn, db: Engine = Depends(engine),
+def post_confirm(task_id: PathRowId, body: ConfirmIn, db: Engine = Depends(engine),
                  where: WaveSite = Depends(site)) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         return confirm_pick(conn, where, task_id, body.picked, actor=body.actor)

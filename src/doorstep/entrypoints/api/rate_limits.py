@@ -1,0 +1,80 @@
+"""Rate limits per credential and per client address, with the ``limits`` library.
+
+A request carrying a credential (``Authorization`` header, or a cookie whose name contains
+``session``: a staff member's browser) counts against that credential
+(``rate_limit_per_key``, keyed by a hash so no key is kept in memory); every other request
+counts against its client address (``rate_limit_per_address``).  Over the limit the answer
+is 429 problem+json with ``Retry-After`` (whole seconds until the window frees a slot) and
+the route is never reached.  Limits use the moving-window strategy, so a burst at a window
+boundary cannot double the rate.
+
+Storage is ``rate_limit_storage``: ``memory://`` (default) counts per process — several API
+processes each allow the full rate; point them at one ``redis://…`` to share the count.
+An empty limit string switches that limit off.  Behind a reverse proxy the client address
+is the proxy's unless uvicorn trusts its forwarded headers (``--forwarded-allow-ips``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from doorstep.entrypoints.api.request_guard import send_problem
+from doorstep.settings import Settings
+
+
+def _parse(text: str) -> list[RateLimitItem]:
+    return parse_many(text) if text.strip() else []
+
+
+def _credential(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    """The caller's credential: an Authorization header, else a session cookie."""
+    for name, value in headers:
+        if name == b"authorization":
+            return value
+    for name, value in headers:
+        if name == b"cookie":
+            for part in value.split(b";"):
+                key, _, token = part.strip().partition(b"=")
+                if b"session" in key.lower() and token:
+                    return key + b"=" + token
+    return None
+
+
+class RateLimits:
+    """ASGI middleware: 429 when the caller's key or address has used up its limit."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.per_key = _parse(settings.rate_limit_per_key)
+        self.per_address = _parse(settings.rate_limit_per_address)
+        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        credential = _credential(scope["headers"])
+        if credential is not None:
+            who, limits = "key:" + hashlib.sha256(credential).hexdigest()[:24], self.per_key
+        else:
+            client = scope.get("client")
+            who, limits = "addr:" + (client[0] if client else "unknown"), self.per_address
+        for item in limits:
+            if not self.limiter.hit(item, who):
+                await self._refuse(send, item, who)
+                return
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, send: Send, item: RateLimitItem, who: str) -> None:
+        reset, _remaining = self.limiter.get_window_stats(item, who)
+        wait = max(1, math.ceil(reset - time.time()))
+        kind = "credential" if who.startswith("key:") else "client address"
+        await send_problem(send, 429, f"rate limit of {item} per {kind} reached; retry in "
+                           f"{wait} s", [(b"retry-after", str(wait).encode())])
