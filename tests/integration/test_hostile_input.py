@@ -25,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import Container, make_engine
+from doorstep.devtools.server import free_port
 from doorstep.entrypoints.api.app import create_app
 from doorstep.schemas.orders import OrderIn
 from doorstep.services.intake import accept_order
@@ -299,14 +300,15 @@ def test_an_unexpected_error_is_a_500_with_a_correlation_id_and_no_internals(
     assert r.json()["correlation_id"] == "req-42" == r.headers["x-request-id"]
 
 
-def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path: Path) -> None:
-    """A database that cannot be opened answers 503 + Retry-After, not a plain-text 500."""
-    engine = make_engine(f"sqlite:///{tmp_path}/no/such/dir/doorstep.db")
+def test_an_unreachable_database_is_a_503_with_retry_after() -> None:
+    """PostgreSQL not answering: 503 + Retry-After without the URL, not a plain-text 500."""
+    engine = make_engine(f"postgresql://root:hunter2@127.0.0.1:{free_port()}/doorstep")
     with client_for(engine) as c:
         r = c.get("/v1/orders/x")
         assert_problem(r, 503, "database")
         assert int(r.headers["retry-after"]) > 0
-        assert str(tmp_path) not in r.text
+        assert "hunter2" not in r.text and "127.0.0.1" not in r.text
+    engine.dispose()
 
 
 # -- rate limits ---------------------------------------------------------------------------

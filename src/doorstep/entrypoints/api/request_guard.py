@@ -9,8 +9,9 @@ A plain ASGI middleware, so a refused request costs almost nothing::
                                                      "simple request" cannot reach the API)
     JSON too deep, NaN/Infinity, lone surrogate   ─► 400 (see ``json_guard``)
 
-Which rules apply is decided by the path (``policy_for``): ``/v1/webhooks/…`` takes raw
-bodies of any type up to ``max_webhook_body_bytes`` (shops send JSON, XML, CSV and forms);
+Which rules apply is decided by the path (``policy_for``): ``/v1/webhooks/…`` and the
+authenticated uploads in ``RAW_UPLOADS`` take raw bodies of any type up to
+``max_webhook_body_bytes`` (shops and suppliers send JSON, XML, CSV, EDIFACT and forms);
 corrections of quarantined payloads are JSON of the same size; every other ``/v1/…`` route
 is JSON only, up to ``max_body_bytes``; everything else (health,
 docs, the browser pages with their CSRF-protected forms) gets the size limit only.  A body
@@ -40,9 +41,13 @@ class BodyPolicy:
     json_only: bool
 
 
+#: Authenticated file uploads in their own formats (CSV, EDIFACT, XML): sized like webhooks.
+RAW_UPLOADS = frozenset({"/v1/purchase-orders/import", "/v1/advices"})
+
+
 def policy_for(path: str, settings: Settings) -> BodyPolicy:
     """The body rules of the route at ``path`` (see the module docstring)."""
-    if path.startswith("/v1/webhooks/"):
+    if path.startswith("/v1/webhooks/") or path in RAW_UPLOADS:
         return BodyPolicy(settings.max_webhook_body_bytes, json_only=False)
     if path.startswith("/v1/quarantine/"):  # a corrected payload is as large as a webhook
         return BodyPolicy(settings.max_webhook_body_bytes, json_only=True)
