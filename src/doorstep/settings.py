@@ -54,6 +54,15 @@ class Settings:
     # The customer's tracking page and notifications (docs/tracking-page.md)
     public_base_url: str = ""
     tracking_poll_s: int = 30
+    notify_config: str = ""
+    notify_templates_dir: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    notify_lease_s: float = 60.0
+    notify_backoff_s: float = 30.0
 
     # Limits on what a caller may send (SECURITY.md lists them with their reasons).
     max_body_bytes: int = 1_048_576  # JSON request bodies (413 above)

@@ -19,6 +19,7 @@ not needed to show a page), with dates relative to ``today``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -37,7 +38,7 @@ from doorstep.schemas.orders import OrderIn
 from doorstep.services import catalogue, order_flow, stock_ledger
 from doorstep.services.events import record_event
 from doorstep.services.intake import accept_order
-from doorstep.services.outbox import process_batch
+from doorstep.services.outbox import Handler, process_batch
 from doorstep.services.tracking_links import ensure_token
 from doorstep.services.tracking_timeline import record_tracking_event
 
@@ -75,8 +76,8 @@ def _order(number: str, email: str, lines: list[tuple[str, int]]) -> OrderIn:
                   for s, q in lines]})
 
 
-def _drain(engine: Engine) -> None:
-    while process_batch(engine).handled:
+def _drain(engine: Engine, handlers: Mapping[str, Handler] | None) -> None:
+    while process_batch(engine, handlers=handlers).handled:
         pass
 
 
@@ -94,8 +95,21 @@ def _scan(conn: Connection, number: str, status: TrackingStatus, at: datetime, c
 
 
 def build(engine: Engine, scenario: str, number: str, *, today: date | None = None,
-          email: str = "ada@example.org", drain: bool = True) -> tuple[str, str]:
-    """Create one order in ``scenario``; returns ``(order_id, token)``."""
+          email: str = "ada@example.org",
+          handlers: Mapping[str, Handler] | None = None) -> tuple[str, str]:
+    """Create one order in ``scenario``; returns ``(order_id, token)``.
+
+    The outbox is drained with ``handlers`` (the worker's default ones when None) after
+    intake and again at the end, so notifications a test wires in are planned too.
+    """
+    order_id, token = _build(engine, scenario, number, today=today, email=email,
+                             handlers=handlers)
+    _drain(engine, handlers)
+    return order_id, token
+
+
+def _build(engine: Engine, scenario: str, number: str, *, today: date | None, email: str,
+           handlers: Mapping[str, Handler] | None) -> tuple[str, str]:
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario {scenario!r}: not one of {', '.join(SCENARIOS)}")
     day = today or datetime.now(UTC).date()
@@ -103,8 +117,7 @@ def build(engine: Engine, scenario: str, number: str, *, today: date | None = No
     lines = [("SHIRT", 2), ("MUG", 1)] + ([("BOOK", 1)] if scenario == "split" else [])
     order_id = accept_order(engine, _order(number, email, lines), f"seed-{number}",
                             now=base).order_id
-    if drain:
-        _drain(engine)
+    _drain(engine, handlers)
     # the state machine stamps packing and hand-over with the current time: scans follow it
     now = datetime.now(UTC)
     t1, t2, t3 = (now + timedelta(milliseconds=ms) for ms in (10, 20, 30))

@@ -131,16 +131,17 @@ def _place(location: Any) -> str | None:
     return str(city or country) if (city or country) else None
 
 
-def _window(data: dict[str, Any]) -> Window:
+def window_of(data: dict[str, Any]) -> Window:
     return Window(date.fromisoformat(str(data["earliest_date"])),
                   date.fromisoformat(str(data["latest_date"])))
 
 
-def _reason(original: dict[str, Any], revised: list[dict[str, Any]], status: str) -> str | None:
+def delay_reason(original: dict[str, Any], revised: list[dict[str, Any]],
+                 status: str) -> str | None:
     """Why the window is where it is, as a code the page turns into plain words."""
-    first = _window(original)
+    first = window_of(original)
     for data in reversed(revised):
-        if _window(data).latest > first.latest:
+        if window_of(data).latest > first.latest:
             cause = str(data.get("cause") or "")
             if cause.startswith("exception:"):
                 return cause
@@ -250,9 +251,9 @@ def build_view(order: Any, lines: list[Any], parcels_rows: list[Any],
     promise = None
     if original is not None and order.status != "cancelled":
         current = revised[-1] if revised else original
-        promise = PromiseView(original=_window(original), current=_window(current),
+        promise = PromiseView(original=window_of(original), current=window_of(current),
                               final=bool(current.get("final")),
-                              reason=_reason(original, revised, order.status),
+                              reason=delay_reason(original, revised, order.status),
                               revision=len(revised))
     checkpoints.sort(key=lambda c: c.at, reverse=True)
     return CustomerView(

@@ -39,16 +39,18 @@ from doorstep.entrypoints.api.routers import (
     webhooks,
 )
 from doorstep.entrypoints.api.slo_metrics import IntakeTiming
+from doorstep.entrypoints.notifier import prepare_notifications, start_worker_threads
 from doorstep.entrypoints.web import ops_pages, quarantine_pages, tracking_pages
 from doorstep.entrypoints.web.rendering import mount_static
 from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.order_promises import LiveBacklog, ModelCache
-from doorstep.services.outbox import build_handlers, run_worker
 
 
 def create_app(container: Container, *, embedded_worker: bool | None = None) -> FastAPI:
     run_embedded = (container.settings.embedded_worker if embedded_worker is None
                     else embedded_worker)
+    # settings and e-mail templates are checked now: a broken one stops start-up
+    notifications = prepare_notifications(container.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,23 +61,15 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
             checkpointer = WalCheckpointer(container.engine)
             checkpointer.start()
         app.state.intake_batcher.start()
-        thread = None
+        threads: list[threading.Thread] = []
         if run_embedded:
-            thread = threading.Thread(
-                target=run_worker, name="doorstep-worker", daemon=True,
-                kwargs={"engine": container.engine, "stop": stop,
-                        "poll_interval": container.settings.worker_poll_interval_s,
-                        "batch_size": container.settings.worker_batch_size,
-                        "handlers": build_handlers(
-                            promise_model_path=container.settings.promise_model_path,
-                            origin_country=container.settings.country)})
-            thread.start()
+            threads = start_worker_threads(container, stop, notifications)
         try:
             yield
         finally:
             stop.set()
             app.state.intake_batcher.stop()
-            if thread is not None:
+            for thread in threads:
                 thread.join(timeout=10)
             if checkpointer is not None:
                 checkpointer.stop()

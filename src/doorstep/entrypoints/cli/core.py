@@ -131,7 +131,11 @@ def serve(
 
     c = _container(database_url, host=host, port=port)
     ensure_current_schema(c)
-    app = create_app(c, embedded_worker=worker)
+    try:
+        app = create_app(c, embedded_worker=worker)
+    except ValueError as exc:  # notification settings or an e-mail template
+        console.print(f"[red]cannot start:[/red] {exc}")
+        raise typer.Exit(2) from exc
     console.print(f"doorstep API on http://{c.settings.host}:{c.settings.port} "
                   f"(docs: /docs) — database {_safe_url(c.settings.database_url)}")
     # Start-up objects (app, routes, models) live for the whole process: move them out of
@@ -150,10 +154,15 @@ def worker(database_url: str | None = DB_OPTION) -> None:
 
     On PostgreSQL run as many as you like: they share the queue without doing anything twice.
     """
-    from doorstep.services.outbox import build_handlers, run_worker
+    from doorstep.entrypoints.notifier import prepare_notifications, start_worker_threads
 
     c = _container(database_url)
     ensure_current_schema(c)
+    try:
+        notifications = prepare_notifications(c.settings)
+    except ValueError as exc:
+        console.print(f"[red]notification settings:[/red] {exc}")
+        raise typer.Exit(2) from exc
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -162,7 +171,8 @@ def worker(database_url: str | None = DB_OPTION) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     console.print(f"doorstep worker on {_safe_url(c.settings.database_url)} (Ctrl-C stops)")
-    run_worker(c.engine, stop=stop, poll_interval=c.settings.worker_poll_interval_s,
-               batch_size=c.settings.worker_batch_size,
-               handlers=build_handlers(promise_model_path=c.settings.promise_model_path,
-                                       origin_country=c.settings.country))
+    threads = start_worker_threads(c, stop, notifications)
+    while not stop.wait(0.5):
+        pass
+    for thread in threads:
+        thread.join(timeout=10)

@@ -23,9 +23,11 @@ from doorstep.entrypoints.web.i18n import LANGUAGES, LOCALE_DIR
 WEB_DIR = Path(__file__).parent
 METHOD_MAP = [("**/templates/**.html", "jinja2.ext:babel_extract"),
               ("**/templates/**.txt", "jinja2.ext:babel_extract"),
+              ("**/templates/**.j2", "jinja2.ext:babel_extract"),
               ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "false"},
-           "**/templates/**.txt": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
+           "**/templates/**.txt": {"extensions": "jinja2.ext.i18n", "trimmed": "false"},
+           "**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 
 

@@ -1,0 +1,1 @@
+"""The outside world of notifications: SMTP, signed webhooks, shop fulfilment APIs."""
