@@ -3,9 +3,9 @@
 250 orders call for 500 messages (a confirmation e-mail to a real SMTP server and a signed
 webhook to a real HTTP server, both on loopback).  The worker is SIGKILLed up to 12 times
 at random moments and started again.  In the end every planned message arrived, nothing
-arrived that was not planned, and any message that arrived twice kept its Message-ID / delivery id — at most one
-per kill, the one whose send the kill interrupted between the server's acceptance and the
-commit.
+arrived that was not planned, and any message that arrived twice kept its Message-ID /
+delivery id — at most one per kill: the one whose send the kill interrupted between the
+server's acceptance and the commit.
 """
 
 from __future__ import annotations
