@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from order_builders import api_client, order, ship_new_order
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import sessionmaker
 
+from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.tables import order_events, shipments
 from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
@@ -63,7 +64,14 @@ def test_the_order_search_page_finds_by_shop_number_and_links_the_order(
                               tracking_number="100000000077")
     html = client.get("/ops/orders", params={"q": "SHOP-77", "lang": "en"}).text
     assert f'href="/ops/orders/{order_id}"' in html and "100000000077" in html
+    now = datetime.now(UTC)
+    with stocked.begin() as conn:
+        conn.execute(insert(notifications).values(
+            order_id=order_id, parcel="100000000077", kind="shipped", channel="email",
+            status="sent", message_id="<m1@doorstep>", recipient="ada@example.org",
+            language="en", data={}, created_at=now, available_at=now, sent_at=now))
     page = client.get(f"/ops/orders/{order_id}", params={"lang": "en"}).text
+    assert "shipped · email → ada@example.org (100000000077)" in page
     for section in ("Lines", "Reservations", "Picks", "Parcels", "Promise and its revisions",
                     "Notifications sent", "Timeline", "Audit trail"):
         assert f">{section}</h" in page

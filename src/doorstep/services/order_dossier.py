@@ -8,18 +8,20 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from doorstep.adapters.db.cockpit_tables import watchlist_marks
+from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.picking_tables import pick_tasks
 from doorstep.adapters.db.tables import reservations, shipments, tracking_events
 from doorstep.domain.harmonise.tracking import normalise_tracking_number
 from doorstep.services.order_views import order_view
 
 PROMISE_EVENTS = ("promise", "promise.revised")
-MACHINES = ("carrier:", "promise-engine", "worker", "system", "allocation")
+MACHINES = ("carrier:", "promise-engine", "worker", "system", "allocat", "notif")
 
 
 def order_dossier(conn: Connection, order_id: str) -> dict[str, Any]:
     """The order view (raises NotFound) with reservations, picks, parcels and their scans,
-    promise revisions, notifications and the audit trail (people, not machines)."""
+    promise revisions, the customer notifications (planned, sent, failed) and the audit
+    trail (people, not machines)."""
     view = order_view(conn, order_id)
     view["reservations"] = [dict(r._mapping) for r in conn.execute(
         select(reservations.c.sku, reservations.c.location, reservations.c.quantity)
@@ -42,8 +44,11 @@ def order_dossier(conn: Connection, order_id: str) -> dict[str, Any]:
     view["parcels"] = parcels
     timeline = view["timeline"]
     view["promises"] = [e for e in timeline if e["type"] in PROMISE_EVENTS]
-    view["notifications"] = [e for e in timeline if e["type"].startswith(("notification",
-                                                                           "notify"))]
+    view["notifications"] = [dict(n._mapping) for n in conn.execute(
+        select(notifications.c.kind, notifications.c.channel, notifications.c.status,
+               notifications.c.recipient, notifications.c.parcel, notifications.c.created_at,
+               notifications.c.sent_at, notifications.c.attempts)
+        .where(notifications.c.order_id == order_id).order_by(notifications.c.id))]
     view["audit"] = [e for e in timeline if not e["actor"].startswith(MACHINES)] + [
         {"at": m.handled_at.isoformat(), "type": f"watchlist.handled ({m.category})",
          "actor": m.handled_by, "data": {"note": m.note}}

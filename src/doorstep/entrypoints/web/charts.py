@@ -33,12 +33,12 @@ class Chart:
     target_text: str = ""
 
 
-LABEL_W = 150
+LABEL_W = 130
 ROW_H = 26
 BAR_H = 18
 
 
-def bars(items: Sequence[tuple[str, float, str]], *, width: int = 560,
+def bars(items: Sequence[tuple[str, float, str]], *, width: int = 420,
          scale_max: float | None = None, target: tuple[float, str] | None = None) -> Chart:
     """Horizontal bars: ``(label, value, value as text)`` per row, longest = full width."""
     room = width - LABEL_W - 70
@@ -56,8 +56,8 @@ def bars(items: Sequence[tuple[str, float, str]], *, width: int = 560,
                  target_x=LABEL_W + room * target[0] / full, target_text=target[1])
 
 
-def columns(items: Sequence[tuple[str, float, str]], *, width: int = 560,
-            height: int = 140, every: int = 3) -> tuple[Chart, tuple[tuple[float, str], ...]]:
+def columns(items: Sequence[tuple[str, float, str]], *, width: int = 480,
+            height: int = 140, every: int = 4) -> tuple[Chart, tuple[tuple[float, str], ...]]:
     """Vertical columns (a day's hours); axis labels under every ``every``-th column."""
     n = max(len(items), 1)
     step = width / n

@@ -25,7 +25,7 @@ from doorstep.entrypoints.api.routers.watchlist import promise_model, watchlist_
 from doorstep.entrypoints.api.slo_metrics import promise_health_cache
 from doorstep.entrypoints.web import charts
 from doorstep.entrypoints.web.csrf import check_csrf
-from doorstep.entrypoints.web.i18n import N_, gettext
+from doorstep.entrypoints.web.i18n import N_, choose_language, gettext, use_language
 from doorstep.entrypoints.web.rendering import render as render_page
 from doorstep.services.alert_states import alert_states
 from doorstep.services.order_dossier import order_dossier
@@ -87,9 +87,11 @@ def _overview_context(request: Request) -> dict[str, Any]:
     c = container(request)
     data = overview_service(request).overview(promise_model(request))
     alerts = alert_states(c.engine, c.settings, health=promise_health_cache(request))
+    language, _picked = choose_language(request)
+    with use_language(language):  # chart labels are drawn here, in the reader's language
+        drawn = _charts(data)
     return {"data": data, "alerts": alerts, "status_names": STATUS_NAMES,
-            "as_of": datetime.fromisoformat(data["at"]),
-            "pct": _pct, **_charts(data)}
+            "as_of": datetime.fromisoformat(data["at"]), "pct": _pct, **drawn}
 
 
 @router.get("/ops", dependencies=[READ])

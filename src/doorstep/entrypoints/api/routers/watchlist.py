@@ -6,6 +6,7 @@ are written to the order's timeline under the caller's name, so they need an ope
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.db.uow import transaction
+from doorstep.adapters.promise_store import ModelFileError
 from doorstep.domain.promise.model import PromiseModel
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container
@@ -21,6 +23,7 @@ from doorstep.entrypoints.api.problems import problem
 from doorstep.services.watchlist import NotificationsUnavailable, WatchlistService
 
 router = APIRouter(tags=["watchlist"])
+log = logging.getLogger("doorstep.cockpit")
 
 
 def watchlist_service(request: Request) -> WatchlistService:
@@ -36,9 +39,18 @@ def watchlist_service(request: Request) -> WatchlistService:
 
 
 def promise_model(request: Request) -> PromiseModel | None:
+    """The fitted promise model, or None without one — or with an unreadable one, which is
+    logged: the watchlist and the overview then fall back to history and defaults rather
+    than failing the operator's screen."""
     source = getattr(request.app.state, "backlog_source", None)
     models = getattr(source, "models", None)
-    model: PromiseModel | None = models.get() if models is not None else None
+    if models is None:
+        return None
+    try:
+        model: PromiseModel | None = models.get()
+    except ModelFileError as exc:
+        log.warning("promise model unusable for the cockpit: %s", exc)
+        return None
     return model
 
 
