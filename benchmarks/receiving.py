@@ -337,7 +337,7 @@ def make_advices(rng: random.Random, total_lines: int, by_supplier: dict[int, li
                 if dropped.fault is None:
                     advice.missing_sku = dropped.item.sku
                     advice.fault = "missing"
-        if advice.fault is None and rng.random() < 0.06 and not any(
+        if advice.fault is None and rng.random() < 0.15 and not any(
                 ln.fault for ln in advice.lines):
             advice.fault = rng.choice(tuple(ADVICE_FAULTS) if fmt in DIGITS
                                       else ("date_in_future", "changed"))  # EPCIS: no BGM

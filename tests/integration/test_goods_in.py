@@ -150,3 +150,18 @@ def test_the_supplier_webhook_needs_the_sources_signature(client: TestClient) ->
     good = client.post("/v1/webhooks/supplier/asn-csv", content=body,
                        headers={"X-Doorstep-Signature": sign("s3cret", body)})
     assert good.status_code == 201 and good.json()["advices"][0]["status"] == "open"
+
+
+def test_confirming_an_unknown_gtin_holds_its_advised_units_and_zero_counted_is_missing(
+        client: TestClient) -> None:
+    put_po(client)
+    body = (HEADER + f"A9,PO1,{GLN},,original,1,{PEN_SSCC},4000001000036,5,each,,,\n"
+            f"A9,PO1,{GLN},,original,2,{PEN_SSCC},4012345000016,2,each,,,\n")
+    advice_id = client.post("/v1/advices?profile=asn-csv", content=body).json()["advices"][0]["id"]
+    lines = client.get(f"/v1/advices/{advice_id}").json()["lines"]
+    out = client.post(f"/v1/advices/{advice_id}/receive", json={"counts": [
+        {"line_id": lines[0]["id"], "counted": 5}, {"line_id": lines[1]["id"], "counted": 0}]})
+    (hold,) = out.json()["held"]
+    assert (hold["quantity"], hold["reasons"]) == (5, ["unknown_gtin"])
+    statuses = [ln["status"] for ln in client.get(f"/v1/advices/{advice_id}").json()["lines"]]
+    assert statuses == ["held", "missing"]

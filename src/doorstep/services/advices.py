@@ -76,6 +76,8 @@ _EXPECTED = union_all(
            advice_lines.c.sku.is_not(None))
     .group_by(advice_lines.c.sku),
 )
+_INSERT_ADVICE = insert(advices)
+_INSERT_LINES = insert(advice_lines)
 _EARLIER = (
     select(advices)
     .where(advices.c.supplier_gln == bindparam("gln"), advices.c.number == bindparam("number"),
@@ -153,7 +155,7 @@ def _store_lines(conn: Connection, advice_id: int, checked: CheckedAdvice | None
         rows = [_line_row(advice_id, cl.line, cl.sku, cl.units, cl.findings)
                 for cl in checked.lines]
     if rows:
-        conn.execute(insert(advice_lines), rows)
+        conn.execute(_INSERT_LINES, rows)
 
 
 def _line_row(advice_id: int, ln: AdviceLine, sku: str | None, units: int | None,
@@ -205,12 +207,12 @@ def ingest_advice(conn: Connection, mapped: MappedAdvice, *,
             status = "waiting"
         else:
             findings += checked.findings
-    result = conn.execute(insert(advices).values(
-        number=advice.number, supplier_gln=advice.supplier_gln, po_number=advice.po_number,
-        profile=advice.profile, function=advice.function, status=status,
-        content_hash=mapped.content_hash, payload=mapped.payload,
-        findings=[f.to_dict() for f in findings], despatched_at=advice.despatched_at,
-        created_at=now, updated_at=now))
+    result = conn.execute(_INSERT_ADVICE, {
+        "number": advice.number, "supplier_gln": advice.supplier_gln,
+        "po_number": advice.po_number, "profile": advice.profile, "function": advice.function,
+        "status": status, "content_hash": mapped.content_hash, "payload": mapped.payload,
+        "findings": [f.to_dict() for f in findings], "despatched_at": advice.despatched_at,
+        "created_at": now, "updated_at": now})
     assert result.inserted_primary_key is not None
     advice_id = int(result.inserted_primary_key[0])
     if earlier is not None and status != "conflict":

@@ -104,7 +104,7 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
     # A bad supplier GLN or an impossible despatch date concerns every line of the advice.
     on_advice = [f for f in map(Finding.from_dict, advice.findings or []) if f.code in BLOCKING]
     for ln in lines:
-        counted, damaged = (counts or {}).get(ln.id, (ln.units or 0, 0))
+        counted, damaged = (counts or {}).get(ln.id, (_advised_units(ln), 0))
         if counted < 0 or damaged < 0:
             raise InvalidValue(f"counts.{ln.id}", "counts cannot be negative")
         item = next((i for i in items.values() if i.sku == ln.sku), None)
@@ -128,8 +128,14 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
                                                 counted, ln.lot, ln.best_before, ln.sscc,
                                                 actor, now))
             add_received(conn, advice.po_number, ln.sku, counted)
+        if not counted and not damaged:  # advised, and nothing of it came
+            findings.append(Finding(ReceivingReason.missing_item, "counted",
+                                    f"line {ln.line_no} ({ln.gtin}): nothing arrived",
+                                    ln.line_no))
+        status = ("missing" if not counted and not damaged
+                  else "held" if blocking and counted else "received")
         conn.execute(update(advice_lines).where(advice_lines.c.id == ln.id).values(
-            status="held" if blocking else "received", counted=counted, damaged=damaged,
+            status=status, counted=counted, damaged=damaged,
             findings=[f.to_dict() for f in findings]))
         if ln.sscc and conn.execute(select(received_ssccs.c.sscc).where(
                 received_ssccs.c.sscc == ln.sscc)).first() is None:
@@ -137,6 +143,18 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
                                                        at=now))
     _advance(conn, advice.id, now)
     return outcome
+
+
+def _advised_units(ln: Any) -> int:
+    """What confirming a line "as advised" counts: its units, or for an item the master does
+    not know (no pack size to convert by) the advised quantity when it is a whole number."""
+    if ln.units is not None:
+        return int(ln.units)
+    try:
+        quantity = Decimal(ln.quantity)
+    except ArithmeticError:
+        return 0
+    return int(quantity) if quantity == quantity.to_integral_value() and quantity > 0 else 0
 
 
 def _advance(conn: Connection, advice_id: int, now: datetime) -> None:

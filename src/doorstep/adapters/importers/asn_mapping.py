@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from stdnum import ean
@@ -97,9 +98,8 @@ def _last_part(identifier: str) -> str:
     return text
 
 
-def _gln(value: Any) -> str:
-    """A GLN from digits or an ``sgln``/``pgln`` EPC URI (check digit computed)."""
-    text = str(value or "").strip()
+@lru_cache(maxsize=4096)  # every EPCIS event repeats its read point
+def _gln_text(text: str) -> str:
     for prefix in ("urn:epc:id:sgln:", "urn:epc:id:pgln:"):
         if text.startswith(prefix):
             parts = text[len(prefix):].split(".")
@@ -107,6 +107,11 @@ def _gln(value: Any) -> str:
             if body.isdigit() and len(body) == 12:
                 return body + ean.calc_check_digit(body)
     return text
+
+
+def _gln(value: Any) -> str:
+    """A GLN from digits or an ``sgln``/``pgln`` EPC URI (check digit computed)."""
+    return _gln_text(str(value or "").strip())
 
 
 def _transactions(values: dict[str, Any]) -> dict[str, str]:

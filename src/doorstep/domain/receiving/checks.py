@@ -241,7 +241,7 @@ def check_receipt(
     advised = cl.units or 0
     total = counted + damaged
     if damaged > 0:
-        out.append(Finding(R.damaged, "damaged", f"{damaged} units damaged", n))
+        out.append(Finding(R.damaged, "damaged", f"damaged units: {damaged}", n))
     if total == advised or advised <= 0:
         return out
     if case_qty > 1 and (total * case_qty == advised or advised * case_qty == total):
@@ -254,6 +254,6 @@ def check_receipt(
                            f"(tolerance {terms.over_pct} %)", n))
     elif total < advised - _tolerance(advised, terms.under_pct):
         out.append(Finding(R.under_delivery, "counted",
-                           f"counted {total} units, advised {advised} "
+                           f"counted {total} units ({damaged} of them damaged), advised {advised} "
                            f"(tolerance {terms.under_pct} %)", n))
     return out

@@ -40,7 +40,12 @@ from doorstep.entrypoints.api.routers import (
 )
 from doorstep.entrypoints.api.slo_metrics import IntakeTiming
 from doorstep.entrypoints.notifier import prepare_notifications, start_worker_threads
-from doorstep.entrypoints.web import ops_pages, quarantine_pages, tracking_pages
+from doorstep.entrypoints.web import (
+    ops_pages,
+    quarantine_pages,
+    receiving_pages,
+    tracking_pages,
+)
 from doorstep.entrypoints.web.rendering import mount_static
 from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.order_promises import LiveBacklog, ModelCache
@@ -94,7 +99,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
                    quarantine, search, tracking_links, tracking_pages, watchlist,
-                   receiving, ops, ops_pages, quarantine_pages):
+                   receiving, receiving_pages, ops, ops_pages, quarantine_pages):
         app.include_router(module.router)
     mount_static(app)
     if container.settings.bench_endpoints:

@@ -1,0 +1,161 @@
+"""The receiving desk in the browser (warehouse role, German and English).
+
+Built for a keyboard-wedge scanner: the scanner types the barcode and presses Enter, so the
+scan field is an ordinary form that submits on Enter — no JavaScript needed.  Big touch
+targets for gloves and handhelds::
+
+    GET  /receiving                    scan field (autofocus) and the number of open holds
+    POST /receiving/scan               SSCC -> 303 to the package (or the desk with an error)
+    GET  /receiving/package/{sscc}     what the advice says: lines, findings, forms
+    POST /receiving/package/{sscc}/confirm   receive it whole, as advised
+    POST /receiving/package/{sscc}/count     good and damaged units per line
+    GET  /receiving/holds              held lines with their reasons
+
+The pages call the same services as ``/v1/receiving``; held lines show their reasons in the
+reader's language (codes in ``REASONS``), the code itself beside them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from doorstep.adapters.db.uow import transaction
+from doorstep.domain.errors import DomainError, InvalidValue, NotFound
+from doorstep.entrypoints.api.access import Principal, Role, require
+from doorstep.entrypoints.api.deps import engine
+from doorstep.entrypoints.web.csrf import check_csrf
+from doorstep.entrypoints.web.i18n import N_
+from doorstep.entrypoints.web.rendering import render
+from doorstep.services import receiving
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+DESK = require(Role.WAREHOUSE, Role.OPERATOR)
+
+REASONS = {
+    "gtin_check_digit": N_("The GTIN's check digit is wrong"),
+    "sscc_check_digit": N_("The SSCC's check digit is wrong"),
+    "gln_check_digit": N_("The supplier's GLN is not valid"),
+    "unknown_gtin": N_("This GTIN is not in the product master"),
+    "gtin_of_other_supplier": N_("This item does not come from this supplier"),
+    "sscc_already_received": N_("This package was received before"),
+    "over_delivery": N_("More than expected"),
+    "under_delivery": N_("Fewer than advised"),
+    "unexpected_item": N_("Not on the purchase order"),
+    "missing_item": N_("Advised or ordered, but not here"),
+    "pack_size_mismatch": N_("Cases and units mixed up"),
+    "weight_mismatch": N_("The weight does not fit the quantity"),
+    "best_before_format": N_("The best-before date cannot be read"),
+    "lot_format": N_("The lot number has the wrong format"),
+    "shelf_life_too_short": N_("Too little shelf life left"),
+    "date_in_future": N_("Despatch date in the future"),
+    "date_implausibly_old": N_("Implausible date"),
+    "advice_changed": N_("The advice arrived again with other content"),
+    "damaged": N_("Damaged units"),
+    "invalid_quantity": N_("The quantity is not whole units"),
+    "missing_field": N_("Information missing in the advice"),
+    "invalid_value": N_("Information in the advice cannot be read"),
+}
+
+
+def _scan_view(conn: Any, sscc: str) -> dict[str, Any]:
+    view = receiving.scan(conn, sscc)
+    holds = {h["id"]: h for h in receiving.list_holds(conn)}
+    for line in view["lines"]:
+        line["holds"] = [h for h in holds.values()
+                         if h["sscc"] == sscc and h["gtin"] == line["gtin"]]
+    return view
+
+
+def _desk(request: Request, *, error: str | None = None, sscc: str = "",
+          status: int = 200) -> HTMLResponse:
+    with engine(request).connect() as conn:
+        held = len(receiving.list_holds(conn))
+    return render(request, "receiving/desk.html",
+                  {"error": error, "sscc": sscc, "held": held}, status=status)
+
+
+@router.get("/receiving", dependencies=[Depends(DESK)])
+def desk(request: Request) -> HTMLResponse:
+    return _desk(request)
+
+
+@router.post("/receiving/scan", dependencies=[Depends(DESK), Depends(check_csrf)])
+async def scan(request: Request) -> Response:
+    form = await request.form()
+    sscc = str(form.get("sscc") or "").strip()
+    if sscc.startswith("00") and len(sscc) == 20:  # GS1-128 with AI (00) in front
+        sscc = sscc[2:]
+    if not sscc:
+        return _desk(request, error="empty", status=422)
+    with engine(request).connect() as conn:
+        try:
+            receiving.scan(conn, sscc)
+        except NotFound:
+            return _desk(request, error="unknown", sscc=sscc, status=404)
+    return RedirectResponse(f"/receiving/package/{sscc}", status_code=303)
+
+
+def _package(request: Request, sscc: str, *, outcome: dict[str, Any] | None = None,
+             error: str | None = None, status: int = 200) -> HTMLResponse:
+    with engine(request).connect() as conn:
+        try:
+            view = _scan_view(conn, sscc)
+        except NotFound:
+            return _desk(request, error="unknown", sscc=sscc, status=404)
+    return render(request, "receiving/package.html",
+                  {"view": view, "outcome": outcome, "error": error, "reasons": REASONS},
+                  status=status)
+
+
+@router.get("/receiving/package/{sscc}", dependencies=[Depends(DESK)])
+def package(request: Request, sscc: str) -> HTMLResponse:
+    return _package(request, sscc)
+
+
+@router.post("/receiving/package/{sscc}/confirm", dependencies=[Depends(check_csrf)])
+def confirm(request: Request, sscc: str,
+            principal: Principal = Depends(DESK)) -> HTMLResponse:
+    try:
+        with transaction(engine(request), write=True) as conn:
+            advice_id = receiving.scan(conn, sscc)["advice_id"]
+            outcome = receiving.receive(conn, advice_id, None, actor=principal.actor,
+                                        sscc=sscc)
+    except DomainError as exc:
+        return _package(request, sscc, error=str(exc), status=422)
+    return _package(request, sscc, outcome=outcome)
+
+
+@router.post("/receiving/package/{sscc}/count", dependencies=[Depends(check_csrf)])
+async def count(request: Request, sscc: str,
+                principal: Principal = Depends(DESK)) -> HTMLResponse:
+    form = await request.form()
+    counts: dict[int, tuple[int, int]] = {}
+    try:
+        for key, value in form.multi_items():
+            if key.startswith("good_"):
+                line_id = int(key.removeprefix("good_"))
+                damaged = str(form.get(f"damaged_{line_id}") or "0").strip() or "0"
+                good, bad = int(str(value).strip() or "0"), int(damaged)
+                if good < 0 or bad < 0:
+                    raise ValueError(key)
+                counts[line_id] = (good, bad)
+        if not counts:
+            raise InvalidValue("counts", "nothing counted")
+        with transaction(engine(request), write=True) as conn:
+            advice_id = receiving.scan(conn, sscc)["advice_id"]
+            outcome = receiving.receive(conn, advice_id, counts, actor=principal.actor)
+    except ValueError:
+        return _package(request, sscc, error="count", status=422)
+    except DomainError as exc:
+        return _package(request, sscc, error=str(exc), status=422)
+    return _package(request, sscc, outcome=outcome)
+
+
+@router.get("/receiving/holds", dependencies=[Depends(DESK)])
+def holds(request: Request) -> HTMLResponse:
+    with engine(request).connect() as conn:
+        rows = receiving.list_holds(conn)
+    return render(request, "receiving/holds.html", {"holds": rows, "reasons": REASONS})
