@@ -165,3 +165,26 @@ def test_confirming_an_unknown_gtin_holds_its_advised_units_and_zero_counted_is_
     assert (hold["quantity"], hold["reasons"]) == (5, ["unknown_gtin"])
     statuses = [ln["status"] for ln in client.get(f"/v1/advices/{advice_id}").json()["lines"]]
     assert statuses == ["held", "missing"]
+
+
+def test_a_closed_po_expects_nothing_more(client: TestClient) -> None:
+    put_po(client)
+    closed = client.post("/v1/purchase-orders/PO1/close").json()
+    assert closed["status"] == "closed"
+    advice = client.post("/v1/advices?profile=asn-csv", content=advice_csv()).json()
+    view = client.get(f"/v1/advices/{advice['advices'][0]['id']}").json()
+    assert all("over_delivery" in {f["code"] for f in ln["findings"]} for ln in view["lines"])
+    listed = client.get("/v1/advices?po_number=PO1").json()["advices"]
+    assert [a["id"] for a in listed] == [view["id"]]
+
+
+def test_a_wrong_gtin_is_corrected_to_the_right_sku_and_audited(client: TestClient) -> None:
+    put_po(client)
+    body = HEADER + f"A7,PO1,{GLN},,original,1,{PEN_SSCC},4000001000036,2,each,,,\n"
+    advice_id = client.post("/v1/advices?profile=asn-csv", content=body).json()["advices"][0]["id"]
+    (hold,) = client.post(f"/v1/advices/{advice_id}/receive", json={}).json()["held"]
+    corrected = client.post(f"/v1/receiving/holds/{hold['hold_id']}/decision", json={
+        "action": "correct", "sku": "MUG", "note": "label misprinted, these are mugs"}).json()
+    assert (corrected["status"], corrected["sku"]) == ("corrected", "MUG")
+    assert corrected["audit"][-1]["data"] == {"quantity": 2, "sku": "MUG"}
+    assert client.get("/v1/purchase-orders/PO1").json()["lines"][1]["received_units"] == 2

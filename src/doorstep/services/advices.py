@@ -22,12 +22,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
 from doorstep.adapters.db.receiving_tables import (
     advice_lines,
     advices,
     purchase_order_lines,
+    purchase_orders,
     received_ssccs,
     supplier_items,
     suppliers,
@@ -41,7 +52,8 @@ from doorstep.domain.receiving.model import Advice, AdviceLine, ItemMaster, Supp
 from doorstep.domain.receiving.reasons import Finding, ReceivingReason
 from doorstep.services.events import utcnow
 
-__all__ = ["advice_view", "ingest_advice", "load_master", "process_waiting", "supplier_terms"]
+__all__ = ["advice_view", "ingest_advice", "list_advices", "load_master", "process_waiting",
+           "supplier_terms"]
 
 OPEN_STATES = ("open", "receiving")
 
@@ -64,8 +76,10 @@ _SEEN = select(received_ssccs.c.sscc).where(
 # announce ("advised" rows), in one round trip.  No "po" rows: the PO is not known (yet).
 _EXPECTED = union_all(
     select(literal("po").label("kind"), purchase_order_lines.c.sku.label("sku"),
-           func.sum(purchase_order_lines.c.units - purchase_order_lines.c.received_units)
-           .label("units"))
+           func.sum(case((purchase_orders.c.status == "closed", 0),  # expects nothing more
+                         else_=purchase_order_lines.c.units
+                         - purchase_order_lines.c.received_units)).label("units"))
+    .join(purchase_orders, purchase_orders.c.number == purchase_order_lines.c.po_number)
     .where(purchase_order_lines.c.po_number == bindparam("po"))
     .group_by(purchase_order_lines.c.sku),
     select(literal("advised").label("kind"), advice_lines.c.sku.label("sku"),
@@ -248,6 +262,19 @@ def process_waiting(conn: Connection, po_number: str, *, now: datetime | None = 
             status="open", updated_at=now,
             findings=kept + [f.to_dict() for f in checked.findings]))
     return len(waiting)
+
+
+def list_advices(conn: Connection, *, status: str | None = None, po_number: str | None = None,
+                 limit: int = 100) -> list[dict[str, Any]]:
+    """Advices, newest first, optionally of one status or PO (without their lines)."""
+    query = select(advices.c.id, advices.c.number, advices.c.supplier_gln, advices.c.po_number,
+                   advices.c.profile, advices.c.status, advices.c.created_at)
+    if status is not None:
+        query = query.where(advices.c.status == status)
+    if po_number is not None:
+        query = query.where(advices.c.po_number == po_number)
+    rows = conn.execute(query.order_by(advices.c.id.desc()).limit(limit)).all()
+    return [{**r._mapping, "created_at": r.created_at.isoformat()} for r in rows]
 
 
 def advice_view(conn: Connection, advice_id: int) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from doorstep.domain.receiving.gs1 import gln_problem, gtin14
 from doorstep.domain.receiving.model import UNITS, POStatus, PurchaseOrderLine, po_status_after
 from doorstep.services.events import utcnow
 
-__all__ = ["POLineIn", "add_received", "get_po", "import_po_csv", "save_po"]
+__all__ = ["POLineIn", "add_received", "close_po", "get_po", "import_po_csv", "save_po"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +162,15 @@ def add_received(conn: Connection, number: str, sku: str, units: int) -> None:
                              sum(min(t.received_units, t.units) for t in totals), po.status)
     conn.execute(update(purchase_orders).where(purchase_orders.c.number == number)
                  .values(status=status.value, updated_at=utcnow()))
+
+
+def close_po(conn: Connection, number: str) -> dict[str, Any]:
+    """Close PO ``number`` by hand: it expects nothing more (later advices are over)."""
+    result = conn.execute(update(purchase_orders).where(purchase_orders.c.number == number)
+                          .values(status=POStatus.CLOSED.value, updated_at=utcnow()))
+    if result.rowcount != 1:
+        raise NotFound("purchase order", number)
+    return get_po(conn, number)
 
 
 def import_po_csv(conn: Connection, text: str, *, warehouse: str) -> list[str]:

@@ -31,6 +31,7 @@ from doorstep.adapters.db.receiving_tables import (
     receiving_holds,
     suppliers,
 )
+from doorstep.adapters.db.tables import products
 from doorstep.adapters.importers.edifact import recadv as recadv_text
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.receiving.checks import CheckedLine, check_receipt
@@ -219,9 +220,12 @@ def _hold_view(conn: Connection, row: Any, *, audit: bool) -> dict[str, Any]:
 
 
 def resolve_hold(conn: Connection, hold_id: int, action: str, *, actor: str,
-                 note: str = "", quantity: int | None = None,
+                 note: str = "", quantity: int | None = None, sku: str | None = None,
                  now: datetime | None = None) -> dict[str, Any]:
-    """Decide on a held line: accept or correct (into the receiving area), return, write off."""
+    """Decide on a held line: accept or correct (into the receiving area), return, write off.
+
+    ``correct`` takes the true quantity and/or the true SKU (a GTIN the supplier got wrong).
+    """
     now = now or utcnow()
     if action not in HOLD_ACTIONS:
         raise InvalidValue("action", f"{action!r} is not one of {', '.join(HOLD_ACTIONS)}")
@@ -236,23 +240,31 @@ def resolve_hold(conn: Connection, hold_id: int, action: str, *, actor: str,
         quantity=quantity if action == "correct" and quantity is not None else row.quantity))
     if result.rowcount != 1:
         raise InvalidValue("status", f"hold {hold_id} is {row.status}, not held")
-    units = row.quantity
+    units, target_sku = row.quantity, row.sku
     if action == "correct":
-        if quantity is None or quantity <= 0:
-            raise InvalidValue("quantity", "a correction gives the true quantity (> 0)")
-        units = quantity
+        if (quantity is None and sku is None) or (quantity is not None and quantity <= 0):
+            raise InvalidValue("quantity", "a correction gives the true quantity (> 0) "
+                                           "and/or the true sku")
+        units = quantity if quantity is not None else row.quantity
+        if sku is not None:
+            if conn.execute(select(products.c.sku).where(products.c.sku == sku)).first() \
+                    is None:
+                raise InvalidValue("sku", f"{sku!r} is not in the product master")
+            target_sku = sku
+            conn.execute(update(receiving_holds).where(receiving_holds.c.id == hold_id)
+                         .values(sku=sku))
     if action in ("accept", "correct"):
-        if row.sku is None:
+        if target_sku is None:
             raise InvalidValue("sku", f"{row.gtin} is not in the product master; it cannot "
                                       "enter stock (return or write off)")
         advice = conn.execute(select(advices).where(advices.c.id == row.advice_id)).one()
         original = row.original or {}
-        _to_area(conn, row.advice_id, row.advice_line_id, row.warehouse, row.sku, units,
+        _to_area(conn, row.advice_id, row.advice_line_id, row.warehouse, target_sku, units,
                  original.get("lot"), original.get("best_before"), row.sscc, actor, now)
-        add_received(conn, advice.po_number, row.sku, units)
+        add_received(conn, advice.po_number, target_sku, units)
     conn.execute(insert(receiving_hold_audit).values(
         hold_id=hold_id, action=action, actor=actor, note=note or None,
-        data={"quantity": units}, at=now))
+        data={"quantity": units, "sku": target_sku}, at=now))
     return get_hold(conn, hold_id)
 
 

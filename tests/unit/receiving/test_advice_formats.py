@@ -138,3 +138,11 @@ def test_an_interchange_with_release_characters_is_read_by_pydifact() -> None:
     from doorstep.adapters.importers.edifact import split_segments
 
     assert split_segments("UNA:+.? 'UNH+1+X?'Y'") is None
+
+
+def test_a_decimal_comma_declared_in_una_reads_as_a_decimal_quantity() -> None:
+    text = ("UNA:+,? 'UNB+UNOC:3+4000001000005:14+4000002000004:14+260101:1200+7'"
+            "UNH+1+DESADV:D:96A:UN:EAN005'BGM+351+A1+9'RFF+ON:PO1'NAD+SU+4000001000005::9'"
+            "LIN+1++4000001000012:EN'QTY+12:2,5:PCE'UNT+7+1'UNZ+1+7'")
+    (mapped,) = map_advices(load_asn_profile("desadv-eancom-d96a"), text).advices
+    assert mapped.advice.lines[0].quantity == Decimal("2.5")

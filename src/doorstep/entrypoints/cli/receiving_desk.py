@@ -143,13 +143,14 @@ def decide(hold_id: int, action: str = typer.Argument(..., help="accept, correct
                                                                 "write_off"),
            note: str = typer.Option("", help="Why (required for accept/return/write_off)."),
            quantity: int | None = typer.Option(None, help="The true quantity (correct)."),
+           sku: str | None = typer.Option(None, help="The true SKU (correct)."),
            as_json: bool = JSON_OPTION, database_url: str | None = DB_OPTION) -> None:
     """Decide on a held line; the decision is written to its audit trail."""
     from doorstep.services.receiving import resolve_hold
 
     with _conn(database_url) as conn:
         _print(resolve_hold(conn, hold_id, action, actor=_actor(), note=note,
-                            quantity=quantity), as_json,
+                            quantity=quantity, sku=sku), as_json,
                lambda h: f"hold {h['id']}: {h['status']}")
 
 

@@ -68,6 +68,7 @@ class HoldDecision(BaseModel):
     action: str = Field(description="accept, correct, return or write_off")
     note: str = ""
     quantity: int | None = Field(default=None, gt=0, description="for correct")
+    sku: str | None = Field(default=None, description="for correct: the true SKU")
 
 
 class PutawayIn(BaseModel):
@@ -94,6 +95,13 @@ def put_po(number: str, body: PurchaseOrderIn, db: Engine = Depends(engine)) -> 
 def get_po(number: str, db: Engine = Depends(engine)) -> dict[str, Any]:
     with db.connect() as conn:
         return po_service.get_po(conn, number)
+
+
+@router.post("/v1/purchase-orders/{number}/close", summary="Close a purchase order by hand",
+             dependencies=[OPERATOR])
+def close_po(number: str, db: Engine = Depends(engine)) -> dict[str, Any]:
+    with transaction(db, write=True) as conn:
+        return po_service.close_po(conn, number)
 
 
 @router.post("/v1/purchase-orders/import", summary="Import purchase orders from CSV",
@@ -151,6 +159,14 @@ async def supplier_webhook(profile: str, request: Request,
                        f"{SIGNATURE_HEADER} does not verify for source {profile!r}",
                        field=SIGNATURE_HEADER)
     return _ingest(db, profile, body)
+
+
+@router.get("/v1/advices", summary="Despatch advices, newest first", dependencies=[WAREHOUSE])
+def list_advices(status: str | None = None, po_number: str | None = None,
+                 db: Engine = Depends(engine)) -> dict[str, Any]:
+    with db.connect() as conn:
+        return {"advices": advice_service.list_advices(conn, status=status,
+                                                       po_number=po_number)}
 
 
 @router.get("/v1/advices/{advice_id}", summary="A despatch advice with its lines and findings",
@@ -215,7 +231,7 @@ def decide(hold_id: int, body: HoldDecision, db: Engine = Depends(engine),
            principal: Principal = Depends(require(Role.OPERATOR))) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         return receiving.resolve_hold(conn, hold_id, body.action, actor=principal.actor,
-                                      note=body.note, quantity=body.quantity)
+                                      note=body.note, quantity=body.quantity, sku=body.sku)
 
 
 def _layout(request: Request) -> Any:
