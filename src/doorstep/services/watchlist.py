@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, and_, func, insert, select
 
 from doorstep.adapters.db.cockpit_tables import watchlist_marks
 from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
@@ -150,8 +150,13 @@ class WatchlistService:
         config = model.config if model else PromiseConfig(timezone=self.timezone)
         out: list[tuple[Flag, Usual]] = []
         schedules: dict[tuple[str, str], Schedule] = {}
+        usuals: dict[tuple[str, ...], Usual] = {}
         for parcel, lane in parcels:
-            usual = usual_times(model, history, lane)
+            lane_key = (lane["carrier"], lane["service"], lane["country"], lane["region"],
+                        lane["postcode"][:2], lane["warehouse"])
+            usual = usuals.get(lane_key)
+            if usual is None:
+                usual = usuals[lane_key] = usual_times(model, history, lane)
             key = (parcel.carrier, lane.get("country", ""))
             schedule = schedules.get(key)
             if schedule is None:
@@ -264,54 +269,56 @@ def usual_times(model: PromiseModel | None, history: dict[str, CarrierHistory],
 
 def _lane(row: Any, origin_country: str = "DE") -> dict[str, str]:
     carrier, _, service = (row.carrier_service or "dhl:paket").partition(":")
-    address = row.shipping_address or {}
     return {"carrier": carrier_of(carrier), "service": (service or "default").lower(),
-            "country": str(address.get("country") or "").upper(),
-            "region": str(address.get("region") or ""),
-            "postcode": str(address.get("postcode") or ""),
-            "warehouse": row.warehouse or "", "origin_country": origin_country}
+            "country": str(row.country or "").upper(), "region": str(row.region or ""),
+            "postcode": str(row.postcode or ""), "warehouse": row.warehouse or "",
+            "origin_country": origin_country}
 
 
-def _promised_latest(conn: Connection, ids: list[str]) -> dict[str, date]:
-    latest: dict[str, tuple[int, date]] = {}
-    for i in range(0, len(ids), CHUNK):
-        for order_id, event_id, data in conn.execute(
-                select(order_events.c.order_id, order_events.c.id, order_events.c.data)
-                .where(order_events.c.order_id.in_(ids[i:i + CHUNK]),
-                       order_events.c.type.in_(("promise", "promise.revised")))):
-            value = (data or {}).get("latest_date")
-            if value and (order_id not in latest or event_id > latest[order_id][0]):
-                latest[order_id] = (event_id, date.fromisoformat(value))
-    return {k: v[1] for k, v in latest.items()}
+def _scope(order_ids: list[str] | None, statuses: tuple[str, ...]) -> Any:
+    if order_ids is None:
+        return orders.c.status.in_(statuses)
+    return and_(orders.c.id.in_(order_ids), orders.c.status.in_(statuses))
 
 
 def open_parcels(conn: Connection, order_ids: Iterable[str] | None = None
                  ) -> list[tuple[Parcel, dict[str, str]]]:
-    """Open orders not yet handed over, and every parcel of orders on the road."""
-    columns = (orders.c.id, orders.c.status, orders.c.carrier_service, orders.c.accepted_at,
-               orders.c.shipping_address, orders.c.warehouse)
-    if order_ids is None:
-        where = orders.c.status.in_(WAREHOUSE_OPEN + ON_THE_ROAD)
-    else:
-        where = orders.c.id.in_(list(order_ids))
-    rows = conn.execute(select(*columns).where(where)).all()
-    road = [r.id for r in rows if r.status in ON_THE_ROAD]
+    """Open orders not yet handed over, and every parcel of orders on the road.
+
+    Four reads, each joined to the orders in scope (the status index, then one index probe
+    per order) rather than long ``IN`` lists; address parts and the promised date are taken
+    out of their JSON by the database, so no JSON document is parsed here.
+    """
+    ids = None if order_ids is None else list(order_ids)
+    address = orders.c.shipping_address
+    rows = conn.execute(select(
+        orders.c.id, orders.c.status, orders.c.carrier_service, orders.c.accepted_at,
+        orders.c.warehouse, address["country"].as_string().label("country"),
+        address["region"].as_string().label("region"),
+        address["postcode"].as_string().label("postcode"))
+        .where(_scope(ids, WAREHOUSE_OPEN + ON_THE_ROAD))).all()
+    road = _scope(ids, ON_THE_ROAD)
     parcels: dict[str, list[Any]] = {}
+    for s in conn.execute(select(shipments.c.order_id, shipments.c.carrier,
+                                 shipments.c.tracking_number, shipments.c.shipped_at)
+                          .join(orders, orders.c.id == shipments.c.order_id).where(road)):
+        parcels.setdefault(s.order_id, []).append(s)
     scans: dict[str, list[Scan]] = {}
-    for i in range(0, len(road), CHUNK):
-        part = road[i:i + CHUNK]
-        for s in conn.execute(select(shipments.c.order_id, shipments.c.carrier,
-                                     shipments.c.tracking_number, shipments.c.shipped_at)
-                              .where(shipments.c.order_id.in_(part))):
-            parcels.setdefault(s.order_id, []).append(s)
-        for e in conn.execute(select(tracking_events.c.tracking_number,
-                                     tracking_events.c.status, tracking_events.c.occurred_at,
-                                     tracking_events.c.exception_reason,
-                                     tracking_events.c.raw_code)
-                              .where(tracking_events.c.order_id.in_(part))):
-            scans.setdefault(normalise_tracking_number(e.tracking_number), []).append(
-                Scan(e.status, e.occurred_at, e.exception_reason, e.raw_code))
-    promised = _promised_latest(conn, road)
+    for number, status, at, reason, code in conn.execute(
+            select(tracking_events.c.tracking_number, tracking_events.c.status,
+                   tracking_events.c.occurred_at, tracking_events.c.exception_reason,
+                   tracking_events.c.raw_code)
+            .join(orders, orders.c.id == tracking_events.c.order_id).where(road)):
+        scans.setdefault(normalise_tracking_number(number), []).append(
+            Scan(status, at, reason, code))
+    promised: dict[str, tuple[int, str]] = {}
+    for order_id, event_id, latest in conn.execute(
+            select(order_events.c.order_id, order_events.c.id,
+                   order_events.c.data["latest_date"].as_string())
+            .join(orders, orders.c.id == order_events.c.order_id)
+            .where(road, order_events.c.type.in_(("promise", "promise.revised")))):
+        if latest and (order_id not in promised or event_id > promised[order_id][0]):
+            promised[order_id] = (event_id, latest)
     out: list[tuple[Parcel, dict[str, str]]] = []
     for r in rows:
         lane = _lane(r)
@@ -319,15 +326,17 @@ def open_parcels(conn: Connection, order_ids: Iterable[str] | None = None
             out.append((Parcel(order_id=r.id, carrier=lane["carrier"], accepted_at=r.accepted_at,
                                order_status=r.status, pickup=cutoff_for(lane["carrier"])), lane))
             continue
+        latest = promised.get(r.id)
         for s in parcels.get(r.id, []):
-            out.append((Parcel(order_id=r.id, carrier=carrier_of(s.carrier),
-                               accepted_at=r.accepted_at, tracking_number=s.tracking_number,
-                               shipped_at=s.shipped_at, scans=tuple(scans.get(
+            carrier = carrier_of(s.carrier)
+            out.append((Parcel(order_id=r.id, carrier=carrier, accepted_at=r.accepted_at,
+                               tracking_number=s.tracking_number, shipped_at=s.shipped_at,
+                               scans=tuple(scans.get(
                                    normalise_tracking_number(s.tracking_number), ())),
                                order_status=r.status,
-                               promised_latest=promised.get(r.id),
-                               pickup=cutoff_for(carrier_of(s.carrier))),
-                        {**lane, "carrier": carrier_of(s.carrier)}))
+                               promised_latest=date.fromisoformat(latest[1]) if latest else None,
+                               pickup=cutoff_for(carrier)),
+                        {**lane, "carrier": carrier}))
     return out
 
 

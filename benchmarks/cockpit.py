@@ -1,0 +1,167 @@
+"""The cockpit under a big order book: p95 of the overview, the order search and the watchlist
+against ``/healthz`` of the same server in the same run.
+
+Fills a database with ``--orders`` orders, their lines, parcels, carrier scans and timeline
+events (``doorstep.devtools.cockpit_data``: COPY on PostgreSQL, multi-row inserts on
+SQLite), starts the real ``doorstep serve`` on it (no worker: nothing changes underneath),
+warms each endpoint, then asks in rounds — each round in a shuffled order — for:
+
+    /healthz                         the comparison: the same server doing nothing
+    /v1/ops/overview                 the overview's figures
+    /v1/orders?tracking=<random>     search by a parcel's tracking number
+    /v1/orders?email=<random>        search by a customer's e-mail
+    /v1/watchlist                    every open parcel classified
+
+``ratio_to_healthz`` is healthz's p95 divided by the slowest of the three pages' p95 (1.0
+would mean as fast as a bare endpoint).  The overview's weekly statistics (lane transit,
+promise health) are cached for minutes by design; their cold computation is reported apart
+(``overview_cold_ms``: the first request after start).
+
+Usage::
+
+    .venv/bin/python benchmarks/cockpit.py --db postgres --orders 1000000
+    .venv/bin/python benchmarks/cockpit.py --orders 200000            # SQLite
+    .venv/bin/python benchmarks/cockpit.py --orders 5000 --rounds 20  # a quick look
+
+Targets on PostgreSQL with 1,000,000 orders: overview <= 150 ms, search <= 50 ms,
+watchlist <= 250 ms (p95).  The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from doorstep.bootstrap import make_engine
+from doorstep.devtools.cockpit_data import load
+from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
+from doorstep.devtools.loadgen import percentile
+from doorstep.devtools.server import ServerProcess, cli_command, upgrade_database
+
+
+def api_key(database_url: str) -> dict[str, str]:
+    """A bearer key when this build has API keys (issue 9); no header otherwise."""
+    done = subprocess.run(cli_command("keys", "create", "--role", "admin", "--name", "bench",
+                                      "--db", database_url),
+                          capture_output=True, text=True, check=False, timeout=60)
+    if done.returncode != 0:
+        return {}
+    key = done.stdout.strip().splitlines()[-1].strip()
+    return {"Authorization": f"Bearer {key}"}
+
+
+def measure(base: str, headers: dict[str, str], sample: dict[str, Any], rounds: int,
+            seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    names = ("healthz", "overview", "search_tracking", "search_email", "watchlist")
+    timings: dict[str, list[float]] = {n: [] for n in names}
+    sizes: dict[str, int] = {}
+
+    def url(name: str) -> str:
+        if name == "healthz":
+            return "/healthz"
+        if name == "overview":
+            return "/v1/ops/overview"
+        if name == "watchlist":
+            return "/v1/watchlist?limit=200"
+        if name == "search_tracking":
+            return f"/v1/orders?tracking={rng.choice(sample['tracking_numbers'])}"
+        return f"/v1/orders?email={rng.choice(sample['emails'])}"
+
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+        started = time.perf_counter()
+        first = client.get("/v1/ops/overview")
+        cold = (time.perf_counter() - started) * 1000
+        first.raise_for_status()
+        for name in names:  # warm-up: connections, caches, query plans
+            for _ in range(3):
+                client.get(url(name)).raise_for_status()
+        for _ in range(rounds):
+            order = list(names)
+            rng.shuffle(order)
+            for name in order:
+                target = url(name)
+                t0 = time.perf_counter()
+                response = client.get(target)
+                elapsed = (time.perf_counter() - t0) * 1000
+                response.raise_for_status()
+                if name.startswith("search") and not response.json()["items"]:
+                    raise SystemExit(f"{target} found nothing: the sample is wrong")
+                timings[name].append(elapsed)
+                sizes[name] = len(response.content)
+        watch = client.get("/v1/watchlist?limit=1").json()
+    p95 = {n: percentile(v, 95) for n, v in timings.items()}
+    p50 = {n: percentile(v, 50) for n, v in timings.items()}
+    return {"p95": p95, "p50": p50, "cold_overview_ms": cold, "sizes": sizes,
+            "watchlist_total": watch["total"], "watchlist_counts": watch["counts"]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--orders", type=int, default=None,
+                        help="orders to generate (default: 1,000,000 on postgres, "
+                             "200,000 on sqlite)")
+    parser.add_argument("--rounds", type=int, default=60, help="requests per endpoint")
+    parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    count = args.orders or (1_000_000 if args.db == "postgres" else 200_000)
+    console = Console(stderr=True)
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cockpit-")))
+        if args.db == "postgres":
+            url = stack.enter_context(fresh_postgres_database(args.pg_admin_url,
+                                                              prefix="doorstep_cockpit"))
+        else:
+            url = f"sqlite:///{folder}/cockpit.db"
+        upgrade_database(url)
+        engine = make_engine(url)
+        t0 = time.perf_counter()
+        sample = load(engine, count, seed=args.seed)
+        load_s = time.perf_counter() - t0
+        engine.dispose()
+        console.print(f"loaded {count:,} orders ({sample['rows']:,} rows) into {args.db} "
+                      f"in {load_s:.0f} s")
+        headers = api_key(url)
+        env = {"DOORSTEP_PROMISE_MODEL_PATH": str(folder / "no-model.json")}
+        with ServerProcess(url, embedded_worker=False, log_dir=folder, env=env) as server:
+            result = measure(server.base_url, headers, sample, args.rounds, args.seed)
+    p95 = result["p95"]
+    search = max(p95["search_tracking"], p95["search_email"])
+    worst = max(p95["overview"], search, p95["watchlist"])
+    table = Table("endpoint", "p50 ms", "p95 ms", "bytes",
+                  title=f"cockpit, {count:,} orders on {args.db}, {args.rounds} rounds")
+    for name in p95:
+        table.add_row(name, f"{result['p50'][name]:.1f}", f"{p95[name]:.1f}",
+                      str(result["sizes"].get(name, "")))
+    console.print(table)
+    console.print(f"watchlist: {result['watchlist_total']} rows {result['watchlist_counts']}; "
+                  f"first overview (cold caches) {result['cold_overview_ms']:.0f} ms")
+    print(json.dumps({
+        "orders": count, "db": args.db, "rounds": args.rounds,
+        "overview_p95_ms": round(p95["overview"], 1), "search_p95_ms": round(search, 1),
+        "search_tracking_p95_ms": round(p95["search_tracking"], 1),
+        "search_email_p95_ms": round(p95["search_email"], 1),
+        "watchlist_p95_ms": round(p95["watchlist"], 1),
+        "healthz_p95_ms": round(p95["healthz"], 2),
+        "ratio_to_healthz": round(p95["healthz"] / worst, 4) if worst else None,
+        "overview_cold_ms": round(result["cold_overview_ms"], 1),
+        "watchlist_rows": result["watchlist_total"], "load_s": round(load_s, 1)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
