@@ -57,7 +57,7 @@ WHY = {
 def _statuses(method: str, operation: dict[str, Any], guarded: bool) -> set[int]:
     statuses = {429, 431, 500, 503}
     if method in ("post", "put", "patch", "delete"):
-        statuses |= {400, 409, 413, 415, 422}
+        statuses |= {400, 404, 409, 413, 415, 422}  # 404: a referenced product, location …
     where = {p.get("in") for p in operation.get("parameters", [])}
     if "path" in where:
         statuses |= {404, 422}

@@ -25,6 +25,7 @@ from doorstep.adapters.quarantine_store import (
 )
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container
+from doorstep.entrypoints.api.params import PathRowId
 from doorstep.entrypoints.api.routers.webhooks import quarantine_store
 from doorstep.entrypoints.web.csrf import check_csrf
 from doorstep.entrypoints.web.ops_pages import render
@@ -82,7 +83,7 @@ def _detail_context(record: Any) -> dict[str, Any]:
 
 
 @router.get("/ops/quarantine/{record_id}", dependencies=[READ])
-async def record_page(request: Request, record_id: int, done: str = "",
+async def record_page(request: Request, record_id: PathRowId, done: str = "",
                       error: str = "") -> HTMLResponse:
     try:
         record = await run_in_threadpool(quarantine_store(request).get, record_id)
@@ -97,7 +98,7 @@ def _back(record_id: int, **query: str) -> RedirectResponse:
 
 
 @router.post("/ops/quarantine/{record_id}/field", dependencies=[Depends(check_csrf)])
-async def correct_field(request: Request, record_id: int, path: str = Form(...),
+async def correct_field(request: Request, record_id: PathRowId, path: str = Form(...),
                         value: str = Form(""), note: str = Form(""),
                         principal: Principal = Depends(ACT)) -> Response:
     """Change one field of the (corrected or original) payload and store it as the correction."""
@@ -119,7 +120,7 @@ async def correct_field(request: Request, record_id: int, path: str = Form(...),
 
 
 @router.post("/ops/quarantine/{record_id}/release", dependencies=[Depends(check_csrf)])
-async def release(request: Request, record_id: int, note: str = Form(""),
+async def release(request: Request, record_id: PathRowId, note: str = Form(""),
                   principal: Principal = Depends(ACT)) -> Response:
     store = quarantine_store(request)
     try:
@@ -133,7 +134,7 @@ async def release(request: Request, record_id: int, note: str = Form(""),
 
 
 @router.post("/ops/quarantine/{record_id}/reject", dependencies=[Depends(check_csrf)])
-async def reject(request: Request, record_id: int, note: str = Form(""),
+async def reject(request: Request, record_id: PathRowId, note: str = Form(""),
                  principal: Principal = Depends(ACT)) -> Response:
     if not note.strip():
         return _back(record_id, error="note: say why the record is rejected")

@@ -21,7 +21,9 @@ from doorstep.services.outbox import outbox_lag_seconds
 router = APIRouter(tags=["health"])
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+            responses={200: {"description": "Prometheus text format.",
+                             "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
 def metrics(request: Request) -> Response:
     engine = container(request).engine
     scrape = CollectorRegistry()

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from doorstep.adapters.layout_file import (
     Document,
@@ -201,14 +202,18 @@ async def pick_route(request: Request, body: RouteIn) -> dict[str, Any]:
     return await run_planner(request, plan, _settings(request).planner_budget_s)
 
 
-@router.post("/v1/pick/route.svg", response_class=Response)
+SVG: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The drawing.", "content": {"image/svg+xml": {}}}}
+
+
+@router.post("/v1/pick/route.svg", response_class=Response, responses=SVG)
 def pick_route_svg(request: Request, body: RouteIn) -> Response:
     """The layout and the tour drawn as SVG."""
     lay, tour = _route(request, body)
     return Response(render_svg(lay, tour), media_type="image/svg+xml")
 
 
-@router.get("/v1/pick/route.svg", response_class=Response)
+@router.get("/v1/pick/route.svg", response_class=Response, responses=SVG)
 def pick_route_svg_get(
     request: Request,
     layout_name: str = Query(..., description="name of a stored layout"),
@@ -217,7 +222,12 @@ def pick_route_svg_get(
 ) -> Response:
     """The same drawing for a stored layout, addressable by URL (for ``<img src>``)."""
     codes = [c.strip() for c in locations.split(",") if c.strip()]
-    body = RouteIn(layout_name=layout_name, picks=list(codes), method=method)
+    try:
+        body = RouteIn(layout_name=layout_name, picks=list(codes), method=method)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", "locations" if e["loc"][0] == "picks" else e["loc"][0],
+                           *e["loc"][1:])} for e in exc.errors()]) from exc
     lay, tour = _route(request, body)
     return Response(render_svg(lay, tour), media_type="image/svg+xml")
 

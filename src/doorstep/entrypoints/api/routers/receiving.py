@@ -26,6 +26,7 @@ from doorstep.adapters.webhook_signatures import verify
 from doorstep.domain.errors import InvalidValue
 from doorstep.entrypoints.api.access import Principal, Role, public, require
 from doorstep.entrypoints.api.deps import engine
+from doorstep.entrypoints.api.params import PathRowId
 from doorstep.entrypoints.api.problems import problem
 from doorstep.services import advices as advice_service
 from doorstep.services import purchase_orders as po_service
@@ -171,7 +172,7 @@ def list_advices(status: str | None = None, po_number: str | None = None,
 
 @router.get("/v1/advices/{advice_id}", summary="A despatch advice with its lines and findings",
             dependencies=[WAREHOUSE])
-def get_advice(advice_id: int, db: Engine = Depends(engine)) -> dict[str, Any]:
+def get_advice(advice_id: PathRowId, db: Engine = Depends(engine)) -> dict[str, Any]:
     with db.connect() as conn:
         return advice_service.advice_view(conn, advice_id)
 
@@ -184,7 +185,7 @@ def scan(sscc: str, db: Engine = Depends(engine)) -> dict[str, Any]:
 
 
 @router.post("/v1/advices/{advice_id}/receive", summary="Confirm or count received lines")
-def receive(advice_id: int, body: ReceiveIn, db: Engine = Depends(engine),
+def receive(advice_id: PathRowId, body: ReceiveIn, db: Engine = Depends(engine),
             principal: Principal = Depends(require(Role.WAREHOUSE, Role.OPERATOR))
             ) -> dict[str, Any]:
     counts = None if body.counts is None else {c.line_id: (c.counted, c.damaged)
@@ -195,7 +196,7 @@ def receive(advice_id: int, body: ReceiveIn, db: Engine = Depends(engine),
 
 
 @router.post("/v1/advices/{advice_id}/finish", summary="Close an advice: the rest is missing")
-def finish(advice_id: int, db: Engine = Depends(engine),
+def finish(advice_id: PathRowId, db: Engine = Depends(engine),
            principal: Principal = Depends(require(Role.WAREHOUSE, Role.OPERATOR))
            ) -> dict[str, Any]:
     del principal
@@ -206,7 +207,7 @@ def finish(advice_id: int, db: Engine = Depends(engine),
 
 @router.get("/v1/advices/{advice_id}/recadv", summary="The receiving advice for the supplier",
             dependencies=[WAREHOUSE])
-def recadv(advice_id: int, request: Request, db: Engine = Depends(engine)) -> dict[str, Any]:
+def recadv(advice_id: PathRowId, request: Request, db: Engine = Depends(engine)) -> dict[str, Any]:
     our_gln = getattr(request.app.state, "our_gln", "") or "0000000000000"
     with db.connect() as conn:
         return receiving.receiving_advice(conn, advice_id, our_gln=our_gln)
@@ -220,14 +221,14 @@ def holds(status: str = "held", db: Engine = Depends(engine)) -> dict[str, Any]:
 
 @router.get("/v1/receiving/holds/{hold_id}", summary="A hold with its audit trail",
             dependencies=[WAREHOUSE])
-def hold(hold_id: int, db: Engine = Depends(engine)) -> dict[str, Any]:
+def hold(hold_id: PathRowId, db: Engine = Depends(engine)) -> dict[str, Any]:
     with db.connect() as conn:
         return receiving.get_hold(conn, hold_id)
 
 
 @router.post("/v1/receiving/holds/{hold_id}/decision", summary="Accept, correct, return or "
              "write off a held line")
-def decide(hold_id: int, body: HoldDecision, db: Engine = Depends(engine),
+def decide(hold_id: PathRowId, body: HoldDecision, db: Engine = Depends(engine),
            principal: Principal = Depends(require(Role.OPERATOR))) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         return receiving.resolve_hold(conn, hold_id, body.action, actor=principal.actor,
@@ -247,7 +248,7 @@ def _layout(request: Request) -> Any:
 
 @router.get("/v1/receiving/area/{area_id}/putaway", summary="Where to put received units",
             dependencies=[WAREHOUSE])
-def suggest(area_id: int, request: Request, db: Engine = Depends(engine)) -> dict[str, Any]:
+def suggest(area_id: PathRowId, request: Request, db: Engine = Depends(engine)) -> dict[str, Any]:
     layout = _layout(request)
     with transaction(db, write=True) as conn:
         return putaway.suggest_putaway(conn, area_id, layout)
@@ -255,7 +256,7 @@ def suggest(area_id: int, request: Request, db: Engine = Depends(engine)) -> dic
 
 @router.post("/v1/receiving/area/{area_id}/putaway", summary="Confirm putaway by the scanned "
              "location; the units become available")
-def confirm(area_id: int, body: PutawayIn, db: Engine = Depends(engine),
+def confirm(area_id: PathRowId, body: PutawayIn, db: Engine = Depends(engine),
             principal: Principal = Depends(require(Role.WAREHOUSE, Role.OPERATOR))
             ) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
