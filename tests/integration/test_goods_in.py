@@ -3,6 +3,7 @@ putaway that releases a backorder, RECADV, and the signed supplier webhook."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,9 +15,11 @@ from doorstep.adapters.db.receiving_tables import asn_sources, supplier_items
 from doorstep.adapters.db.tables import orders
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.webhook_signatures import sign
+from doorstep.domain.errors import InvalidValue
 from doorstep.services.events import utcnow
 from doorstep.services.intake import accept_order
 from doorstep.services.purchase_orders import ensure_supplier
+from doorstep.services.receiving import receive
 from doorstep.services.sites import DEMO_LAYOUT
 
 GLN = "4000001000005"
@@ -188,3 +191,31 @@ def test_a_wrong_gtin_is_corrected_to_the_right_sku_and_audited(client: TestClie
     assert (corrected["status"], corrected["sku"]) == ("corrected", "MUG")
     assert corrected["audit"][-1]["data"] == {"quantity": 2, "sku": "MUG"}
     assert client.get("/v1/purchase-orders/PO1").json()["lines"][1]["received_units"] == 2
+
+
+def test_two_desks_receiving_one_package_put_it_into_stock_once(
+        client: TestClient, stocked: Engine) -> None:
+    """Desk 2 scans the package while desk 1's receipt is not committed yet: desk 2 waits
+    for the line, finds it taken and is refused; the PO counts the pens once."""
+    put_po(client)
+    advice_id = client.post("/v1/advices?profile=asn-csv",
+                            content=advice_csv()).json()["advices"][0]["id"]
+    outcome: list[str] = []
+
+    def desk_two() -> None:
+        try:
+            with transaction(stocked, write=True) as conn:
+                receive(conn, advice_id, None, actor="desk-2", sscc=PEN_SSCC)
+            outcome.append("received")
+        except InvalidValue:
+            outcome.append("refused")
+
+    with transaction(stocked, write=True) as conn:
+        receive(conn, advice_id, None, actor="desk-1", sscc=PEN_SSCC)
+        other = threading.Thread(target=desk_two)
+        other.start()
+        other.join(timeout=0.5)  # let desk 2 reach the line while desk 1 still holds it
+    other.join(timeout=60)
+    assert outcome == ["refused"]
+    lines = client.get("/v1/purchase-orders/PO1").json()["lines"]
+    assert [ln["received_units"] for ln in lines] == [12, 2]

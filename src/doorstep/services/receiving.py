@@ -108,6 +108,7 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
         counted, damaged = (counts or {}).get(ln.id, (_advised_units(ln), 0))
         if counted < 0 or damaged < 0:
             raise InvalidValue(f"counts.{ln.id}", "counts cannot be negative")
+        _claim(conn, ln)
         item = next((i for i in items.values() if i.sku == ln.sku), None)
         cl = CheckedLine(AdviceLine(ln.line_no, ln.gtin, Decimal(0), ln.unit), ln.sku, ln.units)
         findings = [Finding.from_dict(f) for f in ln.findings or []] + on_advice
@@ -144,6 +145,17 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
                                                        at=now))
     _advance(conn, advice.id, now)
     return outcome
+
+
+def _claim(conn: Connection, ln: Any) -> None:
+    """Take the line for this receipt with a guarded update: two desks receiving the same
+    package at once cannot both put it into stock (the second waits on the row, then finds
+    it taken and rolls back)."""
+    taken = conn.execute(update(advice_lines).where(
+        advice_lines.c.id == ln.id, advice_lines.c.status == "expected").values(status="counting"))
+    if taken.rowcount != 1:
+        raise InvalidValue(f"lines.{ln.id}", f"line {ln.line_no} ({ln.gtin}) was received "
+                                             "meanwhile")
 
 
 def _advised_units(ln: Any) -> int:
