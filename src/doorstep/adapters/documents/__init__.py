@@ -1,0 +1,1 @@
+"""Printable documents: shipping labels (PDF, ZPL II), packing slips and manifests."""
