@@ -43,7 +43,7 @@ def largest_box(items: list[Item]) -> list[CartonType]:
     remaining = sort_for_packing(items)
     used: list[CartonType] = []
     while remaining:
-        placed, left = pack_into(big.inner, remaining, presorted=True, stop_on_miss=False,
+        _placed, left = pack_into(big.inner, remaining, presorted=True, stop_on_miss=False,
                                  max_load_g=big.max_load_g)
         used.append(big)
         remaining = left

@@ -47,7 +47,7 @@ class LabelData:
 
 def _zpl_text(value: str) -> str:
     """ZPL field data: ^ and ~ are commands; non-ASCII goes through ^FH hex escapes."""
-    out = []
+    out: list[str] = []
     for ch in value:
         if ch in "^~_" or ord(ch) > 126 or ord(ch) < 32:
             out.extend(f"_{b:02X}" for b in ch.encode("utf-8"))
@@ -123,7 +123,9 @@ def draw_qr(canvas: Canvas, text: str, *, x: float, y: float, size: float) -> No
 
 def render_zpl(label: LabelData, *, dpmm: int = 8) -> str:
     """ZPL II for a 4x6-inch-class thermal label (A6 at 203 dpi by default)."""
-    dots = lambda value_mm: round(value_mm * dpmm)  # noqa: E731 - local unit conversion
+    def dots(value_mm: float) -> int:
+        return round(value_mm * dpmm)
+
     lines = ["^XA", "^CI28", f"^PW{dots(105)}", f"^LL{dots(148)}", "^FO40,30^A0N,22,22^FH^FD"
              + _zpl_text("FROM / ABSENDER") + "^FS"]
     y = 60

@@ -60,7 +60,7 @@ def _search(inner: Dims, remaining: list[Item], placed: list[Placement],
 
 
 def fits(inner: Dims, items: list[Item], *,
-         node_budget: int = 20_000) -> list[Placement] | None | bool:
+         node_budget: int = 20_000) -> list[Placement] | bool | None:
     """A packing if one exists, ``False`` if provably none, ``None`` if the budget ran out."""
     if sum(it.volume for it in items) > inner[0] * inner[1] * inner[2]:
         return False

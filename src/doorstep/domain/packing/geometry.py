@@ -34,7 +34,7 @@ class Item:
 
 def orientations(dims: Dims) -> list[Dims]:
     """The distinct axis-aligned orientations of a box (up to six; fewer for cubes)."""
-    return sorted(set(permutations(dims)))
+    return sorted({(a, b, c) for a, b, c in permutations(dims)})
 
 
 @dataclass(frozen=True, slots=True)
