@@ -29,4 +29,5 @@ def make_sscc(company_prefix: str, serial: int, *, extension: int = 0) -> str:
 
 
 def is_valid_sscc(value: str) -> bool:
-    return len(value) == 18 and value.isdigit() and ean.is_valid(value)
+    return (len(value) == 18 and value.isdigit()
+            and ean.calc_check_digit(value[:-1]) == value[-1])

@@ -1,0 +1,111 @@
+"""Carton choice: the cheapest carton set that really holds the order's items."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from doorstep.devtools.packing_data import CARTONS, random_order
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.packing import CartonType, Item, choose_cartons, verify
+from doorstep.domain.packing.exact import fits
+from doorstep.domain.packing.geometry import PackingError, Placement
+from doorstep.domain.packing.heuristic import pack_into
+
+SMALL = CartonType("S", 200, 150, 100, tare_g=80, max_load_g=5000, cost=Decimal("0.40"))
+MEDIUM = CartonType("M", 300, 200, 150, tare_g=150, max_load_g=10000, cost=Decimal("0.70"))
+LARGE = CartonType("L", 400, 300, 250, tare_g=300, max_load_g=20000, cost=Decimal("1.20"))
+CUBE = Item("CUBE", 100, 100, 100, 500)
+
+
+def test_a_single_small_item_goes_in_the_cheapest_carton() -> None:
+    [parcel] = choose_cartons([Item("PHONE", 180, 100, 60, 400)], [LARGE, MEDIUM, SMALL])
+    assert parcel.carton.code == "S"
+
+
+def test_an_item_is_turned_when_only_a_rotation_fits() -> None:
+    # 140 mm tall does not stand in a 100 mm high carton, but lies down in it
+    [parcel] = choose_cartons([Item("BOX", 100, 90, 140, 300)], [SMALL, LARGE])
+    assert parcel.carton.code == "S"
+    [placement] = parcel.placements
+    assert placement.dz <= 100
+
+
+def test_the_order_is_split_only_when_no_single_carton_holds_it() -> None:
+    items = [Item("BIG", 380, 280, 240, 4000)] * 3
+    parcels = choose_cartons(items, [SMALL, MEDIUM, LARGE])
+    assert len(parcels) == 3
+    assert sorted(len(p.items) for p in parcels) == [1, 1, 1]
+
+
+def test_the_maximum_load_splits_a_heavy_order() -> None:
+    dumbbells = [Item("DUMBBELL", 150, 100, 80, 4000)] * 3
+    parcels = choose_cartons(dumbbells, [LARGE.__class__("L", 400, 300, 250, 300, 10000,
+                                                         Decimal("1.20"))])
+    assert [p.content_weight_g for p in parcels] == [8000, 4000]
+
+
+def test_an_item_no_carton_can_hold_is_refused_naming_it() -> None:
+    with pytest.raises(InvalidValue, match="no carton holds SURFBOARD"):
+        choose_cartons([Item("SURFBOARD", 2000, 500, 80, 5000)], [SMALL, LARGE])
+
+
+def test_the_exact_search_finds_a_packing_the_heuristic_misses() -> None:
+    # the pinwheel: four 3x2 blocks around a 1x1 hole fill a 5x5 square exactly; placing
+    # largest-first at the lowest corner leaves two blocks out
+    pinwheel = [Item("A", 30, 20, 10, 1)] * 4 + [Item("B", 10, 10, 10, 1)]
+    inner = (50, 50, 10)
+    _, left = pack_into(inner, pinwheel)
+    assert left, "the heuristic was expected to miss the pinwheel"
+    found = fits(inner, pinwheel)
+    assert isinstance(found, list)
+    verify(inner, found)
+    assert len(found) == 5
+    [parcel] = choose_cartons(pinwheel, [CartonType("SQ", 50, 50, 10, 5, 1000, Decimal("0.1")),
+                                         LARGE])
+    assert parcel.carton.code == "SQ"
+
+
+def test_the_exact_search_proves_that_nothing_fits() -> None:
+    assert fits((200, 100, 100), [CUBE] * 3) is False
+    assert isinstance(fits((200, 100, 100), [CUBE] * 2), list)
+
+
+def test_the_verifier_rejects_overlaps_and_overhangs() -> None:
+    with pytest.raises(PackingError, match="overlaps"):
+        verify((200, 200, 200), [Placement(CUBE, 0, 0, 0, 100, 100, 100),
+                                 Placement(CUBE, 50, 0, 0, 100, 100, 100)])
+    with pytest.raises(PackingError, match="sticks out"):
+        verify((150, 150, 150), [Placement(CUBE, 60, 0, 0, 100, 100, 100)])
+    with pytest.raises(PackingError, match="not one of its orientations"):
+        verify((300, 300, 300), [Placement(CUBE, 0, 0, 0, 100, 100, 90)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000))
+def test_every_generated_order_is_packed_whole_and_verified(seed: int) -> None:
+    items = random_order(random.Random(seed))
+    parcels = choose_cartons(items, CARTONS)
+    packed = sorted(i.sku for p in parcels for i in p.items)
+    assert packed == sorted(i.sku for i in items)
+    for parcel in parcels:
+        verify(parcel.carton.inner, list(parcel.placements))
+        assert parcel.content_weight_g <= parcel.carton.max_load_g
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000))
+def test_no_cheaper_single_carton_holds_a_small_order(seed: int) -> None:
+    """For orders the exact search covers, a cheaper carton would provably not close."""
+    items = random_order(random.Random(seed))
+    parcels = choose_cartons(items, CARTONS)
+    if len(parcels) != 1 or len(items) > 4:
+        return
+    for carton in CARTONS:
+        if carton.cost < parcels[0].carton.cost and carton.max_load_g >= sum(
+                i.weight_g for i in items):
+            assert fits(carton.inner, items, node_budget=2_000_000) is False
