@@ -35,3 +35,8 @@ def lock_stock(
     if warehouse is not None:
         query = query.where(stock.c.warehouse == warehouse)
     return list(conn.execute(_for_update(conn, query.order_by(stock.c.id))))
+
+
+def for_update(conn: Connection, query: Select[Any]) -> Select[Any]:
+    """``query`` with a row lock on PostgreSQL (SQLite's writer lock already serialises)."""
+    return _for_update(conn, query)
