@@ -64,6 +64,11 @@ class Settings:
     notify_lease_s: float = 60.0
     notify_backoff_s: float = 30.0
 
+    # Goods out (docs/packing.md): SSCCs are built from the merchant's GS1 company prefix;
+    # the sender printed on labels is "Name|Street|Postcode|City|Country".
+    gs1_company_prefix: str = ""
+    sender_address: str = ""
+
     # Limits on what a caller may send (SECURITY.md lists them with their reasons).
     max_body_bytes: int = 1_048_576  # JSON request bodies (413 above)
     max_webhook_body_bytes: int = 5_242_880  # shop and carrier webhooks, CSV uploads
@@ -84,6 +89,13 @@ class Settings:
                      "max_json_depth", "max_pick_orders"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name!r}: must be at least 1")
+        if self.gs1_company_prefix and not (self.gs1_company_prefix.isdigit()
+                                            and 7 <= len(self.gs1_company_prefix) <= 10):
+            raise SettingsError("setting 'gs1_company_prefix': must be the 7 to 10 digits GS1 "
+                                "gave the merchant")
+        if self.sender_address and len(self.sender_address.split("|")) != 5:
+            raise SettingsError("setting 'sender_address': must be 'Name|Street|Postcode|City|"
+                                "Country'")
         if not self.planner_budget_s > 0:
             raise SettingsError("setting 'planner_budget_s': must be more than 0 seconds")
         for name in ("rate_limit_per_key", "rate_limit_per_address"):

@@ -27,6 +27,7 @@ from doorstep.entrypoints.api.routers import (
     metrics,
     ops,
     orders,
+    packing,
     picking,
     promise,
     quarantine,
@@ -99,7 +100,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
                    quarantine, search, tracking_links, tracking_pages, watchlist,
-                   receiving, receiving_pages, ops, ops_pages, quarantine_pages):
+                   receiving, receiving_pages, packing, ops, ops_pages, quarantine_pages):
         app.include_router(module.router)
     mount_static(app)
     if container.settings.bench_endpoints:

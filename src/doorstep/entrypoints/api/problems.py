@@ -30,6 +30,8 @@ from doorstep.domain.errors import (
     InvalidValue,
     NotFound,
 )
+from doorstep.domain.packing.labelling import CarrierRefused
+from doorstep.domain.packing.parcel_states import ParcelStepRefused
 from doorstep.services.intake import DuplicateOrder, IdempotencyConflict
 
 PROBLEM = "application/problem+json"
@@ -98,6 +100,11 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         return problem(409, "Duplicate order", str(exc), order_id=exc.order_id)
     if isinstance(exc, InvalidTransition):
         return problem(409, "Invalid transition", str(exc), current_status=exc.current)
+    if isinstance(exc, ParcelStepRefused):
+        return problem(409, "Parcel step refused", str(exc), current_status=exc.status)
+    if isinstance(exc, CarrierRefused):
+        return problem(502, "Carrier refused", str(exc), carrier=exc.carrier,
+                       carrier_messages=exc.messages)
     if isinstance(exc, InsufficientStock):
         return problem(409, "Insufficient stock", str(exc), available=exc.available)
     if isinstance(exc, InvalidValue):
