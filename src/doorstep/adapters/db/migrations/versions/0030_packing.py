@@ -11,8 +11,8 @@ from alembic import op
 
 import doorstep.adapters.db.tables
 
-revision = '0030_packing'
-down_revision = '0017_receiving_lookups'
+revision = "0030_packing"
+down_revision = "0017_receiving_lookups"
 branch_labels = None
 depends_on = None
 
