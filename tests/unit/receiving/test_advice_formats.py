@@ -146,3 +146,16 @@ def test_a_decimal_comma_declared_in_una_reads_as_a_decimal_quantity() -> None:
             "LIN+1++4000001000012:EN'QTY+12:2,5:PCE'UNT+7+1'UNZ+1+7'")
     (mapped,) = map_advices(load_asn_profile("desadv-eancom-d96a"), text).advices
     assert mapped.advice.lines[0].quantity == Decimal("2.5")
+
+
+@pytest.mark.parametrize(("profile", "name"), [
+    ("desadv-eancom-d96a", "desadv_wikipedia_en.edi"),
+    ("desadv-eancom-d96a", "desadv_bad_check_digits.edi"),
+    ("epcis-json", "epcis_object_9.6.1.jsonld"),
+    ("epcis-xml", "epcis_object_9.6.1.xml"),
+])
+def test_profile_check_finds_no_error_on_the_real_samples(profile: str, name: str) -> None:
+    from doorstep.adapters.importers.profile_check import check_profile
+
+    findings = check_profile(load_asn_profile(profile), (FIXTURES / name).read_bytes())
+    assert [f for f in findings if f.severity == "error"] == []
