@@ -11,6 +11,7 @@ and an 8 MB header against ``doorstep serve``) are in ``tests/e2e/test_hostile_h
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -383,3 +386,33 @@ def test_a_shipment_quantity_names_an_order_line(stocked: Engine) -> None:
         r = c.post(f"/v1/orders/{order_id}/shipments",
                    json={"carrier": "dhl", "tracking_number": "TS1", "quantities": {"1": 1}})
         assert r.status_code == 201, r.text
+
+
+def _body_models(annotation: Any, seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) \
+            and annotation not in seen:
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _body_models(field.annotation, seen)
+    for arg in typing.get_args(annotation):
+        _body_models(arg, seen)
+    return seen
+
+
+def test_every_api_request_body_forbids_unknown_fields(client: TestClient) -> None:
+    """Walks every /v1 route with a JSON body: each model (and nested model) is strict, so a
+    new route whose model would silently drop a field fails here."""
+    lenient = []
+    routes = 0
+    for context in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        route = context.original_route
+        path = context.path_format or ""
+        if not isinstance(route, APIRoute) or route.body_field is None \
+                or not path.startswith("/v1/"):
+            continue
+        routes += 1
+        for model in _body_models(route.body_field.field_info.annotation, set()):
+            if model.model_config.get("extra") != "forbid":
+                lenient.append(f"{path}: {model.__qualname__}")
+    assert routes >= 20
+    assert not lenient, lenient

@@ -5,6 +5,7 @@ trigger before — a NUL byte PostgreSQL refuses to store, a lone surrogate UTF-
 encode, an integer past BIGINT, ``Infinity`` as a cart volume, the year 1 converted to UTC,
 a time zone called ``xyz`` — become a 422 naming the field instead of a 500.
 
+``StrictModel`` is the base of request bodies (unknown fields refused).
 ``CleanLine`` / ``CleanText`` are the validators (one line: no control characters at all;
 free text: tab, CR and LF allowed); the aliases below pair them with a length.  Use them
 for every string a client sends; use ``BigInt``/``RowId`` for integers that reach a column.
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 BIGINT_MAX = 2**63 - 1
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
@@ -66,6 +67,12 @@ def sane_datetime(value: datetime) -> datetime:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValueError(f"year {value.year} is outside {EARLIEST_YEAR}–{LATEST_YEAR}")
     return value
+
+
+class StrictModel(BaseModel):
+    """Base of request bodies: an unknown field is a 422 naming it, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 CleanLine = AfterValidator(clean_line)

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import Engine, select
 
 from doorstep.adapters.db.receiving_tables import asn_sources
@@ -28,6 +28,7 @@ from doorstep.entrypoints.api.access import Principal, Role, public, require
 from doorstep.entrypoints.api.deps import engine
 from doorstep.entrypoints.api.params import PathRowId
 from doorstep.entrypoints.api.problems import problem
+from doorstep.schemas.strict import StrictModel
 from doorstep.services import advices as advice_service
 from doorstep.services import purchase_orders as po_service
 from doorstep.services import putaway, receiving, suppliers
@@ -38,7 +39,7 @@ WAREHOUSE = Depends(require(Role.WAREHOUSE, Role.OPERATOR))
 OPERATOR = Depends(require(Role.OPERATOR))
 
 
-class POLine(BaseModel):
+class POLine(StrictModel):
     sku: str | None = None
     gtin: str | None = None
     quantity: int = Field(gt=0)
@@ -46,33 +47,33 @@ class POLine(BaseModel):
     pack_size: int | None = Field(default=None, gt=0, description="units per case/pallet")
 
 
-class PurchaseOrderIn(BaseModel):
+class PurchaseOrderIn(StrictModel):
     supplier_gln: str = Field(description="13-digit GLN with a valid check digit")
     warehouse: str = Field(min_length=1, max_length=16)
     expected_on: date | None = None
     lines: list[POLine] = Field(min_length=1)
 
 
-class CountIn(BaseModel):
+class CountIn(StrictModel):
     line_id: int
     counted: int = Field(ge=0)
     damaged: int = Field(default=0, ge=0)
 
 
-class ReceiveIn(BaseModel):
+class ReceiveIn(StrictModel):
     sscc: str | None = Field(default=None, description="receive this package of the advice")
     counts: list[CountIn] | None = Field(
         default=None, description="omit to confirm the lines as advised")
 
 
-class HoldDecision(BaseModel):
+class HoldDecision(StrictModel):
     action: str = Field(description="accept, correct, return or write_off")
     note: str = ""
     quantity: int | None = Field(default=None, gt=0, description="for correct")
     sku: str | None = Field(default=None, description="for correct: the true SKU")
 
 
-class PutawayIn(BaseModel):
+class PutawayIn(StrictModel):
     location: str = Field(min_length=1, description="the location code the picker scanned")
 
 
@@ -263,14 +264,14 @@ def confirm(area_id: PathRowId, body: PutawayIn, db: Engine = Depends(engine),
         return putaway.confirm_putaway(conn, area_id, body.location, actor=principal.actor)
 
 
-class SupplierIn(BaseModel):
+class SupplierIn(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     over_tolerance_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
     under_tolerance_pct: Decimal = Field(default=Decimal(0), ge=0, le=100)
     recadv: str = Field(default="json", description="json or edifact")
 
 
-class SupplierItemIn(BaseModel):
+class SupplierItemIn(StrictModel):
     case_qty: int = Field(default=1, ge=1)
     pallet_qty: int = Field(default=0, ge=0)
     min_shelf_life_days: int = Field(default=0, ge=0)
@@ -278,7 +279,7 @@ class SupplierItemIn(BaseModel):
     storage_category: str = "general"
 
 
-class SlotIn(BaseModel):
+class SlotIn(StrictModel):
     storage_category: str = "general"
     max_volume_cm3: int = Field(gt=0)
     max_weight_g: int = Field(gt=0)
