@@ -277,3 +277,88 @@ def test_woocommerce_gets_a_tracking_item_and_the_order_completed(
     assert len(body["date_shipped"]) == 10
     assert (completed.method, completed.path, completed.json()) == (
         "PUT", "/wp-json/wc/v3/orders/3010", {"status": "completed"})
+
+
+def test_operators_see_dead_letters_and_can_send_them_again(
+        shop: Engine, smtp: SmtpSink, tmp_path: Path) -> None:
+    from order_builders import api_client
+
+    with HttpSink(lambda r: (410, {"error": "gone"})) as gone:
+        settings = _settings(smtp, _config(tmp_path, gone.url))
+        order_id = _build(shop, settings, "cancelled", "3011")
+        with transaction(shop, write=True) as conn:
+            conn.execute(update(notifications).values(available_at=notifications.c.created_at))
+        send_due(shop, senders(settings, _notifications(settings), _client()))
+    with api_client(shop) as client:
+        dead = client.get("/v1/notifications", params={"status": "dead"}).json()["items"]
+        assert {(d["order_id"], d["channel"]) for d in dead} == {(order_id, "webhook")}
+        assert all("410" in d["last_error"] and d["attempts"] == 1 for d in dead)  # 4xx: final
+        again = client.post(f"/v1/notifications/{dead[0]['id']}/retry")
+        assert again.status_code == 200 and again.json()["status"] == "pending"
+        assert client.post(f"/v1/notifications/{dead[0]['id']}/retry").status_code == 404
+
+
+def test_an_operator_notice_from_the_watchlist_is_a_delay_in_the_customers_words(
+        shop: Engine, smtp: SmtpSink, tmp_path: Path) -> None:
+    from doorstep.services.notify_plan import OperatorNotices
+
+    settings = _settings(smtp, _config(tmp_path))
+    order_id = _build(shop, settings, "normal", "3012")
+    notices = OperatorNotices(_notifications(settings).settings, "Europe/Berlin")
+    for _ in range(2):  # asked twice: one message
+        with transaction(shop, write=True) as conn:
+            notices.notify(conn, order_id=order_id, kind="forgotten",
+                           reason="no scan for 3 days", actor="user:ops")
+    delays = [r for r in _rows(shop, order_id) if r.kind == "delay"]
+    assert len(delays) == 1 and delays[0].revision == "ops:forgotten"
+    assert delays[0].data["reason"] == "exception:delayed"
+
+
+def test_a_broken_template_override_stops_start_up_naming_the_file(tmp_path: Path) -> None:
+    from doorstep.entrypoints.notifier import prepare_notifications
+
+    (tmp_path / "email").mkdir()
+    (tmp_path / "email" / "shipped.html").write_text(
+        '{% extends "email/base.html" %}\n{% block body %}{{ d.order_number }\n{% endblock %}',
+        encoding="utf-8")
+    with pytest.raises(ValueError, match=r"email/shipped.html:2"):
+        prepare_notifications(Settings(notify_templates_dir=str(tmp_path)))
+
+
+def test_an_override_changes_the_mail_and_keeps_the_rest(
+        shop: Engine, smtp: SmtpSink, tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    (folder / "email").mkdir(parents=True)
+    (folder / "email" / "confirmed.txt").write_text(
+        "Danke für {{ d.order_number }}!\nIhr Shop-Team: {{ tracking_url }}\n",
+        encoding="utf-8")
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.port,
+                        notify_config=_config(tmp_path), notify_templates_dir=str(folder),
+                        public_base_url="https://t.example", promise_model_path="")
+    _build(shop, settings, "normal", "3013")
+    with transaction(shop, write=True) as conn:
+        conn.execute(update(notifications).values(available_at=notifications.c.created_at))
+    send_due(shop, senders(settings, _notifications(settings), _client()))
+    confirmed = next(m for m in smtp.messages if m["Subject"] == "Danke für 3013!")
+    text = confirmed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert text.startswith("Ihr Shop-Team: https://t.example/track/")
+    html = confirmed.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "bestätigt" in html  # the HTML part was not overridden
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ('[shops.x]\nkinds = ["shipped", "teleported"]\n', "teleported"),
+    ('[shops.x]\nquiet_hours = "late"\n', "HH:MM-HH:MM"),
+    ('[shops.x]\nwebhook_url = "https://h"\nwebhook_secret = "  "\n', "webhook_secret"),
+    ('[shops.x]\nfulfilment = "shopify"\n', "shopify_shop"),
+    ('[shops.x]\nsendr = "a@b"\n', "unknown key 'sendr'"),
+])
+def test_a_wrong_setting_is_refused_naming_the_shop_and_reason(
+        tmp_path: Path, content: str, reason: str) -> None:
+    from doorstep.services.notify_settings import NotifySettingsError
+
+    path = tmp_path / "n.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(NotifySettingsError, match=r"\[shops\.x\]") as raised:
+        load_notify_settings(str(path))
+    assert reason in str(raised.value)

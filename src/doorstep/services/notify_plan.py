@@ -11,6 +11,7 @@ promise revision is recorded first, so a delay sees the new window)::
                      before it, or — without a promise model — when an exception or a
                      failed attempt arrives
     order.cancelled  cancelled
+    operator.notice  a delay notice an operator sends from the watchlist (OperatorNotices)
 
 Each message is one ``notifications`` row per channel (e-mail, webhook, shopify,
 woocommerce), inserted with ON CONFLICT DO NOTHING on (order, parcel, kind, revision,
@@ -34,7 +35,7 @@ from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
 from doorstep.domain.carriers_public import carrier_name, carrier_tracking_url
 from doorstep.services.customer_view import delay_reason, window_of
-from doorstep.services.events import utcnow
+from doorstep.services.events import record_event, utcnow
 from doorstep.services.notify_settings import URGENT, NotifySettings, ShopNotify
 from doorstep.services.tracking_links import ensure_token
 
@@ -141,6 +142,10 @@ def due(conn: Connection, topic: str, payload: dict[str, Any], order: Any) -> li
                 **parcel, "window": current, "original": _window_data(windows[0][1])
                 if windows else None, "reason": f"exception:{reason}"}))
         return wanted
+    if topic == "operator.notice":
+        wanted.append(Planned("delay", "", f"ops:{payload.get('category')}", {
+            "window": current, "original": _window_data(windows[0][1]) if windows else None,
+            "reason": str(payload.get("reason") or "exception:delayed")}))
     if topic == "order.shipped":
         delay = _delay(windows, str(order.status))
         if delay is not None:
@@ -205,3 +210,34 @@ def plan_notifications(conn: Connection, topic: str, payload: dict[str, Any], *,
     after = conn.execute(select(notifications.c.id).where(
         notifications.c.order_id == str(order.id))).all()
     return len(after) - len(before)
+
+
+# An operator's "tell the customer" from the watchlist becomes a delay notice in the
+# customer's words (the watchlist's own "why" is staff language and stays internal).
+WATCHLIST_REASONS = {"delayed_dispatch": "handed_over_late", "forgotten": "exception:delayed",
+                     "failed_attempt": "exception:recipient_absent",
+                     "delayed": "exception:delayed", "exception": "exception:delayed",
+                     "lead_time_exceeded": "carrier_slower"}
+
+
+@dataclass(frozen=True)
+class OperatorNotices:
+    """The watchlist's ``CustomerNotifier``: one delay notice per order and watchlist category."""
+
+    settings: NotifySettings
+    timezone: str
+
+    def notify(self, conn: Connection, *, order_id: str, kind: str, reason: str,
+               actor: str) -> dict[str, Any]:
+        order = conn.execute(select(orders.c.id, orders.c.status)
+                             .where(orders.c.id == order_id)).first()
+        if order is None:
+            return {"order_id": order_id, "planned": 0}
+        customer_reason = WATCHLIST_REASONS.get(kind, "exception:delayed")
+        planned = plan_notifications(
+            conn, "operator.notice", {"order_id": order_id, "category": kind,
+                                      "reason": customer_reason},
+            settings=self.settings, timezone=self.timezone)
+        record_event(conn, order_id, "notification.requested", actor=actor,
+                     data={"category": kind, "reason": customer_reason, "planned": planned})
+        return {"order_id": order_id, "planned": planned, "reason": customer_reason}

@@ -109,7 +109,10 @@ def _shop(where: str, raw: dict[str, Any], base: ShopNotify) -> ShopNotify:
     if bad:
         raise NotifySettingsError(f"{where}: kinds {bad} unknown (allowed: {', '.join(KINDS)})")
     if shop.quiet_hours:
-        _hours(shop.quiet_hours)
+        try:
+            _hours(shop.quiet_hours)
+        except NotifySettingsError as exc:
+            raise NotifySettingsError(f"{where}: {exc}") from exc
     if shop.language not in ("de", "en"):
         raise NotifySettingsError(f"{where}: language {shop.language!r} is not de or en")
     if shop.webhook_url and not shop.webhook_secret.strip():

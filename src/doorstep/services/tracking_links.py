@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from doorstep.adapters.db.notify_tables import tracking_links
 from doorstep.adapters.db.tables import orders
@@ -51,12 +51,15 @@ def revoke(conn: Connection, order_id: str) -> str:
     return ensure_token(conn, order_id)
 
 
+_BY_TOKEN = select(tracking_links.c.order_id).where(
+    tracking_links.c.token == bindparam("token"), tracking_links.c.revoked_at.is_(None))
+
+
 def order_for_token(conn: Connection, token: str) -> str | None:
     """The order a live token belongs to, or None (unknown and revoked alike)."""
     if not 20 <= len(token) <= 64:
         return None
-    row = conn.execute(select(tracking_links.c.order_id).where(
-        tracking_links.c.token == token, tracking_links.c.revoked_at.is_(None))).first()
+    row = conn.execute(_BY_TOKEN, {"token": token}).first()
     return None if row is None else str(row.order_id)
 
 

@@ -25,6 +25,7 @@ from doorstep.entrypoints.api.routers import (
     catalogue,
     health,
     metrics,
+    notifications,
     ops,
     orders,
     packing,
@@ -49,6 +50,7 @@ from doorstep.entrypoints.web import (
 )
 from doorstep.entrypoints.web.rendering import mount_static
 from doorstep.services.intake_batcher import IntakeBatcher
+from doorstep.services.notify_plan import OperatorNotices
 from doorstep.services.order_promises import LiveBacklog, ModelCache
 
 
@@ -56,7 +58,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     run_embedded = (container.settings.embedded_worker if embedded_worker is None
                     else embedded_worker)
     # settings and e-mail templates are checked now: a broken one stops start-up
-    notifications = prepare_notifications(container.settings)
+    notify = prepare_notifications(container.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,7 +71,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         app.state.intake_batcher.start()
         threads: list[threading.Thread] = []
         if run_embedded:
-            threads = start_worker_threads(container, stop, notifications)
+            threads = start_worker_threads(container, stop, notify)
         try:
             yield
         finally:
@@ -87,6 +89,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.customer_notifier = OperatorNotices(notify.settings, container.settings.timezone)
     app.state.intake_batcher = IntakeBatcher(container.engine)
     app.state.backlog_source = LiveBacklog(
         container.engine, ModelCache(container.settings.promise_model_path))
@@ -99,7 +102,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     problems.install(app)
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
-                   quarantine, search, tracking_links, tracking_pages, watchlist,
+                   quarantine, search, tracking_links, tracking_pages, notifications, watchlist,
                    receiving, receiving_pages, packing, ops, ops_pages, quarantine_pages):
         app.include_router(module.router)
     mount_static(app)

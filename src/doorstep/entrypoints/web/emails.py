@@ -31,6 +31,7 @@ from jinja2 import (
 
 from doorstep.entrypoints.web import i18n
 from doorstep.entrypoints.web.rendering import TEMPLATE_DIR
+from doorstep.entrypoints.web.tracking_texts import TEMPLATE_GLOBALS
 from doorstep.services.notify_settings import KINDS, NotifySettings
 
 
@@ -49,6 +50,7 @@ def email_environment(override_dir: str = "") -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         i18n.gettext, i18n.ngettext, newstyle=True,
         pgettext=i18n.pgettext, npgettext=i18n.npgettext)
+    env.globals.update(TEMPLATE_GLOBALS)
     return env
 
 

@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from doorstep.entrypoints.web import i18n
 from doorstep.entrypoints.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
+from doorstep.entrypoints.web.tracking_texts import TEMPLATE_GLOBALS
 
 WEB_DIR = Path(__file__).parent
 TEMPLATE_DIR = WEB_DIR / "templates"
@@ -65,6 +66,7 @@ def environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         i18n.gettext, i18n.ngettext, newstyle=True,
         pgettext=i18n.pgettext, npgettext=i18n.npgettext)
+    env.globals.update(TEMPLATE_GLOBALS)
     env.globals["static_url"] = static_url
     env.globals["csrf_field"] = CSRF_FIELD
     return env

@@ -1,0 +1,204 @@
+"""The customer's tracking page under load, against ``/healthz`` of the same server.
+
+Fills a fresh database with N orders (default 100,000) and their timelines — received,
+picking, packed, handed over, a promise (a third of them revised later), two to four carrier
+scans with the carrier's own text, one parcel each and a tracking token — with multi-row
+inserts, then starts the real server (``doorstep serve`` in its own process, no worker) and,
+over 32 keep-alive connections from this process, requests:
+
+1. ``GET /healthz`` R times (the same server's floor: routing, no database, no template),
+2. ``GET /track/{token}`` R times for tokens drawn at random from all N orders.
+
+Every page must answer 200 with the order's number in it.  ``ratio_to_healthz`` is
+pages_per_s / healthz_per_s.
+
+Usage::
+
+    .venv/bin/python benchmarks/tracking_page.py                       # 100,000 orders, SQLite
+    .venv/bin/python benchmarks/tracking_page.py --orders 20000 --requests 5000
+    .venv/bin/python benchmarks/tracking_page.py --db postgres
+
+The last line of output is one JSON object: p50_ms, p95_ms, pages_per_s, ratio_to_healthz,
+page_bytes (the largest page served), orders, healthz_per_s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import secrets
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, insert
+
+from doorstep.adapters.db.notify_tables import tracking_links
+from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
+from doorstep.bootstrap import make_engine
+from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
+from doorstep.devtools.loadgen import LoadResult, percentile, run_load
+from doorstep.devtools.server import ServerProcess, upgrade_database
+
+CHUNK = 2_000
+SCANS = [("in_transit", "PARCEL_CENTER", "Die Sendung wurde im Start-Paketzentrum bearbeitet.",
+          "Leipzig"),
+         ("in_transit", "ARRIVED", "Die Sendung ist im Ziel-Paketzentrum eingetroffen.",
+          "Berlin"),
+         ("out_for_delivery", "OUT_FOR_DELIVERY",
+          "Die Sendung wurde in das Zustellfahrzeug geladen.", "Berlin"),
+         ("delivered", "DELIVERED", "Die Sendung wurde erfolgreich zugestellt.", "Berlin")]
+
+
+def encode_get(port: int, path: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Accept-Language: de-DE,de;q=0.9\r\n\r\n").encode("latin-1")
+
+
+def _window(day: datetime, start: int, end: int) -> dict[str, Any]:
+    first, last = (day + timedelta(days=start)).date(), (day + timedelta(days=end)).date()
+    return {"promised_date": last.isoformat(), "earliest_date": first.isoformat(),
+            "latest_date": last.isoformat(), "level": 0.9}
+
+
+def _order_rows(i: int, now: datetime, rng: random.Random) -> dict[str, list[dict[str, Any]]]:
+    order_id = f"ord_bench{i:08d}"
+    placed = now - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 1440))
+    number = f"{100000 + i}"
+    parcel = f"00340434{i:012d}"
+    scans = SCANS[:rng.randint(1, 4)]
+    status = "delivered" if scans[-1][0] == "delivered" else "shipped"
+    rows: dict[str, list[dict[str, Any]]] = {"orders": [{
+        "id": order_id, "external_id": number, "channel": "bench", "status": status,
+        "warehouse": "BER", "currency": "EUR", "shipping_price": 4.9, "priority": 0,
+        "carrier_service": "dhl:paket",
+        "customer": {"name": f"Kundin {i}", "email": f"kundin{i}@example.org"},
+        "shipping_address": {"name": f"Kundin {i}", "line1": "Hauptstr. 1", "postcode": "10115",
+                             "city": "Berlin", "country": "DE"},
+        "placed_at": placed, "accepted_at": placed, "updated_at": placed,
+        "content_hash": "0" * 64}]}
+    rows["order_lines"] = [
+        {"order_id": order_id, "line_no": n, "sku": sku, "name": name, "quantity": q,
+         "unit_price": 19.9, "allocated": 0, "picked": q, "shipped": q}
+        for n, (sku, name, q) in enumerate((("SHIRT", "Organic cotton T-shirt", 2),
+                                            ("MUG", "Stoneware mug", 1)), start=1)]
+    shipped_at = placed + timedelta(hours=20)
+    rows["shipments"] = [{"order_id": order_id, "carrier": "dhl", "tracking_number": parcel,
+                          "shipped_at": shipped_at, "units": {"1": 2, "2": 1}}]
+    rows["tracking_links"] = [{"token": secrets.token_urlsafe(32), "order_id": order_id,
+                               "created_at": placed}]
+    events = [("received", placed, "channel:bench", {}),
+              ("promise", placed, "promise-engine", {"revision": 0, "cause": "accepted",
+                                                     "under_load": False,
+                                                     **_window(placed, 2, 3)}),
+              ("picking", placed + timedelta(hours=18), "warehouse", {}),
+              ("packed", placed + timedelta(hours=19), "warehouse", {"carton": "S"}),
+              ("shipped", shipped_at, "warehouse",
+               {"carrier": "dhl", "tracking_number": parcel, "units": {"1": 2, "2": 1}})]
+    for k, (code, raw, text, city) in enumerate(scans):
+        at = shipped_at + timedelta(hours=6 + 10 * k)
+        events.append((f"tracking.{code}", at, "carrier:dhl", {
+            "tracking_number": parcel, "raw_code": raw, "raw_text": text, "source": "dhl",
+            "exception_reason": None, "location": {"city": city, "country": "DE"}}))
+    if i % 3 == 0:
+        events.append(("promise.revised", shipped_at + timedelta(hours=7), "promise-engine",
+                       {"revision": 1, "cause": "handover", "final": False,
+                        **_window(placed, 3, 5)}))
+    rows["order_events"] = [{"order_id": order_id, "at": at, "type": t, "actor": actor,
+                             "data": data} for t, at, actor, data in events]
+    return rows
+
+
+def fill(engine: Engine, count: int, seed: int = 2026) -> list[tuple[str, str]]:
+    """Insert ``count`` orders with timelines; returns (token, order number) pairs."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    tables = {"orders": orders, "order_lines": order_lines, "shipments": shipments,
+              "tracking_links": tracking_links, "order_events": order_events}
+    pairs: list[tuple[str, str]] = []
+    for start in range(0, count, CHUNK):
+        batch: dict[str, list[dict[str, Any]]] = {name: [] for name in tables}
+        for i in range(start, min(count, start + CHUNK)):
+            rows = _order_rows(i, now, rng)
+            for name, values in rows.items():
+                batch[name].extend(values)
+            pairs.append((rows["tracking_links"][0]["token"], rows["orders"][0]["external_id"]))
+        with engine.begin() as conn:
+            for name, table in tables.items():
+                conn.execute(insert(table), batch[name])
+    return pairs
+
+
+def measure(port: int, paths: list[str], connections: int) -> LoadResult:
+    return run_load("127.0.0.1", port, [encode_get(port, p) for p in paths],
+                    connections=connections)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="track-bench-")))
+        if args.db == "postgres":
+            url = stack.enter_context(fresh_postgres_database(DEFAULT_PG_ADMIN_URL))
+        else:
+            url = f"sqlite:///{folder}/bench.db"
+        upgrade_database(url)
+        engine = make_engine(url)
+        began = time.perf_counter()
+        pairs = fill(engine, args.orders, args.seed)
+        engine.dispose()
+        console.print(f"{args.orders:,} orders with timelines in "
+                      f"{time.perf_counter() - began:.0f} s")
+        server = stack.enter_context(ServerProcess(
+            url, embedded_worker=False, log_dir=folder,
+            env={"DOORSTEP_PROMISE_MODEL_PATH": "", "DOORSTEP_LOG_LEVEL": "warning"}))
+        rng = random.Random(args.seed + 1)
+        chosen = [rng.choice(pairs) for _ in range(args.requests)]
+        measure(server.port, ["/healthz"] * 500 + [f"/track/{t}" for t, _ in chosen[:500]],
+                args.connections)  # warm-up: imports, caches, connection pool
+        health = measure(server.port, ["/healthz"] * args.requests, args.connections)
+        pages = measure(server.port, [f"/track/{t}" for t, _ in chosen], args.connections)
+    wrong = [i for i, (status, body) in enumerate(zip(pages.statuses, pages.bodies,
+                                                      strict=True))
+             if status != 200 or f"Bestellung {chosen[i][1]}".encode() not in body]
+    if wrong or health.count(200) != args.requests:
+        console.print(f"[red]{len(wrong)} pages wrong, {args.requests - health.count(200)} "
+                      f"health checks failed[/red]; first errors: {pages.errors[:3]}")
+        return 1
+    p50 = percentile(pages.latencies_s, 50) * 1000
+    p95 = percentile(pages.latencies_s, 95) * 1000
+    result = {"p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+              "pages_per_s": round(pages.per_second, 1),
+              "ratio_to_healthz": round(pages.per_second / health.per_second, 3),
+              "page_bytes": max(len(b) for b in pages.bodies), "orders": args.orders,
+              "healthz_per_s": round(health.per_second, 1), "db": args.db}
+    table = Table(title=f"tracking page, {args.orders:,} orders, {args.connections} connections")
+    for column in ("endpoint", "req/s", "p50 ms", "p95 ms"):
+        table.add_column(column, justify="right" if column != "endpoint" else "left")
+    table.add_row("/healthz", f"{health.per_second:,.0f}",
+                  f"{percentile(health.latencies_s, 50) * 1000:.1f}",
+                  f"{percentile(health.latencies_s, 95) * 1000:.1f}")
+    table.add_row("/track/{token}", f"{pages.per_second:,.0f}", f"{p50:.1f}", f"{p95:.1f}")
+    console.print(table)
+    console.print(f"targets: p95 ≤ 30 ms, page_bytes ≤ 60,000, ratio ≥ 0.3 — "
+                  f"page {result['page_bytes']:,} bytes, ratio {result['ratio_to_healthz']}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
