@@ -18,13 +18,20 @@ from doorstep.domain.catalogue import Product
 from doorstep.services import catalogue
 from doorstep.services.advices import ingest_advice
 from doorstep.services.purchase_orders import POLineIn, save_po
+from doorstep.services.sites import DEMO_LAYOUT
 from doorstep.services.suppliers import set_supplier, set_supplier_item
 
 GLN = "4000001000005"
-WHOLE, SHORT, NO_JS, UNKNOWN = ("340000010000000013", "340000010000000020",
-                                "340000010000000037", "340000010000000044")
+WHOLE, SHORT, NO_JS, UNKNOWN, PUT = ("340000010000000013", "340000010000000020",
+                                     "340000010000000037", "340000010000000044",
+                                     "340000010000000051")
 HEADER = ("advice_number,po_number,supplier_gln,despatched_at,function,line_no,sscc,gtin,"
           "quantity,unit,lot,best_before,weight_kg\n")
+
+
+@pytest.fixture(scope="module")
+def live_server_env() -> dict[str, str]:
+    return {"DOORSTEP_LAYOUT_PATH": str(DEMO_LAYOUT)}
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +39,7 @@ def desk_db(live_server: ServerProcess) -> Iterator[Engine]:
     engine = make_engine(live_server.database_url, pool_size=2)
     with transaction(engine, write=True) as conn:
         catalogue.upsert_warehouse(conn, "BER", "Berlin", "Europe/Berlin")
+        catalogue.add_locations(conn, "BER", ["P-01-001-1-1", "P-01-002-1-1", "P-09-040-1-1"])
         catalogue.upsert_product(conn, Product("PEN", "4006381333931", "Pen", 12, 140, 10, 10))
         catalogue.upsert_product(conn, Product("MUG", "4012345000016", "Mug", 350, 120, 90,
                                                100))
@@ -46,7 +54,7 @@ def desk_db(live_server: ServerProcess) -> Iterator[Engine]:
             for n, (sscc, gtin, qty) in enumerate([
                 (WHOLE, "4006381333931", 12), (WHOLE, "4012345000016", 6),
                 (SHORT, "4006381333931", 12), (NO_JS, "4006381333931", 24),
-                (UNKNOWN, "4000001000036", 5)], start=1))
+                (UNKNOWN, "4000001000036", 5), (PUT, "4012345000016", 6)], start=1))
         for mapped in map_advices(load_asn_profile("asn-csv"), body).advices:
             ingest_advice(conn, mapped)
     yield engine
@@ -132,3 +140,27 @@ def test_the_desk_works_without_javascript(
     page.wait_for_url(f"**/receiving/package/{NO_JS}")
     page.get_by_role("button", name="Confirm whole package as advised").click()
     assert "1 line to the receiving area" in page.get_by_role("status").inner_text()
+
+
+def test_put_away_by_scanning_the_location_makes_the_units_available(
+        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
+    page = browser_page(width=375, language="en")
+    page.goto(f"{live_server.base_url}/receiving")
+    _scan(page, PUT)
+    page.get_by_role("button", name="Confirm whole package as advised").click()
+    page.get_by_role("link", name="Put away 6 × MUG").click()
+    suggested = page.locator(".location-code").inner_text()
+    assert suggested.startswith("P-")
+    screenshot(page, "receiving-putaway-en-375")
+    check_axe(page)
+    assert page.locator("#location").evaluate("el => el === document.activeElement")
+    page.keyboard.type("P-77-001-1-1")  # a location that does not exist
+    page.keyboard.press("Enter")
+    assert "does not exist" in page.get_by_role("alert").inner_text()
+    page.locator("#location").fill(suggested)
+    page.locator("#location").press("Enter")
+    assert f"Put away at {suggested}" in page.get_by_role("status").inner_text()
+    levels = page.request.get(f"{live_server.base_url}/v1/stock/MUG").json()
+    assert levels["on_hand"] == 6 and levels["locations"][0]["location"] == suggested
+    check_axe(page)

@@ -41,8 +41,8 @@ from doorstep.services.advices import load_master, supplier_terms
 from doorstep.services.events import utcnow
 from doorstep.services.purchase_orders import add_received
 
-__all__ = ["HOLD_ACTIONS", "finish_advice", "list_holds", "receive", "receiving_advice",
-           "resolve_hold", "scan"]
+__all__ = ["HOLD_ACTIONS", "area_entries", "finish_advice", "get_hold", "list_holds", "receive",
+           "receiving_advice", "resolve_hold", "scan"]
 
 HOLD_ACTIONS = ("accept", "correct", "return", "write_off")
 _FINAL = {"accept": "accepted", "correct": "corrected", "return": "returned",
@@ -203,6 +203,20 @@ def _hold(conn: Connection, advice: Any, ln: Any, warehouse: str, quantity: int,
         data={"reasons": [f.code.value for f in reasons], "quantity": quantity}, at=now))
     return {"hold_id": hold_id, "sku": ln.sku, "quantity": quantity,
             "reasons": [f.code.value for f in reasons]}
+
+
+def area_entries(conn: Connection, *, sscc: str | None = None,
+                 area_id: int | None = None) -> list[dict[str, Any]]:
+    """Units waiting in the receiving area (of one package, or one entry by id)."""
+    query = select(receiving_area).where(receiving_area.c.status == "waiting")
+    if sscc is not None:
+        query = query.where(receiving_area.c.sscc == sscc)
+    if area_id is not None:
+        query = select(receiving_area).where(receiving_area.c.id == area_id)
+    return [{"id": r.id, "sku": r.sku, "quantity": r.quantity, "sscc": r.sscc,
+             "status": r.status, "location": r.location,
+             "suggested_location": r.suggested_location}
+            for r in conn.execute(query.order_by(receiving_area.c.id))]
 
 
 def list_holds(conn: Connection, *, status: str = "held") -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ targets for gloves and handhelds::
     POST /receiving/package/{sscc}/confirm   receive it whole, as advised
     POST /receiving/package/{sscc}/count     good and damaged units per line
     GET  /receiving/holds              held lines with their reasons
+    GET  /receiving/putaway/{area_id}  where the received units should go (suggestion)
+    POST /receiving/putaway/{area_id}  the scanned location: the units go on hand there
 
 The pages call the same services as ``/v1/receiving``; held lines show their reasons in the
 reader's language (codes in ``REASONS``), the code itself beside them.
@@ -26,10 +28,12 @@ from doorstep.adapters.db.uow import transaction
 from doorstep.domain.errors import DomainError, InvalidValue, NotFound
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import engine
+from doorstep.entrypoints.api.params import PathRowId
+from doorstep.entrypoints.api.routers.receiving import configured_layout
 from doorstep.entrypoints.web.csrf import check_csrf
 from doorstep.entrypoints.web.i18n import N_
 from doorstep.entrypoints.web.rendering import render
-from doorstep.services import receiving
+from doorstep.services import putaway, receiving
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DESK = require(Role.WAREHOUSE, Role.OPERATOR)
@@ -62,6 +66,7 @@ REASONS = {
 
 def _scan_view(conn: Any, sscc: str) -> dict[str, Any]:
     view = receiving.scan(conn, sscc)
+    view["waiting"] = receiving.area_entries(conn, sscc=sscc)
     holds = {h["id"]: h for h in receiving.list_holds(conn)}
     for line in view["lines"]:
         line["holds"] = [h for h in holds.values()
@@ -159,3 +164,47 @@ def holds(request: Request) -> HTMLResponse:
     with engine(request).connect() as conn:
         rows = receiving.list_holds(conn)
     return render(request, "receiving/holds.html", {"holds": rows, "reasons": REASONS})
+
+
+def _putaway_page(request: Request, area_id: int, *, error: str | None = None,
+                  location: str = "", status: int = 200) -> HTMLResponse:
+    with engine(request).connect() as conn:
+        entries = receiving.area_entries(conn, area_id=area_id)
+    if not entries:
+        return _desk(request, error="unknown_entry", status=404)
+    entry = entries[0]
+    suggestion: str | None = entry["suggested_location"]
+    if entry["status"] == "waiting" and suggestion is None:
+        try:
+            layout = configured_layout(request)
+        except DomainError:
+            layout = None  # no layout configured: the picker scans where it went
+        if layout is not None:
+            with transaction(engine(request), write=True) as conn:
+                suggestion = putaway.suggest_putaway(conn, area_id, layout)["suggested_location"]
+    return render(request, "receiving/putaway.html",
+                  {"entry": entry, "suggestion": suggestion, "error": error,
+                   "location": location}, status=status)
+
+
+@router.get("/receiving/putaway/{area_id}", dependencies=[Depends(DESK)])
+def putaway_page(request: Request, area_id: PathRowId) -> HTMLResponse:
+    return _putaway_page(request, area_id)
+
+
+@router.post("/receiving/putaway/{area_id}", dependencies=[Depends(check_csrf)])
+async def putaway_scan(request: Request, area_id: PathRowId,
+                       principal: Principal = Depends(DESK)) -> HTMLResponse:
+    form = await request.form()
+    location = str(form.get("location") or "").strip().upper()
+    if not location:
+        return _putaway_page(request, area_id, error="empty", status=422)
+    try:
+        with transaction(engine(request), write=True) as conn:
+            putaway.confirm_putaway(conn, area_id, location, actor=principal.actor)
+    except NotFound:
+        return _putaway_page(request, area_id, error="unknown_location", location=location,
+                             status=422)
+    except DomainError as exc:
+        return _putaway_page(request, area_id, error=str(exc), location=location, status=422)
+    return _putaway_page(request, area_id)

@@ -236,7 +236,8 @@ def decide(hold_id: PathRowId, body: HoldDecision, db: Engine = Depends(engine),
                                       note=body.note, quantity=body.quantity, sku=body.sku)
 
 
-def _layout(request: Request) -> Any:
+def configured_layout(request: Request) -> Any:
+    """The warehouse's picking layout (the app's, else the ``layout_path`` setting)."""
     layouts = getattr(request.app.state, "picking_layouts", None) or {}
     layout = layouts.get("default")
     if layout is None:
@@ -250,7 +251,7 @@ def _layout(request: Request) -> Any:
 @router.get("/v1/receiving/area/{area_id}/putaway", summary="Where to put received units",
             dependencies=[WAREHOUSE])
 def suggest(area_id: PathRowId, request: Request, db: Engine = Depends(engine)) -> dict[str, Any]:
-    layout = _layout(request)
+    layout = configured_layout(request)
     with transaction(db, write=True) as conn:
         return putaway.suggest_putaway(conn, area_id, layout)
 
