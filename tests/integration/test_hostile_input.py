@@ -416,3 +416,20 @@ def test_every_api_request_body_forbids_unknown_fields(client: TestClient) -> No
                 lenient.append(f"{path}: {model.__qualname__}")
     assert routes >= 20
     assert not lenient, lenient
+
+
+def test_a_wave_release_past_its_budget_is_refused_and_stores_nothing(stocked: Engine) -> None:
+    """POST /v1/waves with a budget too small for one tour: 422, and no order is released."""
+    from order_builders import drain, order
+    from sqlalchemy import func, select
+
+    from doorstep.adapters.db.picking_tables import waves
+    from doorstep.adapters.db.tables import orders
+
+    accept_order(stocked, order("W-1", ("MUG", 1)), "k-w-1")
+    drain(stocked)
+    with client_for(stocked, planner_budget_s=1e-9) as c:
+        assert_problem(c.post("/v1/waves", json={"max_orders": 10}), 422, "time budget")
+    with stocked.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(waves)).scalar() == 0
+        assert conn.execute(select(orders.c.status)).scalar() == "allocated"

@@ -12,7 +12,7 @@ the nearest other locations with free stock, and what nobody holds is backordere
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import cache
@@ -109,11 +109,16 @@ def candidates(conn: Connection, site: WaveSite, now: datetime) -> list[WaveOrde
 def release_wave(conn: Connection, site: WaveSite, *, now: datetime | None = None,
                  rules: WaveRules | None = None, cart: Cart | None = None,
                  batching: str = "savings", routing: str = "exact",
-                 actor: str = "wave-planner") -> dict[str, Any]:
-    """Plan and release one wave; returns the wave with its pick lists."""
+                 actor: str = "wave-planner",
+                 check: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Plan and release one wave; returns the wave with its pick lists.
+
+    ``check`` is called before every tour is routed and may raise to stop the planning
+    (the API's time budget); nothing is written before the plan is complete.
+    """
     now = now or utcnow()
     plan = plan_wave(site.layout, candidates(conn, site, now), now, rules=rules, cart=cart,
-                     batching=batching, routing=routing)
+                     batching=batching, routing=routing, check=check)
     wave_id = new_id("wave")
     conn.execute(insert(waves).values(
         id=wave_id, warehouse=site.warehouse, created_at=now, created_by=actor,

@@ -16,6 +16,7 @@ from doorstep.domain.picking.routing import METHODS
 from doorstep.domain.picking.waves import WaveRules
 from doorstep.entrypoints.api.deps import container, engine
 from doorstep.entrypoints.api.params import PathId, PathRowId
+from doorstep.entrypoints.api.plan_runner import Budget, PlanningStopped
 from doorstep.schemas.strict import ActorName
 from doorstep.services.sites import site_from_settings
 from doorstep.services.waves import WaveSite, confirm_pick, release_wave, wave_view
@@ -54,11 +55,17 @@ def post_wave(body: WaveIn, request: Request, db: Engine = Depends(engine),
     if body.max_orders > limit:
         raise HTTPException(422, f"max_orders: at most {limit} orders per wave (the planner's "
                                  "bound; settings.max_pick_orders)")
-    with transaction(db, write=True) as conn:
-        return release_wave(conn, where, rules=WaveRules(max_orders=body.max_orders,
-                                                         max_lines=body.max_lines),
-                            cart=Cart(totes=body.totes), batching=body.batching,
-                            routing=body.routing, actor=body.actor)
+    budget = Budget(container(request).settings.planner_budget_s)
+    try:
+        with transaction(db, write=True) as conn:
+            return release_wave(conn, where, rules=WaveRules(max_orders=body.max_orders,
+                                                             max_lines=body.max_lines),
+                                cart=Cart(totes=body.totes), batching=body.batching,
+                                routing=body.routing, actor=body.actor, check=budget.check)
+    except PlanningStopped as exc:  # rolled back: nothing of the wave is stored
+        raise HTTPException(422, f"planning stopped: {exc.reason} after the budget of "
+                                 f"{budget.seconds:g} s; release a smaller wave "
+                                 "(max_orders)") from exc
 
 
 @router.get("/v1/waves/{wave_id}", summary="A wave's pick lists and task states")
