@@ -8,7 +8,11 @@ from this process:
 2. sends N different orders with unique ``Idempotency-Key``s to ``POST /v1/orders``,
 
 so ``ratio = orders_per_s / bare_per_s`` says how much of the HTTP + validation ceiling the
-durable, idempotent write keeps.  Afterwards it stops the server and reads the database:
+durable, idempotent write keeps.  With ``--rounds R`` both are sent in R alternating slices
+(bare, orders, orders, bare, …) and the slices summed, so a neighbour's burst on a shared
+machine falls on both endpoints alike instead of on whichever ran at that moment.
+``--processes N`` runs ``serve --workers N``: N API processes behind one port, each with its
+own group commit, on the one database.  Afterwards it stops the server and reads the database:
 every order acknowledged with 201 must be there exactly once (``lost``, ``duplicated``).
 
 The embedded outbox worker is off by default so the figure is intake alone (allocation runs
@@ -18,16 +22,18 @@ Usage::
 
     .venv/bin/python benchmarks/intake.py                 # SQLite
     .venv/bin/python benchmarks/intake.py --db postgres   # PostgreSQL on 127.0.0.1:5432
+    .venv/bin/python benchmarks/intake.py --db postgres --processes 2
 
 The last line of output is one JSON object: orders_per_s, bare_per_s, ratio, p50_ms, p99_ms,
-acknowledged, lost, duplicated, sqlite_synchronous (the SQLite durability level the server
-ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 setting).
+acknowledged, lost, duplicated, processes, sqlite_synchronous (the SQLite durability level
+the server ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 one).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -90,6 +96,13 @@ def verify(database_url: str, acks: dict[str, str]) -> tuple[int, int]:
     return lost, duplicated
 
 
+def combine(parts: list[LoadResult]) -> LoadResult:
+    """Slices of one load as if sent in one go: requests in order, elapsed times summed."""
+    return LoadResult([s for p in parts for s in p.statuses], [b for p in parts for b in p.bodies],
+                      [t for p in parts for t in p.latencies_s],
+                      sum(p.elapsed_s for p in parts), [e for p in parts for e in p.errors])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -102,12 +115,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests per endpoint before measuring")
     parser.add_argument("--embedded-worker", action="store_true",
                         help="run the outbox worker inside the server while measuring")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="API processes behind the one port (serve --workers N)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternating slices per endpoint (default 4; 1 = one block each)")
+    parser.add_argument("--server-src", default="",
+                        help="run the server from this src/ folder (e.g. an earlier commit's, "
+                             "from `git archive COMMIT src | tar -x -C DIR`) for before/after")
     parser.add_argument("--sqlite-synchronous", default="FULL",
                         choices=("OFF", "NORMAL", "FULL", "EXTRA"),
                         help="SQLite's PRAGMA synchronous for the server (default FULL)")
     args = parser.parse_args(argv)
     console = Console(width=100)
     run = uuid.uuid4().hex[:6]
+    if args.server_src:  # every doorstep subprocess (db upgrade, serve) runs that code
+        os.environ["PYTHONPATH"] = args.server_src
 
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="doorstep-bench-")))
@@ -118,13 +140,14 @@ def main(argv: list[str] | None = None) -> int:
             url = f"sqlite:///{folder / 'bench.db'}"
         upgrade_database(url)
         server = ServerProcess(url, bench_endpoints=True, log_dir=folder,
-                               embedded_worker=args.embedded_worker,
+                               embedded_worker=args.embedded_worker, processes=args.processes,
                                env={"DOORSTEP_SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
         server.start()
         try:
             port = server.port
-            console.print(f"server pid {server.pid} on port {port}, database {args.db}; "
-                          f"{args.orders} requests per endpoint, {args.connections} connections")
+            console.print(f"server pid {server.pid} ({args.processes} API processes) on port "
+                          f"{port}, database {args.db}; {args.orders} requests per endpoint in "
+                          f"{args.rounds} rounds, {args.connections} connections")
             run_load("127.0.0.1", port,
                      build_requests(port, "/v1/_bare/orders", f"w{run}b", args.warmup),
                      connections=args.connections)
@@ -132,9 +155,16 @@ def main(argv: list[str] | None = None) -> int:
                             build_requests(port, "/v1/orders", f"w{run}o", args.warmup),
                             connections=args.connections)
             bare_reqs = build_requests(port, "/v1/_bare/orders", f"b{run}", args.orders)
-            bare = run_load("127.0.0.1", port, bare_reqs, connections=args.connections)
             order_reqs = build_requests(port, "/v1/orders", f"o{run}", args.orders)
-            placed = run_load("127.0.0.1", port, order_reqs, connections=args.connections)
+            bare_parts: list[LoadResult] = []
+            placed_parts: list[LoadResult] = []
+            for r in range(args.rounds):
+                part = slice(r * args.orders // args.rounds, (r + 1) * args.orders // args.rounds)
+                runs = [(bare_parts, bare_reqs[part]), (placed_parts, order_reqs[part])]
+                for parts, reqs in (runs if r % 2 == 0 else runs[::-1]):
+                    parts.append(run_load("127.0.0.1", port, reqs,
+                                          connections=args.connections))
+            bare, placed = combine(bare_parts), combine(placed_parts)
         finally:
             server.stop()
         acks = acknowledged(warm) | acknowledged(placed)
@@ -149,10 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         "acknowledged": len(acks),
         "lost": lost,
         "duplicated": duplicated,
+        "processes": args.processes,
         "sqlite_synchronous": args.sqlite_synchronous,
     }
-    table = Table(title=f"intake benchmark — {args.db}, {platform.python_version()}, "
-                        f"{args.connections} connections")
+    table = Table(title=f"intake benchmark — {args.db}, {args.processes} process(es), "
+                        f"{platform.python_version()}, {args.connections} connections")
     for col in ("endpoint", "requests", "201", "other", "req/s", "p50 ms", "p99 ms"):
         table.add_column(col, justify="right" if col != "endpoint" else "left")
     for name, res in (("POST /v1/_bare/orders", bare), ("POST /v1/orders", placed)):

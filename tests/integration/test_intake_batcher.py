@@ -6,9 +6,11 @@ import asyncio
 
 import pytest
 from order_builders import order
-from sqlalchemy import Engine, Table, create_engine, func, select
+from sqlalchemy import Engine, Table, create_engine, func, select, text
 
+from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.tables import idempotency_keys, orders, outbox
+from doorstep.bootstrap import make_engine
 from doorstep.domain.errors import DomainError
 from doorstep.services.intake import (
     DuplicateOrder,
@@ -103,3 +105,35 @@ def test_when_the_database_is_unreachable_every_waiting_request_learns_it(
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("CRITICAL", logger="doorstep.intake")
+
+
+@pytest.mark.postgres
+def test_after_the_database_drops_the_writers_connection_the_next_order_is_still_accepted(
+        postgres_url: str) -> None:
+    """The writer keeps its connection without pinging it: when PostgreSQL ends that session
+    (a restart, a failover, an idle timeout), the next batch reconnects and succeeds instead
+    of answering the waiting shops with an error."""
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    batcher = IntakeBatcher(engine)
+
+    async def place(n: int) -> IntakeResult:
+        return await batcher.submit(IntakeRequest.of(order(f"R{n}", ("PEN", 1)), f"r{n}"))
+
+    try:
+        first = asyncio.run(place(1))
+        with engine.connect() as conn:
+            ended = conn.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
+        assert ended >= 1
+        second = asyncio.run(place(2))
+    finally:
+        batcher.stop()
+        engine.dispose()
+    assert not first.replayed and not second.replayed
+    engine = make_engine(postgres_url)
+    try:
+        assert count(engine, orders) == 2
+    finally:
+        engine.dispose()

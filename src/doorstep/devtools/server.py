@@ -11,11 +11,14 @@ database and port, and see what a crash really does::
         server.start()     # same port, same database
 
 Output goes to a log file per process (a pipe nobody reads would block the server); when a
-process does not come up, the error carries the end of that log.
+process does not come up, the error carries the end of that log.  Each runs in a process
+group of its own, and signals go to the whole group: ``serve --workers N`` is a supervisor
+with N children, and a SIGKILL must take all of them down, as a crash of the machine would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -117,7 +120,8 @@ class _Process:
             raise ProcessFailed(f"{self.name} {self.pid} is already running")
         self._log = self.log_path.open("ab")
         self._proc = subprocess.Popen(self.command(), env=self.env, cwd=self._cwd,
-                                      stdout=self._log, stderr=subprocess.STDOUT)
+                                      stdout=self._log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
         return self
 
     def kill(self) -> int:
@@ -133,16 +137,22 @@ class _Process:
         code = 0
         if proc is not None:
             if proc.poll() is None:
-                proc.send_signal(signum)
+                self._signal_group(proc, signum)
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                self._signal_group(proc, signal.SIGKILL)
                 code = proc.wait(timeout=10.0)
+            self._signal_group(proc, signal.SIGKILL)  # children that outlived their parent
         if self._log is not None:
             self._log.close()
             self._log = None
         return code
+
+    @staticmethod
+    def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+            os.killpg(proc.pid, signum)
 
     def _check_alive(self) -> None:
         if self._proc is not None and self._proc.poll() is not None:
@@ -167,6 +177,7 @@ class ServerProcess(_Process):
 
     def __init__(self, database_url: str, *, port: int | None = None,
                  embedded_worker: bool = True, bench_endpoints: bool = False,
+                 processes: int = 1,
                  log_dir: Path | None = None, env: dict[str, str] | None = None,
                  extra_args: tuple[str, ...] = (), ready_timeout: float = 120.0,
                  rate_limits: bool = False) -> None:
@@ -179,6 +190,7 @@ class ServerProcess(_Process):
         super().__init__(database_url, log_dir=log_dir, env={**flags, **(env or {})})
         self.port = port or free_port()
         self.embedded_worker = embedded_worker
+        self.processes = processes
         self.extra_args = extra_args
         self.ready_timeout = ready_timeout
 
@@ -189,8 +201,9 @@ class ServerProcess(_Process):
     def command(self) -> list[str]:
         # ``serve`` passes its --worker flag explicitly, so the setting alone is not enough.
         worker = "--worker" if self.embedded_worker else "--no-worker"
+        workers = ("--workers", str(self.processes)) if self.processes != 1 else ()
         return cli_command("serve", "--db", self.database_url, "--host", "127.0.0.1",
-                           "--port", str(self.port), worker, *self.extra_args)
+                           "--port", str(self.port), worker, *workers, *self.extra_args)
 
     def start(self) -> Self:
         super().start()

@@ -6,6 +6,13 @@ everything that has queued up while it was busy (up to ``max_batch``) and stores
 a batch is one order and nothing waits; under a burst the per-order cost of a commit and of
 SQL round trips falls with the batch size.  A 201 is only ever sent after the commit that
 made the order durable — the same guarantee as one transaction per order.
+
+The writer keeps one connection for its life instead of taking one from the pool per batch:
+the pool's ``pre_ping`` (a ``SELECT 1`` round trip before every checkout, there to notice a
+restarted database) would cost a round trip per batch.  The writer notices a dead
+connection itself: a batch that fails with an outage is tried once more on a new connection
+(from the pool, pinged).  Retrying is safe because intake is idempotent: if the first commit
+did go through, the retry finds every key and answers with the stored orders.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import threading
 from dataclasses import dataclass
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from doorstep.services.intake import (
     DuplicateOrder,
@@ -27,7 +34,7 @@ from doorstep.services.intake import (
     Outcome,
     accept_orders,
 )
-from doorstep.services.unstorable import UnstorableOrder
+from doorstep.services.unstorable import UnstorableOrder, is_outage
 
 log = logging.getLogger("doorstep.intake")
 
@@ -72,6 +79,7 @@ class IntakeBatcher:
         self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._conn: Connection | None = None  # used by the writer thread only
 
     def start(self) -> None:
         with self._start_lock:
@@ -95,6 +103,12 @@ class IntakeBatcher:
         return await asyncio.shield(future)
 
     def _run(self) -> None:
+        try:
+            self._serve_queue()
+        finally:
+            self._drop_connection()
+
+    def _serve_queue(self) -> None:
         while True:
             first = self._queue.get()
             if first is None:
@@ -117,7 +131,7 @@ class IntakeBatcher:
     def _store(self, batch: list[_Waiting]) -> None:
         try:
             outcomes: list[Outcome | BaseException] = list(
-                accept_orders(self.engine, [w.request for w in batch]))
+                self._accept([w.request for w in batch]))
         except Exception as exc:  # an outage: every waiting request learns it
             log.exception("intake batch of %d failed", len(batch))
             outcomes = [exc] * len(batch)
@@ -125,3 +139,28 @@ class IntakeBatcher:
         for waiting, outcome in zip(batch, outcomes, strict=True):
             INTAKE_ORDERS.labels(_outcome_label(outcome)).inc()
             waiting.loop.call_soon_threadsafe(_settle, waiting.future, outcome)
+
+    def _accept(self, requests: list[IntakeRequest]) -> list[Outcome]:
+        try:
+            return accept_orders(self._connection(), requests)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            log.warning("intake connection failed (%s); retrying the batch on a new one",
+                        type(exc).__name__)
+            self._drop_connection()
+        return accept_orders(self._connection(), requests)
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._drop_connection()
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # a broken connection may fail to close; it is gone either way
+                log.debug("closing the intake connection failed", exc_info=True)

@@ -19,7 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
 
 from doorstep.domain.errors import InvalidValue
 
@@ -38,6 +45,8 @@ def is_outage(exc: BaseException) -> bool:
 
 
 def is_record_fault(exc: BaseException) -> bool:
+    if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError) and exc.orig:
+        exc = exc.orig  # a value the column type refused to bind, before any SQL was sent
     return isinstance(exc, RECORD_FAULTS) and not is_outage(exc)
 
 

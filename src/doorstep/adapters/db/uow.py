@@ -30,10 +30,14 @@ def _sqlite_writer(engine: Engine) -> threading.RLock:
 
 
 @contextmanager
-def transaction(engine: Engine, *, write: bool = False) -> Iterator[Connection]:
+def transaction(bind: Engine | Connection, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction on a new connection from ``bind``'s pool, or on ``bind`` itself when
+    it is a connection a long-lived writer keeps (intake's group commit does)."""
+    engine = bind if isinstance(bind, Engine) else bind.engine
     sqlite = engine.dialect.name == "sqlite"
     queue = _sqlite_writer(engine) if sqlite and write else nullcontext()
-    with queue, engine.connect() as conn:
+    source = engine.connect() if isinstance(bind, Engine) else nullcontext(bind)
+    with queue, source as conn:
         if sqlite and write:
             conn.info["sqlite_begin"] = "IMMEDIATE"
         try:

@@ -7,7 +7,6 @@ and a typo answer at once (``tests/e2e/test_cli_startup.py`` keeps it so).
 
 from __future__ import annotations
 
-import gc
 import signal
 import threading
 from types import FrameType
@@ -120,30 +119,47 @@ def serve(
         None, "--worker/--no-worker",
         help="Run the outbox worker inside the API process (default: the embedded_worker "
              "setting, which is on)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1,
+        help="API processes sharing the port, each with its own group commit (for "
+             "PostgreSQL; on SQLite every process shares the one write lock)."),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log",
                                     help="Log every request (costs throughput at peak)."),
 ) -> None:
     """Serve the HTTP API (and, by default, the worker) until stopped."""
+    import os
+
     import uvicorn
 
-    from doorstep.entrypoints.api.app import create_app
+    from doorstep.entrypoints.api.app import create_app, settle_heap
     from doorstep.entrypoints.api.http_protocol import http_options
 
     c = _container(database_url, host=host, port=port)
     ensure_current_schema(c)
-    try:
+    try:  # built here in every case, so a bad setting stops start-up before any process
         app = create_app(c, embedded_worker=worker)
     except ValueError as exc:  # notification settings or an e-mail template
         console.print(f"[red]cannot start:[/red] {exc}")
         raise typer.Exit(2) from exc
     console.print(f"doorstep API on http://{c.settings.host}:{c.settings.port} "
-                  f"(docs: /docs) — database {_safe_url(c.settings.database_url)}")
-    # Start-up objects (app, routes, models) live for the whole process: move them out of
-    # the collector's view, and collect young objects less often, so a burst of orders is
-    # not paused by full collections that would find nothing to free.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+                  f"(docs: /docs) — database {_safe_url(c.settings.database_url)}"
+                  + (f", {workers} processes" if workers > 1 else ""))
+    if workers > 1:
+        # uvicorn starts each process afresh (spawn), binds the port once in this one and
+        # restarts a process that dies; every process builds its app from the environment.
+        del app  # each process builds its own
+        embedded = c.settings.embedded_worker if worker is None else worker
+        os.environ.update({"DOORSTEP_DATABASE_URL": c.settings.database_url,
+                           "DOORSTEP_HOST": c.settings.host,
+                           "DOORSTEP_PORT": str(c.settings.port),
+                           "DOORSTEP_EMBEDDED_WORKER": "1" if embedded else "0"})
+        c.engine.dispose()
+        uvicorn.run("doorstep.entrypoints.api.app:app_from_environment", factory=True,
+                    workers=workers, host=c.settings.host, port=c.settings.port,
+                    log_level=c.settings.log_level, access_log=access_log,
+                    **http_options(c.settings.max_header_bytes))
+        return
+    settle_heap()
     uvicorn.run(app, host=c.settings.host, port=c.settings.port,
                 log_level=c.settings.log_level, access_log=access_log,
                 **http_options(c.settings.max_header_bytes))
