@@ -29,6 +29,8 @@ class Settings:
     worker_batch_size: int = 100
     worker_poll_interval_s: float = 0.2
     promise_model_path: str = "promise-model.json"
+    # shifts, closures and rates (a TOML file, docs/peak.md): the queue's capacity per day
+    capacity_plan_path: str = ""
     shopify_webhook_secret: str = ""
     woocommerce_webhook_secret: str = ""
     timezone: str = "Europe/Berlin"

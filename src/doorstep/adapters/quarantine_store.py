@@ -27,6 +27,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from doorstep import clock
 from doorstep.adapters.db.metadata import metadata
 from doorstep.domain.harmonise.reasons import Reason
 
@@ -137,7 +138,7 @@ Handover = Callable[[QuarantineRecord], None]
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()
 
 
 def _aware(value: datetime) -> datetime:

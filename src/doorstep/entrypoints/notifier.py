@@ -57,7 +57,8 @@ def prepare_notifications(settings: Settings) -> Notifications:
 def planning_handlers(settings: Settings, notifications: Notifications) -> dict[str, Handler]:
     """The outbox handlers, each followed by planning the notifications its topic calls for."""
     handlers = build_handlers(promise_model_path=settings.promise_model_path,
-                              origin_country=settings.country)
+                              origin_country=settings.country,
+                              capacity_plan_path=settings.capacity_plan_path)
 
     def wrap(topic: str, inner: Handler) -> Handler:
         def handler(conn: Connection, payload: dict[str, Any]) -> None:

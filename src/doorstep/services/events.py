@@ -6,16 +6,18 @@ never disagrees with the order and no effect leaves before the change is durable
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from doorstep import clock
 from doorstep.adapters.db.tables import order_events, outbox
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now on the services' clock (the wall clock unless ``doorstep.clock.use_clock``)."""
+    return clock.utcnow()
 
 
 def record_event(

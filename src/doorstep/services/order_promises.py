@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -26,8 +27,11 @@ from doorstep.domain.promise.engine import Promise, PromiseRequest, make_promise
 from doorstep.domain.promise.load import BacklogReading, Capacity
 from doorstep.domain.promise.model import PromiseModel
 from doorstep.domain.promise.repromise import EventKind, PromiseEvent, open_timeline, revise
+from doorstep.domain.staffing import StaffPlan, StationRates, capacity_plan
 from doorstep.services.events import record_event, utcnow
 
+Staffing = tuple[StaffPlan, StationRates]
+PLAN_DAYS = 60
 OPEN_STATUSES = ("received", "allocated", "backordered", "released", "picking", "packed")
 MEASURE_DAYS = 7
 MIN_SHIPMENTS_TO_MEASURE = 50
@@ -53,10 +57,12 @@ class ModelCache:
             return self._model
 
 
-def backlog_reading(conn: Connection, model: PromiseModel, at: datetime) -> BacklogReading:
+def backlog_reading(conn: Connection, model: PromiseModel, at: datetime, *,
+                    staffing: Staffing | None = None) -> BacklogReading:
     """Orders accepted and not yet handed over, and throughput: shipments per working day
     over the last week when there were at least ``MIN_SHIPMENTS_TO_MEASURE``, otherwise the
-    model's fitted capacity."""
+    model's fitted capacity.  With a staffing plan the queue reads the planned capacity of
+    each of the next ``PLAN_DAYS`` days instead (the measured figure serves beyond them)."""
     backlog = conn.execute(select(func.count()).select_from(orders)
                            .where(orders.c.status.in_(OPEN_STATUSES))).scalar() or 0
     shipped = conn.execute(select(func.count(func.distinct(shipments.c.order_id))).where(
@@ -66,7 +72,35 @@ def backlog_reading(conn: Connection, model: PromiseModel, at: datetime) -> Back
     if shipped >= MIN_SHIPMENTS_TO_MEASURE:
         per_day = shipped / (MEASURE_DAYS * 5 / 7)
         throughput = Capacity(per_day=per_day, sd=max(per_day ** 0.5, per_day * 0.1))
-    return BacklogReading(backlog=int(backlog), throughput=throughput)
+    plan = None
+    if staffing is not None:
+        staff, rates = staffing
+        first = at.astimezone(ZoneInfo(model.config.timezone)).date()
+        plan = capacity_plan(staff, rates, first, PLAN_DAYS,
+                             holidays=model.calendars.warehouse.holidays, after=throughput)
+    return BacklogReading(backlog=int(backlog), throughput=throughput, plan=plan)
+
+
+class PlanCache:
+    """Reads the staffing plan file once and again only when it changes (like the model)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp: float | None = None
+        self._plan: Staffing | None = None
+
+    def get(self) -> Staffing | None:
+        try:
+            stamp = self.path.stat().st_mtime
+        except OSError:
+            return None
+        with self._lock:
+            if stamp != self._stamp:
+                from doorstep.simulation.scenario import load_staff_plan
+
+                self._plan, self._stamp = load_staff_plan(self.path), stamp
+            return self._plan
 
 
 def _request(conn: Connection, order_id: str, origin_country: str) -> PromiseRequest:
@@ -170,14 +204,17 @@ def revise_order_promise(conn: Connection, model: PromiseModel, order_id: str, *
 
 @dataclass(frozen=True)
 class LiveBacklog:
-    """``BacklogSource`` for the checkout promise: the database's backlog right now."""
+    """``BacklogSource`` for the checkout promise: the database's backlog right now (and
+    the staffing plan, when one is configured)."""
 
     engine: Engine
     models: ModelCache
+    plans: PlanCache | None = None
 
     def reading(self, at: datetime) -> BacklogReading:
         model = self.models.get()
         if model is None:
             return BacklogReading(backlog=0)
+        staffing = self.plans.get() if self.plans is not None else None
         with self.engine.connect() as conn:
-            return backlog_reading(conn, model, at)
+            return backlog_reading(conn, model, at, staffing=staffing)

@@ -52,30 +52,34 @@ DEFAULT_HANDLERS: dict[str, Handler] = {
 }
 
 
-def build_handlers(*, promise_model_path: str = "", origin_country: str = "DE"
-                   ) -> dict[str, Handler]:
+def build_handlers(*, promise_model_path: str = "", origin_country: str = "DE",
+                   capacity_plan_path: str = "") -> dict[str, Handler]:
     """The worker's handlers; with a fitted promise model, orders also get promises.
 
-    The model file is re-read when it changes, so ``doorstep promise fit`` takes effect
-    without restarting workers.
+    The model file (and the staffing plan, ``capacity_plan_path``, whose shifts give the
+    queue its capacity per day) is re-read when it changes, so ``doorstep promise fit`` or
+    a new rota takes effect without restarting workers.
     """
     if not promise_model_path:
         return dict(DEFAULT_HANDLERS)
     from doorstep.services.order_promises import (
         ModelCache,
+        PlanCache,
         backlog_reading,
         promise_order,
         revise_order_promise,
     )
 
     cache = ModelCache(promise_model_path)
+    plans = PlanCache(capacity_plan_path) if capacity_plan_path else None
 
     def accepted(conn: Connection, payload: dict[str, Any]) -> None:
         _on_order_accepted(conn, payload)
         model = cache.get()
         if model is not None:
             promise_order(conn, model, str(payload["order_id"]),
-                          reading=backlog_reading(conn, model, utcnow()),
+                          reading=backlog_reading(conn, model, utcnow(), staffing=(
+                              plans.get() if plans is not None else None)),
                           origin_country=origin_country)
 
     def moved(conn: Connection, payload: dict[str, Any]) -> None:

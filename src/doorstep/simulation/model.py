@@ -30,7 +30,7 @@ from doorstep.simulation.arrivals import SimOrder, local_origin
 from doorstep.simulation.operation import Operation, PickJob
 from doorstep.simulation.promises import PromiseDesk
 from doorstep.simulation.scenario import Scenario
-from doorstep.simulation.stations import StaffTimeline, StationLog, job_factor, worker
+from doorstep.simulation.stations import StaffTimeline, Station, StationLog, job_factor
 
 SAMPLE_S = 900.0
 QUEUES = ("release", "pick", "pack", "handover", "pickup")
@@ -105,13 +105,16 @@ class PeakModel:
         self.timeline = StaffTimeline(self.plan, self.origin, scenario.days)
         self.log = StationLog(scenario.days * 24)
         self.rates = scenario.rates
-        env = self.env
-        self.pick_q = simpy.Store(env)
-        self.pack_q = simpy.Store(env)
-        self.handover_q = simpy.Store(env)
-        self.totes = simpy.Container(env, capacity=scenario.warehouse.totes,
-                                     init=scenario.warehouse.totes)
-        self.pack_stations = simpy.Resource(env, capacity=scenario.warehouse.pack_stations)
+        env, r = self.env, self.rates
+        self.totes = scenario.warehouse.totes  # free totes
+        self.picking = Station(env, "pick", self.timeline, self.log, self._pick_time,
+                               self._picked)
+        self.packing = Station(env, "pack", self.timeline, self.log,
+                               lambda o: r.pack_s_per_order * job_factor(o, r.variation),
+                               self._packed, benches=scenario.warehouse.pack_stations)
+        self.handing = Station(env, "handover", self.timeline, self.log,
+                               lambda o: r.handover_s_per_parcel
+                               * job_factor(f"h-{o}", r.variation), self._handed_over)
         self.staged: dict[str, list[str]] = {}
         self.count = dict.fromkeys(QUEUES, 0)
         self.orders: dict[str, SimOrder] = {}
@@ -160,11 +163,11 @@ class PeakModel:
         tick = 0
         while self.env.now < self.horizon:
             if self.timeline.on_duty("release", 0, self.env.now) and self.count["release"]:
-                limit = min(self.scenario.policy.max_orders, int(self.totes.level))
+                limit = min(self.scenario.policy.max_orders, self.totes)
                 jobs = self.op.release(self.now(), limit) if limit > 0 else []
                 released = sum(len(j.orders) for j in jobs)
                 if released:
-                    yield self.totes.get(released)
+                    self.totes -= released
                     start = self.env.now
                     yield self.env.timeout(self.rates.release_s_per_wave
                                            * job_factor(f"wave-{tick}", self.rates.variation))
@@ -172,43 +175,31 @@ class PeakModel:
                     self.count["release"] -= released
                     self.count["pick"] += released
                     for job in jobs:
-                        yield self.pick_q.put(job)
+                        self.picking.put(job)
             tick += 1
             yield self.env.timeout(max(every * tick - self.env.now, 1e-6))
 
-    def pick(self, job: PickJob) -> Generator[simpy.Event, Any, None]:
+    def _pick_time(self, job: PickJob) -> float:
         r = self.rates
-        start = self.env.now
         work = r.pick_s_per_batch + job.lines * r.pick_s_per_line + job.distance_m / r.walk_m_per_s
-        yield self.env.timeout(work * job_factor(",".join(sorted(job.orders)), r.variation))
-        self.log.book("pick", start, self.env.now)
+        return work * job_factor(",".join(sorted(job.orders)), r.variation)
+
+    def _picked(self, job: PickJob) -> None:
         ready = self.op.picked(job, self.now())
         self.count["pick"] -= len(job.orders)
-        held = len(job.orders) - len(ready)
-        if held:
-            yield self.totes.put(held)
+        self.totes += len(job.orders) - len(ready)  # held orders give their totes back
+        self.count["pack"] += len(ready)
         for order_id in ready:
-            self.count["pack"] += 1
-            yield self.pack_q.put(order_id)
+            self.packing.put(order_id)
 
-    def pack(self, order_id: str) -> Generator[simpy.Event, Any, None]:
-        with self.pack_stations.request() as bench:
-            yield bench
-            start = self.env.now
-            yield self.env.timeout(self.rates.pack_s_per_order
-                                   * job_factor(order_id, self.rates.variation))
-            self.log.book("pack", start, self.env.now)
+    def _packed(self, order_id: str) -> None:
         self.op.packed(order_id, self.now())
-        yield self.totes.put(1)
+        self.totes += 1
         self.count["pack"] -= 1
         self.count["handover"] += 1
-        yield self.handover_q.put(order_id)
+        self.handing.put(order_id)
 
-    def handover(self, order_id: str) -> Generator[simpy.Event, Any, None]:
-        start = self.env.now
-        yield self.env.timeout(self.rates.handover_s_per_parcel
-                               * job_factor(f"h-{order_id}", self.rates.variation))
-        self.log.book("handover", start, self.env.now)
+    def _handed_over(self, order_id: str) -> None:
         self.count["handover"] -= 1
         self.count["pickup"] += 1
         self.staged.setdefault(self.orders[order_id].carrier, []).append(order_id)
@@ -256,7 +247,7 @@ class PeakModel:
             for q in QUEUES:
                 self.samples[q][i] = self.count[q]
             self.samples["backlog"][i] = len(self.accepted_at) - len(self.shipped_at)
-            self.tote_use[i] = 1.0 - self.totes.level / total
+            self.tote_use[i] = 1.0 - self.totes / total
             if self.progress is not None and i % 8 == 0:
                 self.progress(self.env.now, self.horizon)
             i += 1
@@ -267,11 +258,6 @@ class PeakModel:
         env = self.env
         env.process(self.arrivals(orders))
         env.process(self.waves())
-        for station, queue, work in (("pick", self.pick_q, self.pick),
-                                     ("pack", self.pack_q, self.pack),
-                                     ("handover", self.handover_q, self.handover)):
-            for i in range(self.timeline.crew(station)):
-                env.process(worker(env, self.timeline, station, i, queue, work))
         for name in sorted(set(self.scenario.carriers())):
             env.process(self.carrier(name))
         env.process(self.observe())

@@ -8,8 +8,9 @@ counted in the carrier's delivery days; the promise is kept if the parcel arrive
 before the promised date.
 
 Speed: a promise depends on the start day, the lane and the backlog; promises are cached
-with the backlog rounded down to a step of 1 % of a planned day (at least one order), so
-the cache serves almost every order of a long peak.  Rounding down never gives a later
+with the backlog rounded down to a step of 1 % of the larger of the backlog and the
+busiest planned day (at least one order), so the cache serves almost every order of a
+long peak.  Rounding down never gives a later
 promise than the exact backlog would, since a promise never gets earlier with more backlog.
 """
 
@@ -87,7 +88,8 @@ class PromiseDesk:
         cfg = self.model.config
         local = at.astimezone(self.scenario.zone)
         start = start_day(self.model.calendars.warehouse, local.replace(tzinfo=None), cfg.cutoff)
-        bucket = backlog - backlog % self.step
+        step = max(self.step, backlog // 100)  # 1 % of the backlog, or of a planned day
+        bucket = backlog - backlog % step
         key = (start, order.service, order.country, order.postcode[:2], bucket)
         found = self._promises.get(key)
         if found is None:

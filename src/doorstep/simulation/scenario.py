@@ -162,9 +162,7 @@ def parse_scenario(data: Mapping[str, Any]) -> Scenario:
     days = _int(head, "days", "scenario", 7)
     if not 1 <= days <= 400:
         raise ScenarioError(f"scenario.days: must be 1..400, got {days}")
-    shifts_raw = data.get("shifts")
-    if not isinstance(shifts_raw, list) or not shifts_raw:
-        raise ScenarioError("shifts: at least one [[shifts]] table is required")
+    staff, rates = parse_staffing(data)
     promise = _table(data, "promise")
     _no_unknown(promise, {"model", "level"}, "promise")
     level = _float(promise, "level", "promise", 0.95)
@@ -181,14 +179,43 @@ def parse_scenario(data: Mapping[str, Any]) -> Scenario:
         orders=_orders(_table(data, "orders")),
         warehouse=_warehouse(_table(data, "warehouse")),
         policy=_policy(_table(data, "policy")),
-        rates=_rates(_table(data, "rates")),
-        shifts=tuple(_shift(s, f"shifts[{i}]") for i, s in enumerate(shifts_raw)),
-        closed=frozenset(_as_date(v, f"closed[{i}]")
-                         for i, v in enumerate(_list(data, "closed", ""))),
+        rates=rates,
+        shifts=staff.shifts,
+        closed=staff.closed,
         pickups=_pickups(_table(data, "pickups")),
         promise_model=_str(promise, "model", "promise", ""),
         promise_level=level,
     )
+
+
+STAFFING_KEYS = {"shifts", "closed", "rates"}
+
+
+def parse_staffing(data: Mapping[str, Any]) -> tuple[StaffPlan, StationRates]:
+    """The staffing part of a scenario (``[[shifts]]``, ``closed``, ``[rates]``); other
+    tables are ignored, so a scenario file serves as the promise engine's plan file."""
+    shifts_raw = data.get("shifts")
+    if not isinstance(shifts_raw, list) or not shifts_raw:
+        raise ScenarioError("shifts: at least one [[shifts]] table is required")
+    shifts = tuple(_shift(s, f"shifts[{i}]") for i, s in enumerate(shifts_raw))
+    closed = frozenset(_as_date(v, f"closed[{i}]")
+                       for i, v in enumerate(_list(data, "closed", "")))
+    return StaffPlan(shifts, closed), _rates(_table(data, "rates"))
+
+
+def load_staff_plan(path: Path | str) -> tuple[StaffPlan, StationRates]:
+    """Read a staffing plan file (or a scenario file) for the promise engine."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        return parse_staffing(data)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from exc
 
 
 def _intake(t: Mapping[str, Any]) -> Intake:

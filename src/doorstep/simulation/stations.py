@@ -1,10 +1,9 @@
-"""Stations as SimPy processes: workers who come and go with their shifts.
+"""Stations in the SimPy model: a queue, and a crew that comes and goes with the shifts.
 
-Each station has as many worker processes as its largest crew; worker ``i`` is on duty in
-a minute when the plan puts more than ``i`` people at that station then.  A worker on duty
-takes the next job from the station's queue (waiting at most until the end of the shift),
-does it — a job started is finished, even past the shift's end — and books the time as
-busy.  Utilisation is busy time over staffed time, per station and hour.
+A station's crew in a minute is what the plan puts there then (a pack bench limits how
+many can pack at once).  Whenever someone is free the next job starts; a job started is
+finished — even past the shift's end — and its time is booked as busy.  Utilisation is busy
+time over staffed time, per station and hour.
 
 Service times are the rates' means times a log-normal factor with mean 1 and the
 configured variation, drawn from a generator seeded by the job (an order or batch id), so
@@ -14,8 +13,10 @@ and the real services) — the validation compares the operations, not two dice.
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
+from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,19 +46,19 @@ class StaffTimeline:
     def crew(self, station: str) -> int:
         return int(self.staff[station].max(initial=0))
 
+    def staff_now(self, station: str, t: float) -> int:
+        m = int(t // 60)
+        return int(self.staff[station][m]) if m < self.minutes else 0
+
+    def changes(self, station: str) -> list[float]:
+        """Times (s) at which the crew of ``station`` changes, the start included."""
+        counts = self.staff[station][: self.minutes]
+        steps = np.flatnonzero(np.diff(counts)) + 1
+        return [0.0, *(float(m) * 60.0 for m in steps)]
+
     def on_duty(self, station: str, worker: int, t: float) -> bool:
         m = int(t // 60)
         return m < self.minutes and int(self.staff[station][m]) > worker
-
-    def next_on_duty(self, station: str, worker: int, t: float) -> float | None:
-        m = int(t // 60)
-        later = np.flatnonzero(self.staff[station][m:self.minutes] > worker)
-        return None if len(later) == 0 else float((m + int(later[0])) * 60)
-
-    def duty_end(self, station: str, worker: int, t: float) -> float:
-        m = int(t // 60)
-        off = np.flatnonzero(self.staff[station][m:] <= worker)
-        return float((m + int(off[0])) * 60) if len(off) else float(self.minutes * 60)
 
     def staffed_seconds(self, station: str) -> np.ndarray:
         """Worker-seconds on duty in each hour."""
@@ -68,12 +69,16 @@ class StaffTimeline:
 
 def job_factor(job: str, variation: float) -> float:
     """A log-normal factor with mean 1 and coefficient of variation ``variation``, seeded by
-    the job's id (the same job takes the same time wherever it is simulated)."""
+    the job's id (the same job takes the same time wherever it is simulated): two CRC-32
+    hashes of the id are the uniforms of a Box-Muller draw."""
     if variation <= 0:
         return 1.0
     sigma2 = math.log(1.0 + variation * variation)
-    rng = np.random.default_rng(zlib.crc32(job.encode()))
-    return float(math.exp(rng.normal(-sigma2 / 2.0, math.sqrt(sigma2))))
+    raw = job.encode()
+    u1 = (zlib.crc32(raw) + 0.5) / 2**32
+    u2 = (zlib.crc32(raw, 0x9E3779B9) + 0.5) / 2**32
+    z = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+    return math.exp(-sigma2 / 2.0 + math.sqrt(sigma2) * z)
 
 
 @dataclass
@@ -100,25 +105,54 @@ class StationLog:
             t = nxt
 
 
-Work = Callable[[Any], Generator[simpy.Event, Any, None]]
+class Station:
+    """A queue and a crew: a job starts when someone on duty (and, if limited, a bench) is
+    free; a job started is finished, even past the end of the shift.
 
+    Event-light on purpose: one timeout per job, whose callback books the time, hands the
+    job on (``finish``) and starts the next — no process per worker, no waiting events
+    left behind (the first version had both and spent most of a peak week on them).
+    """
 
-def worker(env: simpy.Environment, timeline: StaffTimeline, station: str, index: int,
-           queue: simpy.Store, work: Work) -> Generator[simpy.Event, Any, None]:
-    """One worker of ``station``: on duty, take jobs from ``queue`` and ``work`` them."""
-    while True:
-        now = env.now
-        if not timeline.on_duty(station, index, now):
-            nxt = timeline.next_on_duty(station, index, now)
-            if nxt is None:
-                return
-            yield env.timeout(max(nxt - now, 1e-6))
-            continue
-        end = timeline.duty_end(station, index, now)
-        take = queue.get()
-        got = yield take | env.timeout(max(end - now, 1e-6))
-        if take not in got:
-            take.cancel()
-            if not take.triggered:
-                continue
-        yield from work(take.value)
+    def __init__(self, env: simpy.Environment, name: str, timeline: StaffTimeline,
+                 log: StationLog, service: Callable[[Any], float],
+                 finish: Callable[[Any], None], *, benches: int | None = None) -> None:
+        self.env = env
+        self.name = name
+        self.timeline = timeline
+        self.log = log
+        self.service = service
+        self.finish = finish
+        self.benches = benches
+        self.queue: deque[Any] = deque()
+        self.busy = 0
+        env.process(self._shift_changes())
+
+    def crew(self) -> int:
+        n = self.timeline.staff_now(self.name, self.env.now)
+        return n if self.benches is None else min(n, self.benches)
+
+    def put(self, job: Any) -> None:
+        self.queue.append(job)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        free = self.crew() - self.busy
+        while free > 0 and self.queue:
+            job = self.queue.popleft()
+            self.busy += 1
+            free -= 1
+            done = self.env.timeout(self.service(job))
+            done.callbacks.append(functools.partial(self._done, job, self.env.now))
+
+    def _done(self, job: Any, start: float, _event: simpy.Event) -> None:
+        self.busy -= 1
+        self.log.book(self.name, start, self.env.now)
+        self.finish(job)
+        self._dispatch()
+
+    def _shift_changes(self) -> Generator[simpy.Event, Any, None]:
+        for t in self.timeline.changes(self.name):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            self._dispatch()

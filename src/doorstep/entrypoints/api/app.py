@@ -52,7 +52,7 @@ from doorstep.entrypoints.web import (
 from doorstep.entrypoints.web.rendering import mount_static
 from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.notify_plan import OperatorNotices
-from doorstep.services.order_promises import LiveBacklog, ModelCache
+from doorstep.services.order_promises import LiveBacklog, ModelCache, PlanCache
 
 
 def create_app(container: Container, *, embedded_worker: bool | None = None) -> FastAPI:
@@ -93,7 +93,9 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     app.state.customer_notifier = OperatorNotices(notify.settings, container.settings.timezone)
     app.state.intake_batcher = IntakeBatcher(container.engine)
     app.state.backlog_source = LiveBacklog(
-        container.engine, ModelCache(container.settings.promise_model_path))
+        container.engine, ModelCache(container.settings.promise_model_path),
+        PlanCache(container.settings.capacity_plan_path)
+        if container.settings.capacity_plan_path else None)
     if container.settings.layout_path:
         # The stateless /v1/pick endpoints find the configured warehouse's layout by name.
         from doorstep.adapters.layout_file import load_layout
