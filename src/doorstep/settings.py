@@ -70,6 +70,7 @@ class Settings:
     # the sender printed on labels is "Name|Street|Postcode|City|Country".
     gs1_company_prefix: str = ""
     sender_address: str = ""
+    carriers_file: str = ""  # carrier accounts for labels through karrio (secrets: 0600)
 
     # Limits on what a caller may send (SECURITY.md lists them with their reasons).
     max_body_bytes: int = 1_048_576  # JSON request bodies (413 above)

@@ -102,6 +102,9 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
 
         layout = load_layout(container.settings.layout_path)
         app.state.picking_layouts = {container.settings.warehouse: layout, "default": layout}
+    from doorstep.adapters.carriers.config import load_carrier_gateways
+
+    app.state.carrier_gateways = load_carrier_gateways(container.settings.carriers_file)
     problems.install(app)
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
