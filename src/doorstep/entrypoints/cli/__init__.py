@@ -9,6 +9,7 @@ from doorstep.entrypoints.cli import (
     core,
     demo,
     harmonise,
+    load,
     monitoring,
     peak,
     pick,
@@ -49,6 +50,7 @@ app.add_typer(pick.app, name="pick")
 app.add_typer(waves.app, name="wave")
 app.add_typer(promise.app, name="promise")
 app.add_typer(peak.app, name="peak")
+app.add_typer(load.app, name="load")
 harmonise.import_app.command("asn")(receiving.import_asn)
 harmonise.import_app.command("po")(receiving.import_po)
 app.add_typer(harmonise.import_app, name="import")
