@@ -2,6 +2,10 @@
 OpenAPI document, valid and invalid, must never get a 5xx, an undocumented status code or an
 undocumented content type.
 
+Once API keys exist (``doorstep keys create``) the requests carry an admin key, so every
+operation is exercised past its access check; schemathesis also checks the 401/403 answers
+are documented.
+
 Budget: ``FUZZ_EXAMPLES`` examples per operation (default 12, about two minutes on a 2-core
 machine for every operation; CI keeps it under three); ``DOORSTEP_FUZZ_EXAMPLES`` raises it
 for a deeper run.  Without shrinking: the first failing example is reported as generated.
@@ -10,11 +14,13 @@ for a deeper run.  Without shrinking: the first failing example is reported as g
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -24,7 +30,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from doorstep.adapters.promise_store import save_model
-from doorstep.devtools.server import ServerProcess, upgrade_database
+from doorstep.devtools.server import ServerProcess, cli_command, upgrade_database
 from doorstep.domain.promise.fit import fit_model
 from doorstep.domain.promise.synthetic import DEST_COUNTRIES, SyntheticConfig, realistic_history
 from doorstep.services.promise_service import build_calendars
@@ -37,8 +43,28 @@ ONLY = os.environ.get("DOORSTEP_FUZZ_ONLY", "")  # e.g. "/v1/promise", to chase 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 
 
+class Served:
+    def __init__(self, server: ServerProcess, headers: dict[str, str]) -> None:
+        self.base_url = server.base_url
+        self.headers = headers
+
+
+def admin_headers(url: str) -> dict[str, str]:
+    """An admin key's Authorization header once ``doorstep keys`` exists (issue 9, point 1);
+    before that every route is open and no header is needed."""
+    result = subprocess.run(cli_command("keys", "create", "--role", "admin", "--name", "fuzz"),
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "DOORSTEP_DATABASE_URL": url,
+                                 "DOORSTEP_CONFIG": os.devnull})
+    if result.returncode != 0 and "No such command" in result.stderr:
+        return {}
+    assert result.returncode == 0, result.stderr
+    key = [line.strip() for line in result.stdout.splitlines() if line.strip()][-1]
+    return {"Authorization": f"Bearer {key}"}
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite:///{folder / 'fuzz.db'}"
     upgrade_database(url)
@@ -49,11 +75,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     save_model(folder / "model.json", fit_model(history, calendars=calendars).model)
     env = {"DOORSTEP_LAYOUT_PATH": str(DEMO_LAYOUT),
            "DOORSTEP_PROMISE_MODEL_PATH": str(folder / "model.json")}
+    headers = admin_headers(url)
     with ServerProcess(url, log_dir=folder, embedded_worker=False, env=env) as server:
-        yield server
+        if headers:  # the key must work, or every answer below would be a 401
+            check = httpx.get(server.base_url + "/v1/orders", headers=headers, timeout=30)
+            assert check.status_code not in (401, 403), check.text
+        yield Served(server, headers)
 
 
-def _fuzz(operation: Any, base_url: str, mode: GenerationMode) -> list[str]:
+def _fuzz(operation: Any, served: Served, mode: GenerationMode) -> list[str]:
     """Run ``FUZZ_EXAMPLES`` generated requests; one line per failing example."""
     failures: list[str] = []
 
@@ -63,7 +93,8 @@ def _fuzz(operation: Any, base_url: str, mode: GenerationMode) -> list[str]:
               suppress_health_check=list(HealthCheck))
     def run(case: Any) -> None:
         try:
-            case.call_and_validate(base_url=base_url, checks=CHECKS)
+            case.call_and_validate(base_url=served.base_url, headers=served.headers,
+                                   checks=CHECKS)
         except (Exception, BaseExceptionGroup) as exc:  # collect all failures, report them all
             lines = [line for line in str(exc).splitlines() if line.strip()][:8]
             failures.append(f"{operation.label} [{mode.value}]: " + " | ".join(lines)[:700])
@@ -75,7 +106,7 @@ def _fuzz(operation: Any, base_url: str, mode: GenerationMode) -> list[str]:
     return failures
 
 
-def test_no_server_errors_and_only_documented_answers(served: ServerProcess) -> None:
+def test_no_server_errors_and_only_documented_answers(served: Served) -> None:
     """Every generated request, valid or not, gets a documented status and content type."""
     schema = schemathesis.openapi.from_url(served.base_url + "/openapi.json")
     started = time.monotonic()
@@ -87,7 +118,7 @@ def test_no_server_errors_and_only_documented_answers(served: ServerProcess) -> 
         if ONLY and ONLY not in operation.label:
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            failures += _fuzz(operation, served.base_url, mode)
+            failures += _fuzz(operation, served, mode)
     elapsed = time.monotonic() - started
     assert operations >= 30 or ONLY, operations
     assert not failures, f"{len(failures)} failures in {elapsed:.0f} s:\n" + "\n".join(
