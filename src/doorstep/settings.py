@@ -82,6 +82,7 @@ class Settings:
     # Rate limits in the `limits` library's notation ("100/second;3000/minute"); "" = off.
     rate_limit_per_key: str = "200/second"  # requests carrying a credential, per credential
     rate_limit_per_address: str = "30/second"  # anonymous requests, per client address
+    rate_limit_failed_auth: str = "20/minute"  # 401 answers per client address
     rate_limit_storage: str = "memory://"  # per process; "redis://host:6379" to share
 
     def __post_init__(self) -> None:
@@ -101,7 +102,7 @@ class Settings:
                                 "Country'")
         if not self.planner_budget_s > 0:
             raise SettingsError("setting 'planner_budget_s': must be more than 0 seconds")
-        for name in ("rate_limit_per_key", "rate_limit_per_address"):
+        for name in ("rate_limit_per_key", "rate_limit_per_address", "rate_limit_failed_auth"):
             text = getattr(self, name)
             if text.strip():
                 from limits import parse_many  # imported here: settings load on every CLI call

@@ -433,3 +433,17 @@ def test_a_wave_release_past_its_budget_is_refused_and_stores_nothing(stocked: E
     with stocked.connect() as conn:
         assert conn.execute(select(func.count()).select_from(waves)).scalar() == 0
         assert conn.execute(select(orders.c.status)).scalar() == "allocated"
+
+
+def test_an_address_that_keeps_failing_authentication_is_slowed_down(stocked: Engine) -> None:
+    """After rate_limit_failed_auth 401s to requests with a (made-up) credential, the address
+    gets 429 for anything: each new fake key would otherwise get a fresh per-key limit."""
+    with client_for(stocked, rate_limit_failed_auth="2/minute") as c:
+        assert c.post("/v1/webhooks/shop/shopify", json={}).status_code == 401  # not counted
+        for n in range(2):  # an unsigned Shopify webhook is a 401 (no secret configured)
+            r = c.post("/v1/webhooks/shop/shopify", json={},
+                       headers={"Authorization": f"Bearer made-up-{n}"})
+            assert r.status_code == 401
+        r = c.get("/healthz", headers={"Authorization": "Bearer made-up-3"})
+        assert_problem(r, 429, "failed authentications")
+        assert int(r.headers["retry-after"]) > 0

@@ -186,7 +186,8 @@ class ServerProcess(_Process):
         if not rate_limits:
             # Load and crash tests send thousands of requests a second from one address;
             # they measure the server, not the limiter (tests of the limiter pass True).
-            flags |= {"DOORSTEP_RATE_LIMIT_PER_KEY": "", "DOORSTEP_RATE_LIMIT_PER_ADDRESS": ""}
+            flags |= {"DOORSTEP_RATE_LIMIT_PER_KEY": "", "DOORSTEP_RATE_LIMIT_PER_ADDRESS": "",
+                      "DOORSTEP_RATE_LIMIT_FAILED_AUTH": ""}
         super().__init__(database_url, log_dir=log_dir, env={**flags, **(env or {})})
         self.port = port or free_port()
         self.embedded_worker = embedded_worker

@@ -10,8 +10,13 @@ boundary cannot double the rate.
 
 Storage is ``rate_limit_storage``: ``memory://`` (default) counts per process — several API
 processes each allow the full rate; point them at one ``redis://…`` to share the count.
-An empty limit string switches that limit off.  Behind a reverse proxy the client address
-is the proxy's unless uvicorn trusts its forwarded headers (``--forwarded-allow-ips``).
+Every 401 answered to a request that carried a credential counts against
+``rate_limit_failed_auth`` for its address; once that is used up the address gets 429 for
+anything until the window frees a slot, so guessing keys — or sending a new made-up key with
+each request to dodge the per-address limit — stays slow.  (Requests without a credential
+are bounded by the per-address limit already.)  An empty limit string switches that limit
+off.  Behind a reverse proxy the client address is the proxy's unless uvicorn trusts its
+forwarded headers (``--forwarded-allow-ips``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import time
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from doorstep.entrypoints.api.request_guard import send_problem
 from doorstep.settings import Settings
@@ -54,27 +59,46 @@ class RateLimits:
         self.app = app
         self.per_key = _parse(settings.rate_limit_per_key)
         self.per_address = _parse(settings.rate_limit_per_address)
+        self.failed_auth = _parse(settings.rate_limit_failed_auth)
         self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        client = scope.get("client")
+        address = "addr:" + (client[0] if client else "unknown")
         credential = _credential(scope["headers"])
         if credential is not None:
             who, limits = "key:" + hashlib.sha256(credential).hexdigest()[:24], self.per_key
         else:
-            client = scope.get("client")
-            who, limits = "addr:" + (client[0] if client else "unknown"), self.per_address
+            who, limits = address, self.per_address
+        failed = "failed:" + address
+        for item in self.failed_auth:  # an address that keeps guessing keys waits
+            if not self.limiter.test(item, failed):
+                await self._refuse(send, item, failed)
+                return
         for item in limits:
             if not self.limiter.hit(item, who):
                 await self._refuse(send, item, who)
                 return
-        await self.app(scope, receive, send)
+        if credential is None or not self.failed_auth:
+            await self.app(scope, receive, send)
+            return
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                for item in self.failed_auth:
+                    self.limiter.hit(item, failed)
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
 
     async def _refuse(self, send: Send, item: RateLimitItem, who: str) -> None:
         reset, _remaining = self.limiter.get_window_stats(item, who)
         wait = max(1, math.ceil(reset - time.time()))
-        kind = "credential" if who.startswith("key:") else "client address"
+        kind = ("credential" if who.startswith("key:") else
+                "client address after failed authentications" if who.startswith("failed:")
+                else "client address")
         await send_problem(send, 429, f"rate limit of {item} per {kind} reached; retry in "
                            f"{wait} s", [(b"retry-after", str(wait).encode())])
