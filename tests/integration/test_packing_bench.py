@@ -131,3 +131,40 @@ def test_packing_names_what_is_missing(stocked: Engine) -> None:
         assert client.post("/v1/handover", json={"code": "M999"}).status_code == 404
         unknown = client.post("/v1/parcels", json={"order_id": order_id, "cartons": ["Q"]})
         assert unknown.status_code == 422
+
+
+def _pdf_text(content: bytes) -> str:
+    document = pypdfium2.PdfDocument(content)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+def test_the_slip_of_a_partial_shipment_says_what_is_still_to_come(stocked: Engine) -> None:
+    order_id = _picked_order(stocked, "SLIP-1", ("MUG", 2), ("PEN", 1))
+    with api_client(stocked, **SETTINGS) as client:
+        client.put("/v1/warehouses/BER/cartons/XS", json={
+            "length_mm": 150, "width_mm": 130, "height_mm": 110, "tare_g": 50,
+            "max_load_g": 1000, "cost": "0.30"})
+        parcels = client.post("/v1/parcels",
+                              json={"order_id": order_id, "cartons": ["XS"]}).json()["parcels"]
+        assert len(parcels) == 2
+        german = client.get(f"/v1/parcels/{parcels[0]['id']}/packing-slip?lang=de")
+        assert german.headers["content-type"] == "application/pdf"
+        text = _pdf_text(german.content)
+        assert "Lieferschein" in text and "SLIP-1" in text and "Folgt" in text
+        assert "Nicht alles ist in diesem Paket" in text
+        assert "Ada Lovelace" in text
+        english = _pdf_text(client.get(f"/v1/parcels/{parcels[1]['id']}/packing-slip",
+                                       headers={"Accept-Language": "en-GB"}).content)
+        assert "Packing slip" in english
+        assert "Your order is complete with this parcel." in english
+        assert "You may return articles within 14 days" in english
+
+        for p in parcels:
+            client.post(f"/v1/parcels/{p['id']}/weight", json={"grams": p["expected_weight_g"]})
+            client.post(f"/v1/parcels/{p['id']}/label")
+        manifest = client.post("/v1/manifests", json={"carrier": "dhl"}).json()
+        sheet = _pdf_text(client.get(f"/v1/manifests/{manifest['id']}/pdf?lang=de").content)
+        assert "Übergabeliste" in sheet and f"M{manifest['id']}" in sheet
+        for p in parcels:
+            assert p["sscc"] in sheet
+        assert "Pakete: 2" in sheet

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from doorstep.adapters.db.packing_tables import carton_types, manifests, parcels
-from doorstep.adapters.db.tables import orders
+from doorstep.adapters.db.tables import order_lines, orders
 from doorstep.adapters.db.uow import transaction
+from doorstep.adapters.documents.packing_slip import Slip, SlipLine
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.packing.labelling import Address, CarrierGateway, Label, LabelRequest
 from doorstep.domain.packing.parcel_states import ParcelStatus, check_step
@@ -178,3 +179,34 @@ def hand_over(conn: Connection, code: str, *, actor: str) -> list[dict[str, Any]
         shipped.append({"sscc": parcel.sscc, "order_id": parcel.order_id,
                         "tracking_number": parcel.tracking_number, "order_status": str(status)})
     return shipped
+
+
+def slip_for(conn: Connection, parcel_id: int, *, sender: tuple[str, ...],
+             return_address: tuple[str, ...]) -> Slip:
+    """The packing slip of one parcel: every order line with what this parcel holds."""
+    parcel = conn.execute(select(parcels).where(parcels.c.id == parcel_id)).first()
+    if parcel is None:
+        raise NotFound("parcel", str(parcel_id))
+    order = conn.execute(select(orders).where(orders.c.id == parcel.order_id)).one()
+    earlier: dict[int, int] = {}
+    for other in conn.execute(select(parcels.c.contents).where(
+            parcels.c.order_id == parcel.order_id, parcels.c.parcel_no < parcel.parcel_no)):
+        for line_no, qty in other.contents.items():
+            earlier[int(line_no)] = earlier.get(int(line_no), 0) + int(qty)
+    count = len(conn.execute(select(parcels.c.id).where(
+        parcels.c.order_id == parcel.order_id)).all())
+    lines = tuple(
+        SlipLine(sku=line.sku, name=line.name or line.sku, ordered=line.quantity,
+                 in_parcel=int(parcel.contents.get(str(line.line_no), 0)),
+                 sent_before=earlier.get(line.line_no, 0))
+        for line in conn.execute(select(order_lines).where(
+            order_lines.c.order_id == parcel.order_id).order_by(order_lines.c.line_no)))
+    address = order.shipping_address
+    ship_to = tuple(part for part in (
+        address.get("company"), address.get("name"), address.get("line1"), address.get("line2"),
+        f"{address.get('postcode', '')} {address.get('city', '')}", address.get("country"))
+        if part)
+    placed = order.placed_at or order.accepted_at
+    return Slip(order_ref=order.external_id, order_date=placed.date().isoformat(),
+                parcel=f"{parcel.parcel_no}/{count} · SSCC {parcel.sscc}", ship_to=ship_to,
+                sender=sender, lines=lines, return_address=return_address)

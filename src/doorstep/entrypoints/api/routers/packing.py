@@ -238,3 +238,48 @@ def hand_over(body: HandOverIn, db: Engine = Depends(engine),
               principal: Principal = Depends(WAREHOUSE)) -> dict[str, Any]:
     with transaction(db, write=True) as conn:
         return {"shipped": shipping.hand_over(conn, body.code, actor=principal.actor)}
+
+
+def _gettext(request: Request, lang: str | None) -> tuple[str, Any]:
+    from doorstep.entrypoints.web.i18n import (
+        DEFAULT_LANGUAGE,
+        from_accept_language,
+        supported,
+        translations,
+    )
+
+    language = (supported(lang) or from_accept_language(request.headers.get("accept-language"))
+                or DEFAULT_LANGUAGE)
+    return language, translations(language).gettext
+
+
+@router.get("/v1/parcels/{parcel_id}/packing-slip", summary="The parcel's packing slip (PDF)",
+            responses={200: {"content": {"application/pdf": {}}}})
+def packing_slip(parcel_id: int, request: Request,
+                 lang: Annotated[str | None, Query(pattern="^(de|en)$")] = None,
+                 db: Engine = Depends(engine), _: Principal = Depends(READ)) -> Response:
+    from doorstep.adapters.documents.packing_slip import render_slip
+
+    config = shipping_config(request)
+    sender = tuple(part for part in (config.sender.name, config.sender.street,
+                                     f"{config.sender.postcode} {config.sender.city}",
+                                     config.sender.country) if part and part != "-")
+    with db.connect() as conn:
+        slip = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
+    language, gettext = _gettext(request, lang)
+    return Response(render_slip(slip, gettext), media_type="application/pdf",
+                    headers={"Content-Language": language})
+
+
+@router.get("/v1/manifests/{manifest_id}/pdf", summary="The manifest for the carrier (PDF)",
+            responses={200: {"content": {"application/pdf": {}}}})
+def manifest_pdf(manifest_id: int, request: Request,
+                 lang: Annotated[str | None, Query(pattern="^(de|en)$")] = None,
+                 db: Engine = Depends(engine), _: Principal = Depends(READ)) -> Response:
+    from doorstep.adapters.documents.packing_slip import render_manifest
+
+    with db.connect() as conn:
+        manifest = shipping.manifest_view(conn, manifest_id)
+    language, gettext = _gettext(request, lang)
+    return Response(render_manifest(manifest, gettext), media_type="application/pdf",
+                    headers={"Content-Language": language})
