@@ -11,6 +11,7 @@ from doorstep.entrypoints.cli import (
     harmonise,
     load,
     monitoring,
+    packing,
     peak,
     pick,
     promise,
@@ -59,6 +60,7 @@ app.add_typer(receiving_desk.app, name="receiving")
 app.add_typer(harmonise.profile_app, name="profile")
 app.add_typer(harmonise.quarantine_app, name="quarantine")
 app.add_typer(monitoring.app, name="monitoring")
+app.add_typer(packing.app, name="pack")
 
 
 def main() -> None:
