@@ -109,7 +109,7 @@ def test_a_handled_problem_leaves_the_list_and_is_on_the_timeline(stocked: Engin
 
 def test_the_watchlist_over_http(stocked: Engine) -> None:
     """GET lists a fresh invalid number; POST handled with a note hides it; unknown → 404;
-    notify answers 501 while no notification service is wired."""
+    notify hands the order to the customer notifications and says so on its timeline."""
     now = datetime.now(BERLIN)
     typo = hand_over(stocked, "I", "XX", now - timedelta(minutes=5))
     with api_client(stocked) as client:
@@ -120,7 +120,8 @@ def test_the_watchlist_over_http(stocked: Engine) -> None:
         assert row["usual_source"] == "default" and row["why"]
         assert client.get("/v1/watchlist", params={"category": "nope"}).status_code == 422
         notify = client.post(f"/v1/watchlist/{row['id']}/notify")
-        assert notify.status_code == 501
+        assert notify.status_code == 200, notify.text
+        assert notify.json()["order_id"] == typo
         empty = client.post(f"/v1/watchlist/{row['id']}/handled", json={"note": ""})
         assert empty.status_code == 422
         done = client.post(f"/v1/watchlist/{row['id']}/handled", json={"note": "relabelled"})
@@ -128,3 +129,8 @@ def test_the_watchlist_over_http(stocked: Engine) -> None:
         assert client.get("/v1/watchlist").json()["total"] == 0
         assert client.post("/v1/watchlist/forgotten~nope~x/handled",
                            json={"note": "x"}).status_code == 404
+    with stocked.connect() as conn:
+        requested = conn.execute(select(order_events.c.data).where(
+            order_events.c.order_id == typo,
+            order_events.c.type == "notification.requested")).scalar_one()
+    assert requested["category"] == "invalid_tracking"
