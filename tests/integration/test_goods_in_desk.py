@@ -104,3 +104,37 @@ def test_slotting_plan_swaps_the_fast_mover_nearer_and_measures_the_saving(
     assert {(m["sku"], m["from"], m["to"]) for m in plan["moves"]} == {
         ("MUG", "P-09-040-1-1", "P-01-001-1-1"), ("PEN", "P-01-001-1-1", "P-09-040-1-1")}
     assert plan["walk_after_m"] < plan["walk_before_m"] * 0.5
+
+
+def test_recadv_goes_back_as_eancom_when_the_supplier_wants_it(client: TestClient) -> None:
+    from doorstep.adapters.importers.edifact import parse_interchange
+
+    client.put(f"/v1/suppliers/{GLN}", json={"name": "Pens Ltd", "recadv": "edifact"})
+    advice_id = _advice(client)
+    client.post(f"/v1/advices/{advice_id}/receive", json={"sscc": SSCC})
+    doc = client.get(f"/v1/advices/{advice_id}/recadv").json()
+    (message,) = parse_interchange(doc["edifact"])["messages"]
+    assert message["RFF:DQ"][0][1] == "A1" and message["NAD:SU"][1][0] == GLN
+    assert message["lines"][0]["QTY:12"][0][1] == "24"
+
+
+def test_import_po_from_csv_checks_the_advice_that_waited(stocked: Engine,
+                                                          tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    db = ["--db", str(stocked.url)]
+    runner = CliRunner()
+    advice = folder / "a.csv"
+    advice.write_text(HEADER + f"A5,PO5,{GLN},,original,1,{SSCC},4006381333931,3,each,,,\n")
+    waited = runner.invoke(cli, ["import", "asn", "-p", "asn-csv", "--json", *db, str(advice)])
+    assert json.loads(waited.output)["advices"][0]["status"] == "waiting"
+    po = folder / "po.csv"
+    po.write_text("po_number,supplier_gln,expected_on,sku,quantity,unit\n"
+                  f"PO5,{GLN},2026-12-01,PEN,3,each\n")
+    done = runner.invoke(cli, ["import", "po", *db, str(po)])
+    assert done.exit_code == 0 and "1 waiting advice(s) checked" in done.output
+    bad = folder / "bad.csv"
+    bad.write_text("po_number,supplier_gln,sku,quantity\nPO6,4000001000006,PEN,1\n")
+    refused = runner.invoke(cli, ["import", "po", *db, str(bad)])
+    assert refused.exit_code == 1 and "supplier_gln" in refused.output
