@@ -9,17 +9,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.adapters.db.metadata import metadata
+from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
 from doorstep.adapters.db.schema import all_metadata
 from doorstep.adapters.db.tables import orders
 from doorstep.adapters.importers.order_mapping import load_order_mapper
 from doorstep.adapters.quarantine_store import (
-    HARMONISE_TABLES,
-    InvalidTransition,
     QuarantineRecord,
     QuarantineStore,
+    RecordNotHeld,
 )
 from doorstep.bootstrap import make_engine
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
@@ -34,18 +33,18 @@ REASONS = [
 
 
 @pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    """Only this module's tables, created on a fresh SQLite file or PostgreSQL database."""
+def quarantine_db(database_url: str) -> Iterator[Engine]:
+    """Only the quarantine tables, created on a fresh SQLite file or PostgreSQL database."""
     engine = make_engine(database_url)
-    metadata.create_all(engine, tables=list(HARMONISE_TABLES))
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    metadata.drop_all(engine, tables=list(HARMONISE_TABLES))
+    metadata.create_all(engine, tables=list(QUARANTINE_TABLES))
+    yield engine
+    metadata.drop_all(engine, tables=list(QUARANTINE_TABLES))
     engine.dispose()
 
 
-def test_reasons_payload_and_times_round_trip(sessions: sessionmaker[Session]) -> None:
+def test_reasons_payload_and_times_round_trip(quarantine_db: Engine) -> None:
     """Reasons come back as the same objects, payload byte-for-byte, times UTC-aware."""
-    store = QuarantineStore(sessions)
+    store = QuarantineStore(quarantine_db)
     payload = '<?xml version="1.0"?><piece code="ÄÖÜ – ✓"/>'
     record_id = store.hold("dpd", "tracking", "dpd:01234567890123", REASONS, payload)
     record = store.get(record_id)
@@ -55,9 +54,9 @@ def test_reasons_payload_and_times_round_trip(sessions: sessionmaker[Session]) -
     assert record.audit[0].at.utcoffset() is not None
 
 
-def test_list_filters_by_status_source_and_kind(sessions: sessionmaker[Session]) -> None:
+def test_list_filters_by_status_source_and_kind(quarantine_db: Engine) -> None:
     """Filters combine; status None lists every record, oldest first."""
-    store = QuarantineStore(sessions)
+    store = QuarantineStore(quarantine_db)
     a = store.hold("shopify", "order", "shopify:1", REASONS, "a")
     b = store.hold("gls", "tracking", "gls:1", REASONS, "b")
     c = store.hold("shopify", "order", "shopify:2", REASONS, "c")
@@ -70,7 +69,7 @@ def test_list_filters_by_status_source_and_kind(sessions: sessionmaker[Session])
 
 
 def test_concurrent_releases_deliver_and_mark_released_once(
-    sessions: sessionmaker[Session],
+    quarantine_db: Engine,
 ) -> None:
     """Eight threads releasing one record: one succeeds, the rest see InvalidTransition."""
     delivered: list[int] = []
@@ -80,7 +79,7 @@ def test_concurrent_releases_deliver_and_mark_released_once(
         with lock:
             delivered.append(record.id)
 
-    store = QuarantineStore(sessions, validators={"order": lambda r: []},
+    store = QuarantineStore(quarantine_db, validators={"order": lambda r: []},
                             handovers={"order": handover})
     record_id = store.hold("shopify", "order", "shopify:1", REASONS, "x")
     outcomes: list[str] = []
@@ -91,7 +90,7 @@ def test_concurrent_releases_deliver_and_mark_released_once(
         try:
             store.release(record_id, actor="ops")
             outcome = "released"
-        except InvalidTransition:
+        except RecordNotHeld:
             outcome = "refused"
         with lock:
             outcomes.append(outcome)
@@ -125,7 +124,7 @@ def full_schema(database_url: str) -> Iterator[Engine]:
 def test_the_real_intake_accepts_replays_and_conflicts(full_schema: Engine) -> None:
     """engine_intake maps accept_order's outcomes: new, replay, and other content."""
     intake = engine_intake(full_schema)
-    store = QuarantineStore(sessionmaker(bind=full_schema, expire_on_commit=False))
+    store = QuarantineStore(full_schema)
     body = json.loads((SHOPS / "shopify" / "order_webhook.json").read_text())
     importer = OrderImporter(load_order_mapper("shopify-webhook"), intake, store)
     assert importer.import_document(json.dumps(body)).summary.accepted == 1
@@ -143,8 +142,7 @@ def test_the_real_intake_accepts_replays_and_conflicts(full_schema: Engine) -> N
 def test_a_corrected_order_is_released_into_the_real_intake(full_schema: Engine) -> None:
     """A held WooCommerce order, corrected, lands in the orders table on release."""
     intake = engine_intake(full_schema)
-    factory = sessionmaker(bind=full_schema, expire_on_commit=False)
-    store = build_quarantine_store(factory, intake)
+    store = build_quarantine_store(full_schema, intake)
     payload = (SHOPS / "woocommerce" / "order_727_retrieve.json").read_text()
     OrderImporter(load_order_mapper("woocommerce"), intake, store).import_document(payload)
     (held,) = store.list()

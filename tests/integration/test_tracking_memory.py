@@ -7,10 +7,7 @@ from datetime import UTC, datetime, timedelta
 from order_builders import ship_new_order
 from sqlalchemy import Engine
 
-from doorstep.adapters.db.uow import transaction
-from doorstep.adapters.importers.tracking_pipeline import TrackingBatch, TrackingPipeline
-from doorstep.services.tracking_memory import StoredEventsIndex, shipment_lookup
-from doorstep.services.tracking_timeline import record_tracking_event
+from doorstep.services.tracking_ingest import IngestReport, ingest_tracking
 
 HEADER = ("carrier,tracking_number,status,status_text,timestamp,city,postcode,country,weight,"
           "weight_unit,reference,raw_code\n")
@@ -30,16 +27,9 @@ def ship_two_mugs(engine: Engine) -> None:
     ship_new_order(engine, "M2", ("MUG", 2), carrier="dhl", tracking_number="JJD000222")
 
 
-def import_once(engine: Engine, payload: bytes) -> TrackingBatch:
-    """One import run with a fresh pipeline, as a CLI call or a webhook would make."""
-    pipeline = TrackingPipeline("carrier-csv", index=StoredEventsIndex(engine),
-                                shipments=shipment_lookup(engine),
-                                now=SHIPPED_AT + timedelta(days=1))
-    batch = pipeline.process(payload, {})
-    with transaction(engine, write=True) as conn:
-        for event in batch.accepted:
-            record_tracking_event(conn, event)
-    return batch
+def import_once(engine: Engine, payload: bytes) -> IngestReport:
+    """One import run, as a CLI call or a webhook makes it."""
+    return ingest_tracking(engine, "carrier-csv", payload, now=SHIPPED_AT + timedelta(days=1))
 
 
 def test_a_scan_repeated_in_a_later_import_is_a_duplicate(stocked: Engine) -> None:
@@ -47,7 +37,7 @@ def test_a_scan_repeated_in_a_later_import_is_a_duplicate(stocked: Engine) -> No
     ship_two_mugs(stocked)
     first = import_once(stocked, scan("in_transit", 60))
     second = import_once(stocked, scan("in_transit", 60))
-    assert (len(first.accepted), len(second.accepted), len(second.duplicates)) == (1, 0, 1)
+    assert (len(first.stored), len(second.stored), len(second.duplicates)) == (1, 0, 1)
 
 
 def test_out_for_delivery_after_an_earlier_imports_delivery_is_quarantined(
@@ -56,7 +46,7 @@ def test_out_for_delivery_after_an_earlier_imports_delivery_is_quarantined(
     ship_two_mugs(stocked)
     import_once(stocked, scan("delivered", 120))
     later = import_once(stocked, scan("out_for_delivery", 180))
-    assert not later.accepted
+    assert not later.stored
     codes = {r.code.value for held in later.held for r in held.reasons}
     assert "delivered_before_out_for_delivery" in codes
 

@@ -121,13 +121,13 @@ def test_a_short_pick_with_no_stock_elsewhere_backorders_the_rest(
 
 
 def test_a_task_cannot_be_confirmed_twice(stocked: Engine, site: WaveSite) -> None:
-    """The second confirmation of the same task is refused naming task_id."""
-    from doorstep.domain.errors import InvalidValue
+    """The second confirmation of the same task is refused naming the task's state."""
+    from doorstep.domain.errors import InvalidTransition
 
     allocated(stocked, ("W1", ("MUG", 1)))
     with transaction(stocked, write=True) as conn:
         task = release_wave(conn, site, now=NOW)["pick_lists"][0]["lines"][0]
         confirm_pick(conn, site, task["task_id"], 1, actor="p")
-        with pytest.raises(InvalidValue) as err:
+        with pytest.raises(InvalidTransition) as err:
             confirm_pick(conn, site, task["task_id"], 1, actor="p")
-    assert err.value.field == "task_id"
+    assert (err.value.subject, err.value.current) == ("pick task", "picked")

@@ -11,80 +11,58 @@ moves through one small state machine, every step written to ``quarantine_audit`
 
 ``released`` and ``rejected`` are final.  Re-validation and hand-over are injected per
 ``kind`` ('order' | 'tracking') so the store knows nothing about profiles or intake: the
-order pipeline registers its validator and the lead wires the hand-over into intake (or
-the order timeline for tracking events).
+order import registers intake as the hand-over, the tracking-ingest use case the order
+timeline.  The store works on doorstep's one unit of work (``adapters.db.uow``):
+``hold(..., conn=conn)`` joins the caller's transaction, so an import stores its good
+records and holds its bad ones in one commit.  Errors belong to the domain's error tree
+(``RecordNotHeld`` is an ``InvalidTransition``, ``RecordNotFound`` a ``NotFound``).
 """
 
 from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine
 
 from doorstep import clock
-from doorstep.adapters.db.metadata import metadata
+from doorstep.adapters.db.quarantine_tables import (
+    KINDS,
+    STATUSES,
+    quarantine_audit,
+    quarantine_records,
+)
+from doorstep.adapters.db.uow import transaction
+from doorstep.domain.errors import DomainError, InvalidTransition, NotFound
 from doorstep.domain.harmonise.reasons import Reason
 
 Kind = Literal["order", "tracking"]
 Status = Literal["held", "released", "rejected"]
-KINDS: tuple[str, ...] = ("order", "tracking")
-STATUSES: tuple[str, ...] = ("held", "released", "rejected")
-
-quarantine_records = sa.Table(
-    "quarantine_records",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("record_key", sa.String(200), nullable=False),
-    sa.Column("reasons", sa.JSON, nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("corrected_payload", sa.Text, nullable=True),
-    sa.Column("status", sa.String(16), nullable=False, server_default="held"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('order', 'tracking')", name="kind"),
-    sa.CheckConstraint("status IN ('held', 'released', 'rejected')", name="status"),
-    sa.Index("ix_quarantine_records_status_source", "status", "source"),
-    sa.Index("ix_quarantine_records_record_key", "record_key"),
-)
-
-quarantine_audit = sa.Table(
-    "quarantine_audit",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "record_id",
-        sa.Integer,
-        sa.ForeignKey("quarantine_records.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("actor", sa.String(100), nullable=False),
-    sa.Column("note", sa.Text, nullable=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-)
-
-HARMONISE_TABLES = (quarantine_records, quarantine_audit)
 
 
-class QuarantineError(Exception):
-    """Base class; the message says which record and why."""
+class QuarantineError(DomainError):
+    """Base of the quarantine's errors; the message says which record and why."""
 
 
-class RecordNotFound(QuarantineError):
+class RecordNotFound(QuarantineError, NotFound):
     """No quarantined record has this id."""
 
+    def __init__(self, record_id: int) -> None:
+        NotFound.__init__(self, "quarantined record", str(record_id))
 
-class InvalidTransition(QuarantineError):
-    """The record is not ``held`` (already released or rejected)."""
+
+class RecordNotHeld(QuarantineError, InvalidTransition):
+    """The record is not ``held`` any more (already released or rejected)."""
+
+    def __init__(self, record_id: int, current: str, target: str) -> None:
+        InvalidTransition.__init__(self, str(record_id), current, target,
+                                   subject="quarantined record")
 
 
 class StillInvalid(QuarantineError):
@@ -156,16 +134,25 @@ class QuarantineStore:
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        engine: Engine,
         *,
         validators: Mapping[str, Validator] | None = None,
         handovers: Mapping[str, Handover] | None = None,
         clock: Callable[[], datetime] = _now,
     ) -> None:
-        self._sessions = session_factory
+        self._engine = engine
         self._validators = dict(validators or {})
         self._handovers = dict(handovers or {})
         self._clock = clock
+
+    @contextmanager
+    def _unit(self, conn: Connection | None, *, write: bool = True) -> Iterator[Connection]:
+        """The caller's transaction when given, else a new one of our own."""
+        if conn is not None:
+            yield conn
+            return
+        with transaction(self._engine, write=write) as own:
+            yield own
 
     def register(self, kind: str, *, validator: Validator, handover: Handover) -> None:
         """Wire re-validation and hand-over for one kind (done once in bootstrap)."""
@@ -185,6 +172,7 @@ class QuarantineStore:
         payload: str,
         *,
         actor: str = "system",
+        conn: Connection | None = None,
     ) -> int:
         """Store a failing record with its reasons and original payload; return its id."""
         if kind not in KINDS:
@@ -192,7 +180,7 @@ class QuarantineStore:
         if not reasons:
             raise ValueError("a record is only held with at least one reason")
         now = self._clock()
-        with self._sessions.begin() as session:
+        with self._unit(conn) as session:
             record_id = session.execute(
                 sa.insert(quarantine_records)
                 .values(
@@ -214,8 +202,9 @@ class QuarantineStore:
     def correct(self, record_id: int, payload: str, actor: str, note: str | None = None) -> None:
         """Store a corrected payload beside the original (which is never overwritten)."""
         now = self._clock()
-        with self._sessions.begin() as session:
-            self._update_held(session, record_id, corrected_payload=payload, updated_at=now)
+        with self._unit(None) as session:
+            self._update_held(session, record_id, "corrected", corrected_payload=payload,
+                              updated_at=now)
             self._audit(session, record_id, "correct", actor, note, now)
 
     def release(self, record_id: int, actor: str, note: str | None = None) -> QuarantineRecord:
@@ -224,11 +213,11 @@ class QuarantineStore:
         The hand-over runs before the status flips: if it fails the record stays held.
         Hand-overs are idempotent (intake is keyed on the shop's order id), so a release
         racing another release can at worst deliver twice to an idempotent sink; only one
-        of them wins the held → released update and the other gets ``InvalidTransition``.
+        of them wins the held → released update and the other gets ``RecordNotHeld``.
         """
         record = self.get(record_id)
         if record.status != "held":
-            raise InvalidTransition(f"record {record_id} is {record.status}, not held")
+            raise RecordNotHeld(record_id, record.status, "released")
         validator = self._validators.get(record.kind)
         handover = self._handovers.get(record.kind)
         if validator is None or handover is None:
@@ -236,7 +225,7 @@ class QuarantineStore:
         reasons = list(validator(record))
         now = self._clock()
         if reasons:
-            with self._sessions.begin() as session:
+            with self._unit(None) as session:
                 session.execute(
                     sa.update(quarantine_records)
                     .where(quarantine_records.c.id == record_id)
@@ -260,12 +249,12 @@ class QuarantineStore:
 
     def get(self, record_id: int) -> QuarantineRecord:
         """One record with its full audit trail."""
-        with self._sessions() as session:
+        with self._unit(None, write=False) as session:
             row = session.execute(
                 sa.select(quarantine_records).where(quarantine_records.c.id == record_id)
             ).one_or_none()
             if row is None:
-                raise RecordNotFound(f"no quarantined record with id {record_id}")
+                raise RecordNotFound(record_id)
             audit = session.execute(
                 sa.select(quarantine_audit)
                 .where(quarantine_audit.c.record_id == record_id)
@@ -295,7 +284,7 @@ class QuarantineStore:
             query = query.where(quarantine_records.c.source == source)
         if kind is not None:
             query = query.where(quarantine_records.c.kind == kind)
-        with self._sessions() as session:
+        with self._unit(None, write=False) as session:
             rows = session.execute(query.limit(limit).offset(offset)).all()
         return [self._to_record(r._mapping, []) for r in rows]
 
@@ -306,7 +295,7 @@ class QuarantineStore:
             .where(quarantine_records.c.status == status)
             .group_by(quarantine_records.c.source)
         )
-        with self._sessions() as session:
+        with self._unit(None, write=False) as session:
             return {str(src): int(n) for src, n in session.execute(query).all()}
 
     # -- helpers ---------------------------------------------------------------
@@ -314,12 +303,13 @@ class QuarantineStore:
     def _finish(
         self, record_id: int, status: str, actor: str, note: str | None, now: datetime
     ) -> None:
-        with self._sessions.begin() as session:
-            self._update_held(session, record_id, status=status, updated_at=now)
+        with self._unit(None) as session:
+            self._update_held(session, record_id, status, status=status, updated_at=now)
             action = {"released": "release", "rejected": "reject"}[status]
             self._audit(session, record_id, action, actor, note, now)
 
-    def _update_held(self, session: Session, record_id: int, **values: Any) -> None:
+    def _update_held(self, session: Connection, record_id: int, target: str,
+                     **values: Any) -> None:
         """Change a record that is still held, or say what it is instead.
 
         Writes first: on SQLite a transaction that reads before writing can lose the write
@@ -331,22 +321,22 @@ class QuarantineStore:
             .where(quarantine_records.c.status == "held")
             .values(**values)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has it
+        if result.rowcount != 1:
             current = self._status(session, record_id)
-            raise InvalidTransition(f"record {record_id} is {current}, not held")
+            raise RecordNotHeld(record_id, current, target)
 
     @staticmethod
-    def _status(session: Session, record_id: int) -> str:
+    def _status(session: Connection, record_id: int) -> str:
         status = session.execute(
             sa.select(quarantine_records.c.status).where(quarantine_records.c.id == record_id)
         ).scalar_one_or_none()
         if status is None:
-            raise RecordNotFound(f"no quarantined record with id {record_id}")
+            raise RecordNotFound(record_id)
         return str(status)
 
     @staticmethod
     def _audit(
-        session: Session, record_id: int, action: str, actor: str, note: str | None, at: datetime
+        session: Connection, record_id: int, action: str, actor: str, note: str | None, at: datetime
     ) -> None:
         session.execute(
             sa.insert(quarantine_audit).values(

@@ -2,7 +2,8 @@
 
     DomainError
     ├── InvalidValue          a field has a value the rules reject (names the field)
-    ├── InvalidTransition     an order cannot move from its state to the requested one
+    ├── InvalidTransition     an order (pick task, quarantine record …) cannot move from its
+    │                         state to the requested one
     ├── InsufficientStock     a stock change would make on-hand or reserved negative
     └── NotFound              a referenced order, product, location … does not exist
 """
@@ -22,9 +23,12 @@ class InvalidValue(DomainError):
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, order_id: str, current: str, target: str) -> None:
-        super().__init__(f"order {order_id} cannot go from {current!r} to {target!r}")
-        self.order_id = order_id
+    """A state machine refused a move; ``subject`` says whose (an order by default)."""
+
+    def __init__(self, key: str, current: str, target: str, *, subject: str = "order") -> None:
+        super().__init__(f"{subject} {key} cannot go from {current!r} to {target!r}")
+        self.subject = subject
+        self.key = key
         self.current = current
         self.target = target
 

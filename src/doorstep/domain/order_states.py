@@ -44,7 +44,14 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.CANCELLED: frozenset(),
 }
 
-CANCELLABLE = frozenset(s for s, targets in TRANSITIONS.items() if S.CANCELLED in targets)
+
+
+def may_become(*targets: OrderStatus) -> frozenset[OrderStatus]:
+    """The states from which the machine allows a move to any of ``targets``."""
+    return frozenset(s for s, allowed in TRANSITIONS.items() if allowed & set(targets))
+
+
+CANCELLABLE = may_become(S.CANCELLED)
 
 
 def check_transition(order_id: str, current: OrderStatus | str, target: OrderStatus) -> None:

@@ -14,12 +14,13 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from doorstep.adapters.db.tables import order_lines, orders, reservations
 from doorstep.domain.allocation import FreeStock, LineNeed, plan_allocation
+from doorstep.domain.errors import InvalidTransition
 from doorstep.domain.order_states import OrderStatus, check_transition
 from doorstep.services.events import record_event, utcnow
-from doorstep.services.locking import lock_order, lock_stock
+from doorstep.services.locking import lock_stock, locked_order
 from doorstep.services.stock_ledger import MoveKind, log_move, reserve
 
-ALLOCATABLE = (OrderStatus.RECEIVED.value, OrderStatus.BACKORDERED.value)
+ALLOCATABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.BACKORDERED})
 
 
 def _open_needs(conn: Connection, order_id: str) -> list[LineNeed]:
@@ -53,9 +54,10 @@ def _choose_warehouse(order: Row[Any], needs: list[LineNeed], rows: list[Row[Any
 
 def allocate_order(conn: Connection, order_id: str, *, actor: str = "allocator") -> str:
     """Reserve what is free for ``order_id``; returns the order's status afterwards."""
-    order = lock_order(conn, order_id)
-    if order.status not in ALLOCATABLE:
-        return str(order.status)  # already handled, or cancelled meanwhile: nothing to do
+    try:
+        order = locked_order(conn, order_id, expect=ALLOCATABLE, step="allocated")
+    except InvalidTransition as exc:
+        return exc.current  # already handled, or cancelled meanwhile: nothing to do
     needs = _open_needs(conn, order_id)
     stock_rows = lock_stock(conn, [n.sku for n in needs])
     warehouse = _choose_warehouse(order, needs, stock_rows)

@@ -7,12 +7,23 @@ never disagrees with the order and no effect leaves before the change is durable
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, insert
 
 from doorstep import clock
 from doorstep.adapters.db.tables import order_events, outbox
+
+
+class Topic(StrEnum):
+    """Every outbox topic; a handler or subscriber names one of these, never a bare string."""
+
+    ORDER_ACCEPTED = "order.accepted"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_SHIPPED = "order.shipped"
+    ORDER_TRACKING = "order.tracking"
+    STOCK_AVAILABLE = "stock.available"
 
 
 def utcnow() -> datetime:
@@ -36,10 +47,10 @@ def record_event(
     )
 
 
-def enqueue(conn: Connection, topic: str, key: str, payload: dict[str, Any]) -> None:
+def enqueue(conn: Connection, topic: Topic, key: str, payload: dict[str, Any]) -> None:
     now = utcnow()
     conn.execute(
         insert(outbox).values(
-            topic=topic, key=key, payload=payload, created_at=now, available_at=now
+            topic=topic.value, key=key, payload=payload, created_at=now, available_at=now
         )
     )

@@ -46,7 +46,7 @@ from doorstep.domain.errors import DomainError
 from doorstep.domain.ids import new_id
 from doorstep.domain.order_states import OrderStatus
 from doorstep.schemas.orders import OrderIn
-from doorstep.services.events import utcnow
+from doorstep.services.events import Topic, utcnow
 from doorstep.services.unstorable import UnstorableOrder, is_outage, is_record_fault
 
 log = logging.getLogger("doorstep.intake")
@@ -246,7 +246,7 @@ def _add(rows: _Rows, r: IntakeRequest) -> IntakeResult:
         "data": {"external_id": order.external_id, "idempotency_key": r.key},
     })
     rows.outbox.append({
-        "topic": "order.accepted", "key": order_id, "payload": {"order_id": order_id},
+        "topic": Topic.ORDER_ACCEPTED.value, "key": order_id, "payload": {"order_id": order_id},
         "created_at": now, "available_at": now,
     })
     response = {

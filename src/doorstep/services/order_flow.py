@@ -1,16 +1,19 @@
 """Moving an order along the state machine after allocation, and cancelling it.
 
-Each function is one step a warehouse or carrier reports; it checks the transition, changes
-stock through the ledger, records a timeline event and, where others must react, an outbox
-message — all in the caller's transaction.
+Each function is one step a warehouse or carrier reports.  Every step locks the order
+first (``locking.locked_order``), then reads what it needs, then checks the state machine,
+then writes: stock through the ledger, a timeline event and, where others must react, an
+outbox message — all in the caller's transaction.  A step from a wrong state raises
+``InvalidTransition`` naming the state (HTTP 409).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from doorstep.adapters.db.tables import (
     order_lines,
@@ -20,27 +23,32 @@ from doorstep.adapters.db.tables import (
     stock_moves,
 )
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.order_states import OrderStatus, check_transition
-from doorstep.services.events import enqueue, record_event, utcnow
-from doorstep.services.locking import lock_order
+from doorstep.domain.order_states import CANCELLABLE, OrderStatus, check_transition, may_become
+from doorstep.services.events import Topic, enqueue, record_event, utcnow
+from doorstep.services.locking import locked_order
 from doorstep.services.stock_ledger import MoveKind, log_move, receive, take, unreserve
-from doorstep.services.tracking_timeline import match_waiting_events
+from doorstep.services.tracking_timeline import attach_waiting_events
+
+
+def _set_status(conn: Connection, order: Row[Any], target: OrderStatus, *, actor: str,
+                data: dict[str, object] | None = None) -> None:
+    """Write a state change of a *locked* order, checked against the state machine."""
+    check_transition(order.id, order.status, target)
+    conn.execute(update(orders).where(orders.c.id == order.id)
+                 .values(status=target.value, updated_at=utcnow()))
+    record_event(conn, order.id, target.value, actor=actor, data=data)
 
 
 def _move(conn: Connection, order_id: str, target: OrderStatus, *, actor: str,
           data: dict[str, object] | None = None) -> None:
-    order = lock_order(conn, order_id)
-    check_transition(order_id, order.status, target)
-    conn.execute(update(orders).where(orders.c.id == order_id)
-                 .values(status=target.value, updated_at=utcnow()))
-    record_event(conn, order_id, target.value, actor=actor, data=data)
+    order = locked_order(conn, order_id, expect=may_become(target), step=target.value)
+    _set_status(conn, order, target, actor=actor, data=data)
 
 
 def cancel(conn: Connection, order_id: str, *, actor: str, reason: str) -> None:
     """Cancel before shipping; reservations go back to free stock and units already
     picked are put back where they were taken from (nothing ships, nothing is lost)."""
-    order = lock_order(conn, order_id)
-    check_transition(order_id, order.status, OrderStatus.CANCELLED)
+    order = locked_order(conn, order_id, expect=CANCELLABLE, step=OrderStatus.CANCELLED.value)
     held = conn.execute(select(reservations).where(reservations.c.order_id == order_id)
                         .order_by(reservations.c.id)).all()
     for r in held:
@@ -55,15 +63,13 @@ def cancel(conn: Connection, order_id: str, *, actor: str, reason: str) -> None:
                 reason=f"put back: order {order_id} cancelled after picking", actor=actor)
     conn.execute(update(order_lines).where(order_lines.c.order_id == order_id)
                  .values(allocated=0, picked=0))
-    conn.execute(update(orders).where(orders.c.id == order_id)
-                 .values(status=OrderStatus.CANCELLED.value, updated_at=utcnow()))
-    record_event(conn, order_id, "cancelled", actor=actor,
-                 data={"reason": reason, "released_units": sum(r.quantity for r in held),
-                       "put_back_units": sum(put_back.values())})
-    enqueue(conn, "order.cancelled", order_id, {"order_id": order_id})
+    _set_status(conn, order, OrderStatus.CANCELLED, actor=actor,
+                data={"reason": reason, "released_units": sum(r.quantity for r in held),
+                      "put_back_units": sum(put_back.values())})
+    enqueue(conn, Topic.ORDER_CANCELLED, order_id, {"order_id": order_id})
     if held:
         skus = sorted({r.sku for r in held})
-        enqueue(conn, "stock.available", ",".join(skus)[:100], {"skus": skus})
+        enqueue(conn, Topic.STOCK_AVAILABLE, ",".join(skus)[:100], {"skus": skus})
 
 
 def _picked_units(conn: Connection, order_id: str) -> dict[tuple[str, str], int]:
@@ -102,8 +108,22 @@ def take_picked(conn: Connection, *, order_id: str, line_id: int, location: str,
                  .values(picked=order_lines.c.picked + quantity))
 
 
+PICKABLE = frozenset({OrderStatus.RELEASED, OrderStatus.PICKING})
+"""States in which units may be taken for an order (a released order starts picking)."""
+
+
+def lock_for_picking(conn: Connection, order_id: str, *, actor: str,
+                     expect: frozenset[OrderStatus] = PICKABLE) -> Row[Any]:
+    """Lock an order that may be picked; a released one moves to ``picking`` first."""
+    order = locked_order(conn, order_id, expect=expect, step="picked")
+    if order.status == OrderStatus.RELEASED.value:
+        _set_status(conn, order, OrderStatus.PICKING, actor=actor)
+    return order
+
+
 def pick_all(conn: Connection, order_id: str, *, actor: str) -> int:
     """Confirm every reservation of the order as picked in full; returns units picked."""
+    lock_for_picking(conn, order_id, actor=actor)
     held = conn.execute(select(reservations).where(reservations.c.order_id == order_id)
                         .order_by(reservations.c.id)).all()
     for r in held:
@@ -120,14 +140,19 @@ def pack(conn: Connection, order_id: str, *, actor: str, carton: str | None = No
     _move(conn, order_id, OrderStatus.PACKED, actor=actor, data={"carton": carton})
 
 
+SHIPPABLE = may_become(OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED)
+
+
 def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_number: str,
          quantities: Mapping[int, int] | None = None) -> OrderStatus:
     """Hand units to a carrier; ``quantities`` maps line_no → units (default: all picked).
 
-    The order is locked before its lines are read (an unknown order is ``NotFound``, not a
-    foreign-key failure), and a parcel carries at least one unit.
+    The order is locked before its lines are read (an unknown order is ``NotFound``, a
+    wrong state ``InvalidTransition``), and a parcel carries at least one unit.  Carrier
+    scans that arrived before this hand-over join the timeline; none of them completes the
+    order (a delivery scan without a shipment is held for review instead).
     """
-    lock_order(conn, order_id)
+    order = locked_order(conn, order_id, expect=SHIPPABLE, step=OrderStatus.SHIPPED.value)
     lines = conn.execute(select(order_lines).where(order_lines.c.order_id == order_id)
                          .order_by(order_lines.c.line_no)).all()
     by_no = {line.line_no: line for line in lines}
@@ -149,19 +174,15 @@ def ship(conn: Connection, order_id: str, *, actor: str, carrier: str, tracking_
     complete = all(line.shipped + wanted.get(line.line_no, 0) >= line.quantity
                    for line in lines)
     target = OrderStatus.SHIPPED if complete else OrderStatus.PARTIALLY_SHIPPED
+    units = {str(k): v for k, v in wanted.items()}
     conn.execute(insert(shipments).values(
         order_id=order_id, carrier=carrier, tracking_number=tracking_number, shipped_at=utcnow(),
-        units={str(k): v for k, v in wanted.items()}))
-    delivered_by = match_waiting_events(conn, order_id, tracking_number)
-    _move(conn, order_id, target, actor=actor,
-          data={"carrier": carrier, "tracking_number": tracking_number,
-                "units": {str(k): v for k, v in wanted.items()}})
-    enqueue(conn, "order.shipped", order_id,
+        units=units))
+    attach_waiting_events(conn, order_id, tracking_number)
+    _set_status(conn, order, target, actor=actor,
+                data={"carrier": carrier, "tracking_number": tracking_number, "units": units})
+    enqueue(conn, Topic.ORDER_SHIPPED, order_id,
             {"order_id": order_id, "carrier": carrier, "tracking_number": tracking_number})
-    if delivered_by and target is OrderStatus.SHIPPED:
-        # the carrier's delivery scan came in before the hand-over was recorded
-        deliver(conn, order_id, actor=f"carrier:{delivered_by[0]}")
-        return OrderStatus.DELIVERED
     return target
 
 

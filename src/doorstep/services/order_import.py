@@ -14,23 +14,25 @@ Every record read from a source ends in exactly one place::
                                    └─ other content  → quarantine
                                                        (same_order_different_content)
 
-Intake is injected (``IntakePort``) so this module never imports the foundation; the CLI
-and API adapt ``doorstep.services.intake.accept_order`` through :func:`engine_intake`.
+Intake is injected (``IntakePort``) so tests can replace it; the CLI and API adapt
+``doorstep.services.intake.accept_order`` through :func:`engine_intake`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
 
 from doorstep.adapters.importers.order_mapping import (
     MappedOrder,
     OrderMapper,
     load_order_mapper,
 )
+from doorstep.adapters.importers.tracking_quarantine import tracking_release_hooks
 from doorstep.adapters.quarantine_store import (
     QuarantineRecord,
     QuarantineStore,
@@ -40,9 +42,9 @@ from doorstep.domain.harmonise.order_checks import check_order, check_same_order
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
 from doorstep.domain.harmonise.summary import ImportSummary
 from doorstep.schemas.orders import OrderIn
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from doorstep.services.intake import DuplicateOrder, IdempotencyConflict, accept_order
+from doorstep.services.tracking_ingest import release_sink
+from doorstep.services.tracking_memory import shipment_lookup
 
 
 class IntakeOutcome(StrEnum):
@@ -225,20 +227,16 @@ def order_release_hooks(
     return validate, handover
 
 
-# -- wiring to the foundation's intake ---------------------------------------------------
+# -- wiring to doorstep's intake ----------------------------------------------------------
 
 
 def engine_intake(engine: Engine) -> IntakePort:
-    """Adapt ``doorstep.services.intake.accept_order`` to :data:`IntakePort`.
-
-    Imported lazily so this module (and its tests) work without the foundation.
-    """
-    from doorstep.services import intake as foundation
+    """Adapt ``doorstep.services.intake.accept_order`` to :data:`IntakePort`."""
 
     def call(order: OrderIn, key: str) -> IntakeResponse:
         try:
-            result = foundation.accept_order(engine, order, key)
-        except (foundation.IdempotencyConflict, foundation.DuplicateOrder) as exc:
+            result = accept_order(engine, order, key)
+        except (IdempotencyConflict, DuplicateOrder) as exc:
             return IntakeResponse(IntakeOutcome.conflict, getattr(exc, "order_id", None), str(exc))
         outcome = IntakeOutcome.duplicate if result.replayed else IntakeOutcome.accepted
         return IntakeResponse(outcome, result.order_id)
@@ -246,32 +244,17 @@ def engine_intake(engine: Engine) -> IntakePort:
     return call
 
 
-def engine_tracking_sink(engine: Engine) -> Callable[[Sequence[Any]], None]:
-    """Released/accepted tracking events onto the order timeline (the foundation's service)."""
-    from doorstep.adapters.db.uow import transaction
-    from doorstep.services.tracking_timeline import record_tracking_event
+def build_quarantine_store(engine: Engine, intake: IntakePort | None = None) -> QuarantineStore:
+    """A store with release hooks: orders → intake, tracking → the tracking-ingest store step.
 
-    def write(events: Sequence[Any]) -> None:
-        with transaction(engine, write=True) as conn:
-            for event in events:
-                record_tracking_event(conn, event)
-
-    return write
-
-
-def build_quarantine_store(
-    session_factory: Any,
-    intake: IntakePort | None = None,
-    tracking_sink: Callable[[Sequence[Any]], None] | None = None,
-) -> QuarantineStore:
-    """A store with release hooks registered: orders → intake, tracking → timeline sink."""
-    store = QuarantineStore(session_factory)
+    Released tracking events are re-validated against the shipments doorstep knows, so a
+    delivery scan held for review is released only once its hand-over is recorded.
+    """
+    store = QuarantineStore(engine)
     if intake is not None:
         validate, handover = order_release_hooks(intake)
         store.register("order", validator=validate, handover=handover)
-    if tracking_sink is not None:
-        from doorstep.adapters.importers.tracking_quarantine import tracking_release_hooks
-
-        t_validate, t_handover = tracking_release_hooks(tracking_sink)
-        store.register("tracking", validator=t_validate, handover=t_handover)
+    t_validate, t_handover = tracking_release_hooks(release_sink(engine),
+                                                    shipments=shipment_lookup(engine))
+    store.register("tracking", validator=t_validate, handover=t_handover)
     return store

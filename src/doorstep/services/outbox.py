@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from doorstep.adapters.db.tables import outbox, processed_messages
 from doorstep.adapters.db.uow import is_postgres, transaction
 from doorstep.services.allocation import allocate_backorders, allocate_order
-from doorstep.services.events import utcnow
+from doorstep.services.events import Topic, utcnow
 
 log = logging.getLogger("doorstep.worker")
 
@@ -44,11 +44,11 @@ def _no_op(conn: Connection, payload: dict[str, Any]) -> None:
 
 
 DEFAULT_HANDLERS: dict[str, Handler] = {
-    "order.accepted": _on_order_accepted,
-    "stock.available": _on_stock_available,
-    "order.cancelled": _no_op,
-    "order.shipped": _no_op,
-    "order.tracking": _no_op,
+    Topic.ORDER_ACCEPTED: _on_order_accepted,
+    Topic.STOCK_AVAILABLE: _on_stock_available,
+    Topic.ORDER_CANCELLED: _no_op,
+    Topic.ORDER_SHIPPED: _no_op,
+    Topic.ORDER_TRACKING: _no_op,
 }
 
 
@@ -88,8 +88,8 @@ def build_handlers(*, promise_model_path: str = "", origin_country: str = "DE",
             revise_order_promise(conn, model, str(payload["order_id"]),
                                  origin_country=origin_country)
 
-    return {**DEFAULT_HANDLERS, "order.accepted": accepted, "order.shipped": moved,
-            "order.tracking": moved}
+    return {**DEFAULT_HANDLERS, Topic.ORDER_ACCEPTED: accepted, Topic.ORDER_SHIPPED: moved,
+            Topic.ORDER_TRACKING: moved}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from doorstep.adapters.db.tables import locations, products, stock, stock_moves
 from doorstep.domain.errors import InsufficientStock, InvalidValue, NotFound
-from doorstep.services.events import enqueue, utcnow
+from doorstep.services.events import Topic, enqueue, utcnow
 
 
 class MoveKind(StrEnum):
@@ -79,7 +79,7 @@ def receive(
                  .values(on_hand=stock.c.on_hand + quantity))
     log_move(conn, MoveKind.RECEIPT, sku=sku, location=location, quantity=quantity,
              reason=reason, actor=actor)
-    enqueue(conn, "stock.available", sku, {"skus": [sku]})
+    enqueue(conn, Topic.STOCK_AVAILABLE, sku, {"skus": [sku]})
 
 
 def adjust(
@@ -102,7 +102,7 @@ def adjust(
     log_move(conn, MoveKind.ADJUSTMENT, sku=sku, location=location, quantity=delta,
              reason=reason, actor=actor)
     if delta > 0:
-        enqueue(conn, "stock.available", sku, {"skus": [sku]})
+        enqueue(conn, Topic.STOCK_AVAILABLE, sku, {"skus": [sku]})
 
 
 def reserve(conn: Connection, stock_id: int, quantity: int) -> bool:

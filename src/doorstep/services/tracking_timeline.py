@@ -8,22 +8,34 @@ the same second); the same key with the same or an unknown country is one scan. 
 ``dedup_key`` (base key plus country) is UNIQUE, so concurrent writers cannot both insert it.
 An event whose tracking number belongs to no shipment is still stored (``order_id`` empty)
 and counted as unmatched — never dropped — so it can be matched when the shipment appears.
+Attaching it later puts it on the timeline but never completes the order: a delivery scan
+for a parcel doorstep has not handed over is held for review by the tracking pipeline.
+
+Whether a stored scan completes its order is the tracking-ingest use case's decision
+(``services.tracking_ingest``); this module only stores and records.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, select, update
 
-from doorstep.adapters.db.tables import orders, shipments, tracking_events
+from doorstep.adapters.db.tables import shipments, tracking_events
 from doorstep.domain.harmonise.tracking import TrackingEvent, normalise_tracking_number
-from doorstep.domain.order_states import OrderStatus
-from doorstep.services.events import enqueue, record_event, utcnow
+from doorstep.services.events import Topic, enqueue, record_event, utcnow
 
 Outcome = Literal["added", "duplicate", "unmatched"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What storing one event did, and the order it belongs to (if any)."""
+
+    outcome: Outcome
+    order_id: str | None = None
 
 
 def _key_text(event: TrackingEvent) -> str:
@@ -46,12 +58,12 @@ def order_for_tracking_number(conn: Connection, tracking_number: str) -> str | N
     return None if row is None else str(row.order_id)
 
 
-def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
+def record_tracking_event(conn: Connection, event: TrackingEvent) -> Stored:
     """Store ``event`` unless its dedup key is known; put it on the order's timeline."""
     base = _key_text(event)
     country = (event.location.country or "").upper()
     if _is_duplicate(conn, base, country):
-        return "duplicate"
+        return Stored("duplicate")
     order_id = order_for_tracking_number(conn, event.tracking_number)
     location = {k: v for k, v in asdict(event.location).items() if v is not None}
     reason = event.exception_reason.value if event.exception_reason else None
@@ -61,16 +73,14 @@ def record_tracking_event(conn: Connection, event: TrackingEvent) -> Outcome:
         exception_reason=reason, occurred_at=event.occurred_at, raw_code=event.raw_code,
         raw_text=event.raw_text, location=location, order_id=order_id, received_at=utcnow()))
     if order_id is None:
-        return "unmatched"
+        return Stored("unmatched")
     _on_timeline(conn, order_id, status=event.status.value, carrier=event.carrier,
                  at=event.occurred_at, tracking_number=event.tracking_number,
                  raw_code=event.raw_code, raw_text=event.raw_text, source=event.source,
                  exception_reason=reason, location=location)
-    enqueue(conn, "order.tracking", order_id,
+    enqueue(conn, Topic.ORDER_TRACKING, order_id,
             {"order_id": order_id, "status": event.status.value})
-    if event.status.value == "delivered":
-        _delivered_by_carrier(conn, order_id, event.carrier)
-    return "added"
+    return Stored("added", order_id)
 
 
 def _on_timeline(conn: Connection, order_id: str, *, status: str, carrier: str, at: datetime,
@@ -80,24 +90,12 @@ def _on_timeline(conn: Connection, order_id: str, *, status: str, carrier: str, 
                  data=data)
 
 
-def _delivered_by_carrier(conn: Connection, order_id: str, carrier: str) -> None:
-    """The carrier's delivery scan completes a fully shipped order (not a partial one)."""
-    from doorstep.services import order_flow  # order_flow imports this module at load time
+def attach_waiting_events(conn: Connection, order_id: str, tracking_number: str) -> int:
+    """Attach events that arrived before their shipment was known; returns how many.
 
-    status = conn.execute(select(orders.c.status).where(orders.c.id == order_id)).scalar()
-    if status == OrderStatus.SHIPPED.value:
-        order_flow.deliver(conn, order_id, actor=f"carrier:{carrier}")
-
-
-def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) -> list[str]:
-    """Attach events that arrived before their shipment was known.
-
-    Returns the carriers of the attached *delivered* scans made after the order was
-    accepted: the caller completes the order once its hand-over is recorded (at this point
-    the order is not yet shipped).  An older delivery scan — carriers reuse tracking
-    numbers — joins the timeline but completes nothing.
+    They join the order's timeline and complete nothing: a delivery scan from before the
+    hand-over is held for review, never taken as the order's delivery by itself.
     """
-    accepted = conn.execute(select(orders.c.accepted_at).where(orders.c.id == order_id)).scalar()
     rows = conn.execute(select(tracking_events).where(
         tracking_events.c.tracking_number == tracking_number,
         tracking_events.c.order_id.is_(None)).order_by(tracking_events.c.occurred_at)).all()
@@ -108,5 +106,4 @@ def match_waiting_events(conn: Connection, order_id: str, tracking_number: str) 
                      tracking_number=r.tracking_number, raw_code=r.raw_code,
                      raw_text=r.raw_text, source=r.source, exception_reason=r.exception_reason,
                      location=r.location)
-    return [str(r.carrier) for r in rows
-            if r.status == "delivered" and (accepted is None or r.occurred_at >= accepted)]
+    return len(rows)

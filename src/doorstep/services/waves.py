@@ -24,7 +24,7 @@ from sqlalchemy import Connection, insert, select, update
 from doorstep.adapters.db.picking_tables import pick_tasks, waves
 from doorstep.adapters.db.tables import order_lines, orders, products, reservations, stock
 from doorstep.domain.cutoffs import carrier_of, cutoff_for
-from doorstep.domain.errors import InvalidValue, NotFound
+from doorstep.domain.errors import InvalidTransition, InvalidValue, NotFound
 from doorstep.domain.ids import new_id
 from doorstep.domain.order_states import OrderStatus
 from doorstep.domain.picking.batching import Cart
@@ -35,7 +35,6 @@ from doorstep.domain.picking.waves import OrderLine, WaveOrder, WaveRules, plan_
 from doorstep.domain.promise.calendar import WorkCalendar, start_day
 from doorstep.services import order_flow
 from doorstep.services.events import record_event, utcnow
-from doorstep.services.locking import lock_order
 from doorstep.services.promise_service import build_calendars
 from doorstep.services.stock_ledger import MoveKind, adjust, log_move, reserve, unreserve
 
@@ -163,29 +162,41 @@ def wave_view(conn: Connection, wave_id: str) -> dict[str, Any]:
             "pick_lists": [{"batch": b, "lines": lines} for b, lines in sorted(lists.items())]}
 
 
+TASK_CONFIRMABLE = order_flow.PICKABLE | {OrderStatus.BACKORDERED}
+"""A short pick backorders its order mid-wave; the order's other tasks stay confirmable."""
+
+
 def confirm_pick(conn: Connection, site: WaveSite, task_id: int, picked: int, *,
                  actor: str, now: datetime | None = None) -> dict[str, Any]:
-    """Confirm one pick task; a short pick re-allocates or backorders the shortfall."""
+    """Confirm one pick task; a short pick re-allocates or backorders the shortfall.
+
+    Lock, then read, then check, then write: the task's order is locked first, the task
+    is read under that lock, and its update is guarded by ``status = 'open'`` — of two
+    concurrent confirmations exactly one wins; the other gets a 409 naming the task's state.
+    """
     now = now or utcnow()
-    task = conn.execute(select(pick_tasks).where(pick_tasks.c.id == task_id)).first()
-    if task is None:
+    order_id = conn.execute(select(pick_tasks.c.order_id)
+                            .where(pick_tasks.c.id == task_id)).scalar()
+    if order_id is None:
         raise NotFound("pick task", str(task_id))
+    order_flow.lock_for_picking(conn, order_id, actor=actor, expect=TASK_CONFIRMABLE)
+    task = conn.execute(select(pick_tasks).where(pick_tasks.c.id == task_id)).one()
     if task.status != "open":
-        raise InvalidValue("task_id", f"task {task_id} was already confirmed ({task.status})")
+        raise InvalidTransition(str(task_id), task.status, "picked", subject="pick task")
     if not 0 <= picked <= task.quantity:
         raise InvalidValue("picked", f"{picked} is outside 0..{task.quantity}")
-    order = lock_order(conn, task.order_id)
-    if order.status == OrderStatus.RELEASED.value:
-        order_flow.start_picking(conn, task.order_id, actor=actor)
+    status = "picked" if picked == task.quantity else "short"
+    done = conn.execute(update(pick_tasks).where(pick_tasks.c.id == task_id,
+                                                 pick_tasks.c.status == "open").values(
+        picked=picked, status=status, confirmed_at=now, confirmed_by=actor))
+    if done.rowcount != 1:  # pragma: no cover - the order lock serialises confirmations
+        raise InvalidTransition(str(task_id), "confirmed", status, subject="pick task")
     if picked:
         order_flow.take_picked(conn, order_id=task.order_id, line_id=task.line_id,
                                location=task.location, sku=task.sku, quantity=picked,
                                actor=actor, reason=f"wave {task.wave_id}", field="picked",
                                at=now)
     _shrink_reservation(conn, task.reservation_id, task.quantity)
-    status = "picked" if picked == task.quantity else "short"
-    conn.execute(update(pick_tasks).where(pick_tasks.c.id == task_id).values(
-        picked=picked, status=status, confirmed_at=now, confirmed_by=actor))
     result: dict[str, Any] = {"task_id": task_id, "status": status, "picked": picked}
     if status == "short":
         result["short"] = _handle_short(conn, site, task, picked, actor=actor, now=now)

@@ -9,7 +9,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from doorstep.adapters.db.metadata import metadata
-from doorstep.adapters.quarantine_store import HARMONISE_TABLES
+from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
 from doorstep.bootstrap import make_engine
 from doorstep.entrypoints.cli import app, harmonise
 from doorstep.schemas.orders import OrderIn
@@ -24,7 +24,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """A database with the quarantine tables and a fake intake behind the CLI's seam."""
     url = f"sqlite:///{tmp_path}/cli.db"
     engine = make_engine(url)
-    metadata.create_all(engine, tables=list(HARMONISE_TABLES))
+    metadata.create_all(engine, tables=list(QUARANTINE_TABLES))
     engine.dispose()
     monkeypatch.setenv("DOORSTEP_DATABASE_URL", url)
     monkeypatch.setenv("DOORSTEP_CONFIG", str(tmp_path / "none.toml"))

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.metadata import metadata
+from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
 from doorstep.adapters.importers.order_mapping import load_order_mapper
-from doorstep.adapters.quarantine_store import HARMONISE_TABLES
 from doorstep.bootstrap import Container, make_engine
 from doorstep.entrypoints.api.routers import quarantine
 from doorstep.schemas.orders import OrderIn
@@ -32,7 +32,7 @@ SHOPS = Path(__file__).parents[2] / "fixtures" / "shops"
 def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/api.db")
     engine = make_engine(settings.database_url)
-    metadata.create_all(engine, tables=list(HARMONISE_TABLES))
+    metadata.create_all(engine, tables=list(QUARANTINE_TABLES))
     accepted: list[str] = []
 
     def intake(order: OrderIn, key: str) -> IntakeResponse:
@@ -41,12 +41,10 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
     app = FastAPI()
     app.include_router(quarantine.router)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    app.state.container = Container(settings, engine, factory)
+    app.state.container = Container(settings, engine, sessionmaker(bind=engine))
     app.state.order_intake = intake
-    app.state.tracking_sink = lambda events: None
     app.state.accepted = accepted
-    store = build_quarantine_store(factory, intake)
+    store = build_quarantine_store(engine, intake)
     OrderImporter(load_order_mapper("woocommerce"), intake, store).import_document(
         (SHOPS / "woocommerce" / "order_727_retrieve.json").read_bytes())
     with TestClient(app) as test_client:

@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.metadata import metadata
+from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
 from doorstep.adapters.quarantine_store import (
-    HARMONISE_TABLES,
-    InvalidTransition,
     NoHandler,
     QuarantineRecord,
     QuarantineStore,
     RecordNotFound,
+    RecordNotHeld,
     StillInvalid,
 )
 from doorstep.bootstrap import make_engine
@@ -29,8 +28,8 @@ BAD = [Reason(ReasonCode.invalid_postcode, "shipping_address.postcode", "'1' is 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[QuarantineStore]:
     engine = make_engine(f"sqlite:///{tmp_path}/q.db")
-    metadata.create_all(engine, tables=list(HARMONISE_TABLES))
-    yield QuarantineStore(sessionmaker(bind=engine, expire_on_commit=False))
+    metadata.create_all(engine, tables=list(QUARANTINE_TABLES))
+    yield QuarantineStore(engine)
     engine.dispose()
 
 
@@ -96,11 +95,11 @@ def test_released_and_rejected_are_final(store: QuarantineStore) -> None:
     second = store.hold("shopify", "order", "shopify:2", BAD, "bad")
     store.release(first, actor="bob")
     store.reject(second, actor="bob", note="test order")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(RecordNotHeld):
         store.release(first, actor="bob")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(RecordNotHeld):
         store.reject(first, actor="bob", note="late")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(RecordNotHeld):
         store.correct(second, "fixed", actor="bob")
     assert len(delivered) == 1
     assert {r.status for r in store.list(status=None)} == {"released", "rejected"}
@@ -144,7 +143,7 @@ def test_every_action_sequence_leaves_a_consistent_audit_trail(
             else:
                 store.reject(record_id, actor="t", note="n")
             expected.append(action)
-        except (InvalidTransition, StillInvalid):
+        except (RecordNotHeld, StillInvalid):
             pass
     record = store.get(record_id)
     assert [a.action for a in record.audit if a.action != "release_refused"] == expected

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from doorstep.adapters.db.metadata import metadata
+from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
 from doorstep.adapters.importers.tracking_index import DedupIndex
 from doorstep.adapters.importers.tracking_pipeline import (
     ShipmentFacts,
@@ -22,7 +22,7 @@ from doorstep.adapters.importers.tracking_pipeline import (
     revalidate,
 )
 from doorstep.adapters.importers.tracking_quarantine import hold_batch, tracking_release_hooks
-from doorstep.adapters.quarantine_store import HARMONISE_TABLES, QuarantineStore
+from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.bootstrap import make_engine
 from doorstep.domain.harmonise.reasons import ReasonCode
 from doorstep.domain.harmonise.tracking import TrackingEvent, TrackingStatus
@@ -177,8 +177,8 @@ def test_out_for_delivery_after_an_accepted_delivery_is_flagged_later() -> None:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[QuarantineStore]:
     engine = make_engine(f"sqlite:///{tmp_path}/q.db")
-    metadata.create_all(engine, tables=list(HARMONISE_TABLES))
-    yield QuarantineStore(sessionmaker(bind=engine, expire_on_commit=False))
+    metadata.create_all(engine, tables=list(QUARANTINE_TABLES))
+    yield QuarantineStore(engine)
     engine.dispose()
 
 
@@ -225,10 +225,10 @@ def test_import_tracking_dry_run_prints_the_summary_and_reasons() -> None:
 
 
 def test_import_tracking_lists_carrier_errors_instead_of_events() -> None:
-    """An error response is shown with its code and message."""
+    """An error response ("not found") is shown with its code and message and exits 1."""
     result = CliRunner().invoke(app, [
         "import", "tracking", "-p", "gls", "--dry-run", str(FIXTURES / "gls/ErrorResponse.json")])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "E_404_01" in result.output and "Resource Not Found" in result.output
 
 

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import sessionmaker
 
-from doorstep.adapters.db.metadata import metadata
-from doorstep.adapters.quarantine_store import HARMONISE_TABLES, QuarantineStore
+from doorstep.adapters.db.schema import upgrade
+from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.adapters.webhook_signatures import sign
 from doorstep.bootstrap import Container, make_engine
 from doorstep.entrypoints.api.routers import webhooks
@@ -43,18 +43,17 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
                         shopify_webhook_secret=SHOPIFY_SECRET,
                         woocommerce_webhook_secret=WOO_SECRET)
     engine = make_engine(settings.database_url)
-    metadata.create_all(engine, tables=list(HARMONISE_TABLES))
+    upgrade(engine)
     app = FastAPI()
     app.include_router(webhooks.router)
     app.state.container = Container(settings, engine, sessionmaker(bind=engine))
     app.state.order_intake = FakeIntake()
-    app.state.tracking_sink = lambda events: None
     yield app
     engine.dispose()
 
 
 def _held(app: FastAPI) -> list[Any]:
-    return QuarantineStore(app.state.container.session_factory).list(status=None)
+    return QuarantineStore(app.state.container.engine).list(status=None)
 
 
 def _shopify(client: TestClient, body: bytes, signature: str | None) -> Any:

@@ -23,8 +23,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # Modules that declare tables on the shared metadata; imported so Alembic sees every table.
 TABLE_MODULES = (
     "doorstep.adapters.db.tables",
-    "doorstep.adapters.quarantine_store",
-    "doorstep.adapters.db.promise_tables",
+    "doorstep.adapters.db.quarantine_tables",
     "doorstep.adapters.db.picking_tables",
     "doorstep.adapters.db.cockpit_tables",
     "doorstep.adapters.db.receiving_tables",
@@ -35,11 +34,7 @@ TABLE_MODULES = (
 
 def all_metadata() -> MetaData:
     for name in TABLE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
     return metadata
 
 

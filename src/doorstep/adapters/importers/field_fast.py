@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from doorstep.adapters.importers.countries import normalise_country
 from doorstep.adapters.importers.dates import DateError
+from doorstep.adapters.importers.fields import FieldSpec, Issue
 from doorstep.adapters.importers.units import to_grams
-
-if TYPE_CHECKING:
-    from doorstep.adapters.importers.fields import FieldSpec, Issue
 
 __all__ = ["Apply", "compile_fast_apply"]
 
-Apply = Callable[[Any, dict[str, Any], dict[str, Any], list["Issue"]], None]
+Apply = Callable[[Any, dict[str, Any], dict[str, Any], list[Issue]], None]
 """``apply(node, context, values, issues)``: one field of one record into ``values``."""
 
 
@@ -37,7 +35,7 @@ def compile_fast_apply(spec: FieldSpec) -> Apply:
     """
     general = spec.apply
     name, source = spec.name, spec.from_field
-    getter = spec._single
+    getter = spec.single
     simple = (spec.pattern is None and spec.transform is None and spec.skip_if is None
               and (getter is not None or source is not None))
     if not simple:
@@ -45,7 +43,7 @@ def compile_fast_apply(spec: FieldSpec) -> Apply:
     vocab = spec.vocabulary
     read: Callable[[Any], Any] = getter if getter is not None else (lambda node: None)
     if vocab is not None and spec.type == "str":
-        cache = vocab._cache
+        cache = vocab.memo
 
         def vocab_apply(node: Any, context: dict[str, Any], values: dict[str, Any],
                         issues: list[Issue]) -> None:
@@ -103,7 +101,7 @@ def _happy_path_apply(spec: FieldSpec) -> Apply:
         return general
     name, source, sep, skip_if = spec.name, spec.from_field, spec.join_sep, spec.skip_if
     paths = tuple(p.one for p in spec.paths)
-    single = spec._single
+    single = spec.single
     pattern = spec.pattern.search if spec.pattern is not None else None
     transform = spec.transform
     lookup = spec.vocabulary.lookup if spec.vocabulary is not None else None
@@ -195,7 +193,7 @@ def _fast_converter(spec: FieldSpec) -> Callable[[str, Any, dict[str, Any]], Any
             return None if unit is None else _grams(raw, str(unit))
 
         return weight
-    return spec._convert
+    return spec.convert
 
 
 @lru_cache(maxsize=4096)

@@ -17,7 +17,6 @@ precise reason instead of aborting an import.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,7 +24,6 @@ from xml.etree.ElementTree import Element
 
 from doorstep.adapters.importers.countries import normalise_country
 from doorstep.adapters.importers.dates import DateError, DateParser
-from doorstep.adapters.importers.field_fast import compile_fast_apply
 from doorstep.adapters.importers.paths import CompiledPath
 from doorstep.adapters.importers.units import (
     UnitError,
@@ -61,7 +59,7 @@ class Vocabulary:
     the key ``X:SR`` falls back to ``X`` when ``X:SR`` itself has no entry.
     """
 
-    __slots__ = ("_cache", "case_sensitive", "entries", "name", "prefix_separator", "unknown")
+    __slots__ = ("case_sensitive", "entries", "memo", "name", "prefix_separator", "unknown")
 
     def __init__(
         self,
@@ -77,17 +75,18 @@ class Vocabulary:
         self.entries = entries if case_sensitive else {k.casefold(): v for k, v in entries.items()}
         self.unknown = unknown
         self.prefix_separator = prefix_separator
-        self._cache: dict[str, str | None] = {}
+        self.memo: dict[str, str | None] = {}
+        """Labels looked up so far (read it for speed; only ``lookup`` writes it)."""
 
     def lookup(self, label: str) -> str | None:
         """The canonical value for ``label`` or None when no entry covers it (memoised)."""
         try:
-            return self._cache[label]
+            return self.memo[label]
         except KeyError:
             pass
         found = self._lookup(label)
-        if len(self._cache) < 50_000:
-            self._cache[label] = found
+        if len(self.memo) < 50_000:
+            self.memo[label] = found
         return found
 
     def _lookup(self, label: str) -> str | None:
@@ -108,8 +107,8 @@ class FieldSpec:
     """A compiled field of a profile (see the module docstring for the steps)."""
 
     __slots__ = (
-        "_plain", "_single", "const", "context_key", "country_field", "date_parser", "default",
-        "fast", "from_field", "join_sep", "name", "paths", "pattern", "required", "skip_if",
+        "_plain", "const", "context_key", "country_field", "date_parser", "default",
+        "from_field", "join_sep", "name", "paths", "pattern", "required", "single", "skip_if",
         "transform", "type", "unit", "unit_path", "vocabulary",
     )  # fmt: skip
 
@@ -152,25 +151,20 @@ class FieldSpec:
         self.date_parser = date_parser
         self.country_field = country_field
         # Fast paths, decided once: most fields are one path to plain text.
-        self._single = (paths[0].one if len(paths) == 1 and join_sep is None and type != "list"
+        self.single = (paths[0].one if len(paths) == 1 and join_sep is None and type != "list"
                         and from_field is None else None)
         self._plain = (type == "str" and pattern is None and transform is None
                        and vocabulary is None and skip_if is None)
-        self.fast = self.fast_apply()
-        """``apply`` specialised once for this field's shape (same values, same issues)."""
+        """The getter of the field's one path, when it has exactly one (else None)."""
 
     def plain_getter(self) -> Any:
         """The path getter when this field is one path to plain text, else None."""
-        return self._single if self._plain else None
-
-    def fast_apply(self) -> Callable[[Any, dict[str, Any], dict[str, Any], list[Issue]], None]:
-        """``apply`` specialised for this field's shape (see ``field_fast``)."""
-        return compile_fast_apply(self)
+        return self.single if self._plain else None
 
     def raw(self, node: Any, context: dict[str, Any]) -> Any:
         """The raw value before any conversion (None when absent or empty)."""
-        if self._single is not None:
-            value = self._single(node)
+        if self.single is not None:
+            value = self.single(node)
             if value is not None and value != "":
                 return value
             if self.context_key is not None:
@@ -206,7 +200,7 @@ class FieldSpec:
                 raw = self.raw(node, context)
             self._finish(name, raw, node, values, issues)
             return
-        single = self._single
+        single = self.single
         if single is not None:
             raw = single(node)
             if raw is None or raw == "":
@@ -261,7 +255,7 @@ class FieldSpec:
                     return
                 raw = mapped
         try:
-            values[name] = self._convert(raw, node, values)
+            values[name] = self.convert(raw, node, values)
         except (UnitError, DateError) as exc:
             values[name] = None
             issues.append(Issue(exc.code, name, f"{name}: {exc}"))
@@ -269,7 +263,8 @@ class FieldSpec:
             values[name] = None
             issues.append(Issue("invalid_value", name, f"{name}: {exc}"))
 
-    def _convert(self, raw: Any, node: Any, values: dict[str, Any]) -> Any:
+    def convert(self, raw: Any, node: Any, values: dict[str, Any]) -> Any:
+        """``raw`` (text after pattern, transform and vocabulary) in the field's type."""
         kind = self.type
         if kind == "str":
             return raw if type(raw) is str else str(raw)

@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 
 from doorstep.adapters.importers.documents import CsvDocument, DocumentError, parse_document
 from doorstep.adapters.importers.edifact import parse_interchange
+from doorstep.adapters.importers.field_fast import Apply, compile_fast_apply
 from doorstep.adapters.importers.fields import FieldSpec, Issue, Vocabulary
 from doorstep.adapters.importers.paths import CompiledPath
 
@@ -103,7 +104,7 @@ class CollectionSpec:
     """Per field: name, a direct getter when it is plain text, and its (fast) apply."""
 
     def __post_init__(self) -> None:
-        plan = tuple((f.name, f.plain_getter(), f.fast) for f in self.fields)
+        plan = tuple((f.name, f.plain_getter(), compile_fast_apply(f)) for f in self.fields)
         object.__setattr__(self, "plan", plan)
 
 
@@ -154,6 +155,11 @@ class Profile:
     options: dict[str, Any]
     csv_delimiter: str = ","
     documentation: tuple[str, ...] = ()
+    record_applies: tuple[Apply, ...] = ()
+    """Each record field's ``apply``, compiled once for its shape (see ``field_fast``)."""
+
+    def __post_init__(self) -> None:
+        self.record_applies = tuple(compile_fast_apply(f) for f in self.record_fields)
 
     def field_names(self) -> set[str]:
         """Every field name the profile produces (record and item fields)."""
@@ -221,8 +227,8 @@ class Profile:
         """Apply record fields and every collection to one record node."""
         values: dict[str, Any] = {}
         issues: list[Issue] = []
-        for spec in self.record_fields:
-            spec.fast(node, context, values, issues)
+        for apply in self.record_applies:
+            apply(node, context, values, issues)
         record = ExtractedRecord(values, issues, node)
         for coll in self.collections:
             items: list[ExtractedItem] = []

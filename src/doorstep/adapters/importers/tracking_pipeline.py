@@ -13,7 +13,9 @@ Held events carry reason codes and a JSON envelope with the original record, so 
 quarantine store can show, correct, re-validate (:func:`revalidate`) and release them.
 
 Dependencies are injected: ``shipments`` answers when a shipment was created and what
-it weighed when packed; ``index`` remembers accepted events across imports.
+it weighed when packed; ``index`` remembers accepted events across imports.  With a
+``shipments`` lookup, a delivery scan for a parcel doorstep has not handed over, or dated
+before the hand-over, is held for review (it must not complete an order by itself).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from doorstep.domain.harmonise.tracking import (
     Location,
     TrackingEvent,
     TrackingStatus,
+    check_delivery_handover,
     check_text_matches_status,
     check_timestamp,
     check_weight,
@@ -306,6 +309,11 @@ class TrackingPipeline:
                                     future_skew=_FUTURE_SKEW, created_skew=_CREATED_SKEW)
             if found is not None:
                 reasons.append(found)
+        if event.status is TrackingStatus.delivered and self.shipments is not None:
+            early = check_delivery_handover(at, shipment_known=facts is not None,
+                                            handed_over=created)
+            if early is not None:
+                reasons.append(early)
         if event.utc_offset_minutes and event.location.country:
             mismatch = offset_mismatch(event)
             if mismatch is not None:

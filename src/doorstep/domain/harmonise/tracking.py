@@ -197,6 +197,25 @@ def check_timestamp(
     return None
 
 
+def check_delivery_handover(occurred_at: datetime, *, shipment_known: bool,
+                            handed_over: datetime | None) -> Reason | None:
+    """A delivery scan completes an order only after doorstep's own hand-over.
+
+    No hand-over yet (the shipment is unknown) or a scan dated before it: the scan is held
+    for review — it could be a forgery, a reused tracking number or a mistyped one, and
+    must not complete an order by itself.
+    """
+    if not shipment_known:
+        return Reason(ReasonCode.delivery_without_shipment, "tracking_number",
+                      "delivered, but doorstep has handed over no parcel with this tracking "
+                      "number; held for review")
+    if handed_over is not None and occurred_at < handed_over:
+        return Reason(ReasonCode.delivered_before_handover, "timestamp",
+                      f"delivered at {occurred_at.isoformat()}, before the hand-over at "
+                      f"{handed_over.isoformat()}; held for review")
+    return None
+
+
 _UNIT_RATIOS = (
     (1000 / 453.59237, "looks like pounds labelled as kilograms"),
     (453.59237 / 1000, "looks like kilograms labelled as pounds"),

@@ -1,19 +1,18 @@
-"""``doorstep import``, ``doorstep profile`` and ``doorstep quarantine`` (issue 5).
+"""``doorstep import``, ``doorstep profile`` and ``doorstep quarantine``.
 
 Every import ends with a summary per source — accepted, quarantined, duplicates — so an
 operator sees at once that nothing was dropped.  Intake is reached through
-``INTAKE_FACTORY`` (the foundation's ``accept_order`` by default), which tests replace.
+``INTAKE_FACTORY`` (``services.intake.accept_order`` by default), which tests replace.
 """
 
 from __future__ import annotations
 
 import getpass
-import importlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -22,6 +21,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.tracking_import import tracking
 
 if TYPE_CHECKING:  # the mappers (pydantic, YAML) and the store (SQLAlchemy) load on use
     from doorstep.adapters.importers.order_mapping import OrderMapper
@@ -69,25 +69,11 @@ def _read(file: str) -> bytes:
         raise typer.Exit(2) from exc
 
 
-def _default_tracking_sink(container: Container) -> Callable[[Sequence[Any]], None]:
-    from doorstep.services.order_import import engine_tracking_sink
-
-    return engine_tracking_sink(container.engine)
-
-
-TRACKING_SINK_FACTORY: Callable[[Container], Callable[[Sequence[Any]], None]] = (
-    _default_tracking_sink
-)
-"""Seam: where released tracking events go (the order timeline by default)."""
-
-
 def _store(container: Container) -> QuarantineStore:
     from doorstep.services.order_import import build_quarantine_store
 
     ensure_current_schema(container)
-    return build_quarantine_store(
-        container.session_factory, INTAKE_FACTORY(container), TRACKING_SINK_FACTORY(container)
-    )
+    return build_quarantine_store(container.engine, INTAKE_FACTORY(container))
 
 
 def summary_table(summaries: list[ImportSummary]) -> Table:
@@ -135,7 +121,7 @@ def import_orders(
     container = _container(database_url)
     ensure_current_schema(container)
     intake = INTAKE_FACTORY(container)
-    store = build_quarantine_store(container.session_factory, intake)
+    store = build_quarantine_store(container.engine, intake)
     importer = OrderImporter(mapper, intake, store)
     summary = ImportSummary(mapper.name)
     held: list[OrderResult] = []
@@ -159,19 +145,7 @@ def import_orders(
         console.print(f"  quarantined #{result.quarantine_id} {result.record_key}: {codes}")
 
 
-def _register_tracking() -> None:
-    """``import tracking`` lives in the tracking engineer's module; register it if present."""
-    name = "doorstep.entrypoints.cli.tracking_import"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return
-    import_app.command("tracking")(module.tracking)
-
-
-_register_tracking()
+import_app.command("tracking")(tracking)
 
 
 # -- profile check -----------------------------------------------------------------

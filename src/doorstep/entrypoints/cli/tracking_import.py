@@ -1,16 +1,17 @@
 """``doorstep import tracking``: a carrier payload onto the order timelines.
 
-Registered by ``cli/harmonise.py`` as ``import_app.command("tracking")(tracking)``.
-Accepted events go to ``SINK_FACTORY`` (the order timeline by default), held events to
-the quarantine store with their reasons and original payload, and carrier error
-responses are listed — never turned into events.  ``SINK_FACTORY`` and
-``SHIPMENTS_FACTORY`` are seams that tests replace.
+Registered by ``cli/harmonise.py`` as ``import_app.command("tracking")(tracking)``.  The
+work is the tracking-ingest use case (``services.tracking_ingest``), the same one the
+carrier webhook runs; this module reads the file and prints the report — a table, every
+event produced (``--show``) or the webhook's JSON (``--json``).  A carrier error response
+("no shipment found") is listed, never turned into events, and exits 1 with the carrier's
+message when the payload held nothing else.
 """
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,46 +23,12 @@ from rich.table import Table
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
 
 if TYPE_CHECKING:  # the pipeline (YAML, profiles) and the database load with the command
-    from doorstep.adapters.importers.tracking_index import DedupIndex
-    from doorstep.adapters.importers.tracking_pipeline import ShipmentLookup, TrackingBatch
-    from doorstep.bootstrap import Container
-    from doorstep.domain.harmonise.tracking import TrackingEvent
+    from doorstep.services.tracking_ingest import IngestReport
 
-__all__ = ["SHIPMENTS_FACTORY", "SINK_FACTORY", "tracking"]
+__all__ = ["tracking"]
 
 console = Console()
 err = Console(stderr=True)
-
-RecordingSink = Callable[[Sequence["TrackingEvent"]], list[str]]
-"""Stores events; returns per event ``added``, ``duplicate`` or ``unmatched``."""
-
-
-def _timeline_sink(container: Container) -> RecordingSink:
-    from doorstep.services.tracking_timeline import record_tracking_event
-
-    def sink(events: Sequence[TrackingEvent]) -> list[str]:
-        with container.engine.begin() as conn:
-            return [record_tracking_event(conn, event) for event in events]
-
-    return sink
-
-
-def _shipments_from_db(container: Container) -> ShipmentLookup:
-    """Hand-over time and packed weight of the shipments doorstep created."""
-    from doorstep.services.tracking_memory import shipment_lookup
-
-    return shipment_lookup(container.engine)
-
-
-def _stored_index(container: Container) -> DedupIndex:
-    """Remembers the events already stored, so checks span earlier imports."""
-    from doorstep.services.tracking_memory import StoredEventsIndex
-
-    return StoredEventsIndex(container.engine)
-
-
-SINK_FACTORY: Callable[[Container], RecordingSink] = _timeline_sink
-SHIPMENTS_FACTORY: Callable[[Container], ShipmentLookup] = _shipments_from_db
 
 
 def _read(file: str) -> bytes:
@@ -88,6 +55,8 @@ def tracking(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Map and validate only; write nothing to the database."
     ),
+    show: bool = typer.Option(False, "--show", help="List every event produced."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     database_url: str | None = DB_OPTION,
 ) -> None:
     """Import carrier tracking events onto the order timelines.
@@ -97,69 +66,80 @@ def tracking(
     payload (see `doorstep quarantine list`); carrier error responses are listed, never
     turned into events. Ends with a summary: accepted, quarantined, duplicates.
     """
-    from doorstep.adapters.importers.profile_engine import ProfileError
-    from doorstep.adapters.importers.tracking_pipeline import TrackingPipeline
+    from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
+    from doorstep.services.tracking_ingest import ingest_tracking
 
-    container = None if dry_run else _container(database_url)
-    if container is not None:
-        ensure_current_schema(container)
     try:
-        pipeline = TrackingPipeline(
-            profile, shipments=SHIPMENTS_FACTORY(container) if container else None,
-            index=_stored_index(container) if container else None)
+        loaded = load_profile(profile, "tracking")
     except ProfileError as exc:
         err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc
+    engine = None
+    if not dry_run:
+        container = _container(database_url)
+        ensure_current_schema(container)
+        engine = container.engine
     context = {"tracking_number": tracking_number} if tracking_number else {}
     payload = _read(file)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
                   transient=True) as progress:
-        progress.add_task(f"importing {pipeline.profile.name} tracking", total=None)
-        batch = pipeline.process(payload, context)
-        unmatched = 0
-        if container is not None:
-            unmatched = _store(container, batch)
-    _report(batch, unmatched, dry_run)
+        progress.add_task(f"importing {loaded.name} tracking", total=None)
+        try:
+            report = ingest_tracking(engine, loaded, payload, context=context)
+        except ProfileError as exc:
+            err.print(f"[red]profile error:[/] {exc}")
+            raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print(report, show=show)
+    if report.source_errors and not (report.stored or report.duplicates or report.held):
+        first = report.source_errors[0]
+        err.print(f"[red]the carrier answered with an error:[/] {first.code}: {first.message}")
+        raise typer.Exit(1)
 
 
-def _store(container: Container, batch: TrackingBatch) -> int:
-    """Write accepted events and hold quarantined ones; returns events with no shipment."""
-    from doorstep.adapters.importers.tracking_quarantine import hold_batch
-    from doorstep.adapters.quarantine_store import QuarantineStore
-
-    outcomes = SINK_FACTORY(container)(batch.accepted) if batch.accepted else []
-    already = [e for e, o in zip(batch.accepted, outcomes, strict=True) if o == "duplicate"]
-    if already:
-        batch.accepted = [e for e, o in zip(batch.accepted, outcomes, strict=True)
-                          if o != "duplicate"]
-        batch.duplicates.extend(already)
-    if batch.held:
-        ids = hold_batch(QuarantineStore(container.session_factory), batch)
-        for held, record_id in zip(batch.held, ids, strict=True):
-            held.record_key = f"#{record_id} {held.record_key}"
-    return sum(1 for o in outcomes if o == "unmatched")
-
-
-def _report(batch: TrackingBatch, unmatched: int, dry_run: bool) -> None:
-    summary = batch.summary
-    table = Table(title="Import summary" + (" (dry run: nothing written)" if dry_run else ""))
+def _print(report: IngestReport, *, show: bool) -> None:
+    summary = report.summary
+    table = Table(title="Import summary" + ("" if report.written
+                                            else " (dry run: nothing written)"))
     for name in ("source", "accepted", "quarantined", "duplicates", "total"):
         table.add_column(name, justify="left" if name == "source" else "right")
     held = f"[yellow]{summary.quarantined}[/]" if summary.quarantined else "0"
     table.add_row(summary.source, str(summary.accepted), held, str(summary.duplicates),
                   str(summary.total))
     console.print(table)
-    if unmatched:
-        console.print(f"  {unmatched} accepted event(s) match no shipment yet; they are stored "
-                      "and attached when the shipment is recorded.")
-    if batch.skipped_milestones:
-        console.print(f"  {batch.skipped_milestones} milestone(s) not yet reached were skipped "
-                      "(announced by the carrier, not scanned).")
-    for error in batch.source_errors:
+    if report.unmatched:
+        console.print(f"  {report.unmatched} accepted event(s) match no shipment yet; they are "
+                      "stored and attached when the shipment is recorded.")
+    if report.delivered_orders:
+        console.print(f"  delivered: {', '.join(report.delivered_orders)}", soft_wrap=True)
+    if report.skipped_milestones:
+        console.print(f"  {report.skipped_milestones} milestone(s) not yet reached were "
+                      "skipped (announced by the carrier, not scanned).")
+    for error in report.source_errors:
         about = f" ({error.reference})" if error.reference else ""
-        console.print(f"  [red]carrier error[/] {error.code}{about}: {error.message}")
-    for item in batch.held:
+        console.print(f"  [red]carrier error[/] {error.code}{about}: {error.message}",
+                      soft_wrap=True)
+    for item in report.held:
         codes = ", ".join(f"{r.code.value}({r.field})" for r in item.reasons)
-        console.print(f"  quarantined {item.record_key}: {codes}")
+        ref = f"#{item.quarantine_id} " if item.quarantine_id is not None else ""
+        console.print(f"  quarantined {ref}{item.record_key}: {codes}", soft_wrap=True)
         for reason in item.reasons:
-            console.print(f"      {reason.message}", style="dim")
+            console.print(f"      {reason.message}", style="dim", soft_wrap=True)
+    if show:
+        _print_events(report)
+
+
+def _print_events(report: IngestReport) -> None:
+    table = Table(title="Events produced")
+    for name in ("tracking number", "occurred at", "offset", "status", "code", "label",
+                 "text", "location", "weight g"):
+        table.add_column(name, overflow="fold")
+    for e in report.stored:
+        place = ", ".join(x for x in (e.location.city, e.location.country) if x)
+        offset = "" if e.utc_offset_minutes is None else f"{e.utc_offset_minutes:+d} min"
+        table.add_row(e.tracking_number, e.occurred_at.isoformat(), offset, e.status.value,
+                      e.raw_code, e.raw_label or "", e.raw_text or "", place,
+                      "" if e.weight_g is None else str(e.weight_g))
+    console.print(table)

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.quarantine_store import (
-    InvalidTransition,
     NoHandler,
     QuarantineError,
     QuarantineRecord,
     RecordNotFound,
+    RecordNotHeld,
     StillInvalid,
 )
 from doorstep.entrypoints.api.params import PathRowId
@@ -85,8 +85,8 @@ def _detail(r: QuarantineRecord) -> dict[str, Any]:
 def _error(exc: Exception) -> JSONResponse:
     if isinstance(exc, RecordNotFound):
         return problem(404, "Not found", str(exc))
-    if isinstance(exc, InvalidTransition):
-        return problem(409, "Conflict", str(exc))
+    if isinstance(exc, RecordNotHeld):
+        return problem(409, "Conflict", str(exc), current_status=exc.current)
     if isinstance(exc, StillInvalid):
         return problem(422, "Still invalid", str(exc), reasons=[r.to_dict() for r in exc.reasons])
     if isinstance(exc, NoHandler):

@@ -9,9 +9,10 @@ Shop webhooks (``POST /v1/webhooks/shop/{profile}``)::
     signed, order new                         ─► 201 + order id
     signed, order already imported            ─► 200 + order id (idempotent replay)
 
-Carrier webhooks (``POST /v1/webhooks/carrier/{profile}``) run the tracking pipeline:
-accepted events go to the order timeline, faulty ones to quarantine; the answer is 200
-with the counts, or 202 when anything was held.
+Carrier webhooks (``POST /v1/webhooks/carrier/{profile}``) run the tracking-ingest use
+case (``services.tracking_ingest``, the same as ``doorstep import tracking``): accepted
+events go to the order timeline, faulty ones to quarantine; the answer is its report —
+200 with the counts, or 202 when anything was held.
 
 Only built-in profile *names* are accepted in the URL — never a file path.
 """
@@ -19,7 +20,6 @@ Only built-in profile *names* are accepted in the URL — never a file path.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -40,8 +40,8 @@ from doorstep.services.order_import import (
     OrderImporter,
     build_quarantine_store,
     engine_intake,
-    engine_tracking_sink,
 )
+from doorstep.services.tracking_ingest import ingest_tracking
 
 router = APIRouter()
 log = logging.getLogger("doorstep.webhooks")
@@ -71,7 +71,7 @@ def _container(request: Request) -> Container:
 
 
 def order_intake(request: Request) -> IntakePort:
-    """``app.state.order_intake`` if set (tests, the lead's wiring), else ``accept_order``."""
+    """``app.state.order_intake`` if set (tests replace intake), else ``accept_order``."""
     intake: IntakePort | None = getattr(request.app.state, "order_intake", None)
     return intake if intake is not None else engine_intake(_container(request).engine)
 
@@ -81,9 +81,7 @@ def quarantine_store(request: Request) -> QuarantineStore:
     store: QuarantineStore | None = getattr(request.app.state, "quarantine_store", None)
     if store is not None:
         return store
-    return build_quarantine_store(
-        _container(request).session_factory, order_intake(request), tracking_sink(request)
-    )
+    return build_quarantine_store(_container(request).engine, order_intake(request))
 
 
 def _shop_mapper(profile: str) -> OrderMapper | None:
@@ -199,16 +197,6 @@ def _shop_response(profile: str, report: ImportReport) -> JSONResponse:
 
 # -- carriers ------------------------------------------------------------------------
 
-TrackingSink = Callable[[Sequence[Any]], None]
-
-
-def tracking_sink(request: Request) -> TrackingSink:
-    """``app.state.tracking_sink`` if set, else the foundation's order timeline."""
-    sink: TrackingSink | None = getattr(request.app.state, "tracking_sink", None)
-    if sink is not None:
-        return sink
-    return engine_tracking_sink(_container(request).engine)
-
 
 @router.post(
     "/v1/webhooks/carrier/{profile}",
@@ -224,42 +212,14 @@ async def carrier_webhook(profile: str, request: Request) -> Response:
         known = ", ".join(builtin_profiles("tracking"))
         return problem(404, "Not found", f"no tracking profile {profile!r} (known: {known})")
     body = await request.body()
-    store = quarantine_store(request)
-    sink = tracking_sink(request)
+    # Tests may pin the memory of stored events on app.state; by default each call
+    # remembers what the database holds for the shipments it touches.
+    index = getattr(request.app.state, "tracking_index", None)
     try:
-        result = await run_in_threadpool(_run_tracking, request, profile, body, store, sink)
+        report = await run_in_threadpool(
+            lambda: ingest_tracking(_container(request).engine, profile, body, index=index))
     except ProfileError as exc:
         return problem(500, "Profile error", str(exc))
-    status = 202 if result["quarantined"] else 200
+    status = 202 if report.held else 200
     WEBHOOKS.labels("carrier", profile, "quarantined" if status == 202 else "accepted").inc()
-    return JSONResponse(result, status_code=status)
-
-
-def _run_tracking(
-    request: Request, profile: str, body: bytes, store: QuarantineStore, sink: TrackingSink
-) -> dict[str, Any]:
-    from doorstep.adapters.importers.tracking_pipeline import parse_and_validate
-    from doorstep.adapters.importers.tracking_quarantine import hold_batch
-
-    # Each call remembers what the database already holds for the shipments it touches
-    # (bounded memory, shared across processes); tests may pin an index on app.state.
-    from doorstep.services.tracking_memory import StoredEventsIndex, shipment_lookup
-
-    engine = request.app.state.container.engine
-    index = getattr(request.app.state, "tracking_index", None) or StoredEventsIndex(engine)
-    batch = parse_and_validate(profile, body, index=index, shipments=shipment_lookup(engine))
-    if batch.accepted:
-        sink(batch.accepted)
-    held_ids = hold_batch(store, batch)
-    summary = batch.summary
-    return {
-        "source": summary.source,
-        "accepted": summary.accepted,
-        "quarantined": summary.quarantined,
-        "duplicates": summary.duplicates,
-        "quarantine_ids": held_ids,
-        "source_errors": [
-            {"code": e.code, "message": e.message, "reference": e.reference}
-            for e in batch.source_errors
-        ],
-    }
+    return JSONResponse(report.to_dict(), status_code=status)

@@ -1,0 +1,52 @@
+"""Quarantine: records that could not be trusted, and every step taken on them.
+
+The store that reads and writes these tables is ``adapters.quarantine_store``; it works on
+the same ``Connection`` unit of work as the rest of doorstep (``adapters.db.uow``).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from doorstep.adapters.db.metadata import metadata
+
+KINDS: tuple[str, ...] = ("order", "tracking")
+STATUSES: tuple[str, ...] = ("held", "released", "rejected")
+
+quarantine_records = sa.Table(
+    "quarantine_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_key", sa.String(200), nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("corrected_payload", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="held"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('order', 'tracking')", name="kind"),
+    sa.CheckConstraint("status IN ('held', 'released', 'rejected')", name="status"),
+    sa.Index("ix_quarantine_records_status_source", "status", "source"),
+    sa.Index("ix_quarantine_records_record_key", "record_key"),
+)
+
+quarantine_audit = sa.Table(
+    "quarantine_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "record_id",
+        sa.Integer,
+        sa.ForeignKey("quarantine_records.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+QUARANTINE_TABLES = (quarantine_records, quarantine_audit)
