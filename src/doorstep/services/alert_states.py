@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, func, select
 
-from doorstep.adapters.quarantine_store import quarantine_records
+from doorstep.adapters.db.quarantine_tables import quarantine_records
 from doorstep.services.events import utcnow
 from doorstep.services.outbox import outbox_lag_seconds
 from doorstep.services.promise_health import PromiseHealthCache

@@ -17,7 +17,7 @@ from fastapi import Request
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import func, select
 
-from doorstep.adapters.quarantine_store import quarantine_records
+from doorstep.adapters.db.quarantine_tables import quarantine_records
 from doorstep.entrypoints.api.deps import container
 from doorstep.services.intake_timing import INTAKE_REQUESTS
 from doorstep.services.promise_health import PromiseHealthCache
