@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from order_builders import api_client, drain, order, ship_new_order
 from sqlalchemy import Engine, update
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.tables import orders, shipments
 from doorstep.adapters.quarantine_store import QuarantineStore
@@ -42,7 +41,7 @@ def test_the_overview_shows_statuses_backlog_promises_lanes_and_quarantine(
     for n in range(3):
         accept_order(stocked, order(f"W-{n}", ("MUG", 1)), f"k-w-{n}")
     drain(stocked)
-    QuarantineStore(sessionmaker(bind=stocked)).hold(
+    QuarantineStore(stocked).hold(
         "shopify", "order", "#1001", [Reason(ReasonCode.missing_field, "email", "no e-mail")],
         "{}")
     with api_client(stocked) as client:

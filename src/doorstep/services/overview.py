@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import Connection, Engine, func, select
 
+from doorstep.adapters.db.quarantine_tables import quarantine_records
 from doorstep.adapters.db.tables import order_events, orders, outbox, shipments
-from doorstep.adapters.quarantine_store import quarantine_records
 from doorstep.domain.cutoffs import carrier_of, cutoff_for
 from doorstep.domain.promise.load import Capacity, queue_cdf
 from doorstep.domain.promise.model import PromiseModel
