@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from doorstep.adapters.quarantine_store import quarantine_records
+from doorstep.adapters.db.quarantine_tables import quarantine_records
 
 SCAN_LIMIT = 5000
 

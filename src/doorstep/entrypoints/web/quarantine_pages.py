@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.quarantine_store import (
-    InvalidTransition,
     QuarantineError,
     RecordNotFound,
+    RecordNotHeld,
     StillInvalid,
 )
 from doorstep.entrypoints.api.access import Principal, Role, require
@@ -173,7 +173,7 @@ async def bulk(request: Request, principal: Principal = Depends(ACT)) -> HTMLRes
             except StillInvalid as exc:
                 outcomes.append({"id": record_id, "ok": False, "detail": "; ".join(
                     f"{r.field}: {r.message}" for r in exc.reasons)})
-            except (InvalidTransition, RecordNotFound, QuarantineError) as exc:
+            except (RecordNotHeld, RecordNotFound, QuarantineError) as exc:
                 outcomes.append({"id": record_id, "ok": False, "detail": str(exc)})
 
     await run_in_threadpool(run)
