@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from order_builders import api_client, order, ship_new_order
 from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.tables import order_events, shipments
@@ -38,7 +37,7 @@ def csrf(client: TestClient, page: str) -> str:
 
 
 def hold(engine: Engine, payload: dict[str, object] | None = None) -> int:
-    return QuarantineStore(sessionmaker(bind=engine)).hold(
+    return QuarantineStore(engine).hold(
         "shopify", "order", "#1001",
         [Reason(ReasonCode.invalid_postcode, "shipping_address.postcode", "too short")],
         json.dumps(payload or SHOP_ORDER))
@@ -110,7 +109,7 @@ def test_one_field_of_a_held_record_is_corrected_and_highlighted(
     saved = client.post(f"/ops/quarantine/{record}/field", follow_redirects=False, data={
         "csrf_token": token, "path": "shipping_address.zip", "value": "10117"})
     assert saved.headers["location"].endswith("done=corrected")
-    stored = QuarantineStore(sessionmaker(bind=stocked)).get(record)
+    stored = QuarantineStore(stocked).get(record)
     assert json.loads(stored.corrected_payload or "")["shipping_address"] == {
         "zip": "10117", "city": "Berlin", "country_code": "DE"}
     assert json.loads(stored.payload) == SHOP_ORDER  # the original is kept
@@ -131,7 +130,7 @@ def test_bulk_reject_needs_one_reason_and_lists_each_outcome(
         "csrf_token": token, "ids": [str(first), str(second)], "action": "reject",
         "note": "test orders from the shop's staging system"})
     assert "2 of 2 records done." in done.text
-    store = QuarantineStore(sessionmaker(bind=stocked))
+    store = QuarantineStore(stocked)
     assert {store.get(first).status, store.get(second).status} == {"rejected"}
     again = client.post("/ops/quarantine/bulk", params={"lang": "en"}, data={
         "csrf_token": token, "ids": [str(first)], "action": "release"})

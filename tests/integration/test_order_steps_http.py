@@ -80,7 +80,8 @@ def orders_by_state(tmp_path_factory: pytest.TempPathFactory
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     ids = _build(engine)
-    with api_client(engine) as client:
+    # ~60 requests in a row from one test client: above the anonymous per-address limit
+    with api_client(engine, rate_limit_per_address="10000/second") as client:
         yield client, ids
     engine.dispose()
 
