@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.quarantine_store import QuarantineStore
@@ -61,7 +60,7 @@ def seeded(live_server: ServerProcess) -> Iterator[dict[str, Any]]:
                      order_flow.pack):
             step(conn, shipped, actor="test")
         order_flow.ship(conn, shipped, actor="test", carrier="dhl", tracking_number="XX")
-    store = QuarantineStore(sessionmaker(bind=engine))
+    store = QuarantineStore(engine)
     records = [store.hold("shopify", "order", f"#{1001 + i}", [Reason(
         ReasonCode.invalid_postcode, "shipping_address.postcode", "too short for DE")],
         json.dumps({**SHOP_ORDER, "id": 1001 + i})) for i in range(3)]

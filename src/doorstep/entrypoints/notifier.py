@@ -27,13 +27,15 @@ from doorstep.adapters.notify.smtp import SmtpServer
 from doorstep.adapters.notify.webhooks import post_webhook
 from doorstep.bootstrap import Container
 from doorstep.entrypoints.web.emails import check_templates, compose
+from doorstep.services.events import Topic
 from doorstep.services.notify_delivery import DeliveryPolicy, Sender, run_sender
 from doorstep.services.notify_plan import plan_notifications
 from doorstep.services.notify_settings import NotifySettings, load_notify_settings
 from doorstep.services.outbox import Handler, build_handlers, run_worker
 from doorstep.settings import Settings
 
-PLANNED_TOPICS = ("order.accepted", "order.shipped", "order.tracking", "order.cancelled")
+PLANNED_TOPICS = (Topic.ORDER_ACCEPTED, Topic.ORDER_SHIPPED, Topic.ORDER_TRACKING,
+                  Topic.ORDER_CANCELLED)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class Topic(StrEnum):
     ORDER_SHIPPED = "order.shipped"
     ORDER_TRACKING = "order.tracking"
     STOCK_AVAILABLE = "stock.available"
+    OPERATOR_NOTICE = "operator.notice"
+    """Not queued: an operator asked, from the watchlist, to tell the customer of a delay."""
 
 
 def utcnow() -> datetime:

@@ -35,7 +35,7 @@ from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
 from doorstep.domain.carriers_public import carrier_name, carrier_tracking_url
 from doorstep.services.customer_view import delay_reason, window_of
-from doorstep.services.events import record_event, utcnow
+from doorstep.services.events import Topic, record_event, utcnow
 from doorstep.services.notify_settings import URGENT, NotifySettings, ShopNotify
 from doorstep.services.tracking_links import ensure_token
 
@@ -112,17 +112,17 @@ def due(conn: Connection, topic: str, payload: dict[str, Any], order: Any) -> li
     windows = _windows(conn, order_id)
     current = _window_data(windows[-1][1]) if windows else None
     wanted: list[Planned] = []
-    if topic == "order.accepted":
+    if topic == Topic.ORDER_ACCEPTED:
         wanted.append(Planned("confirmed", "", "", {"window": current}))
-    elif topic == "order.cancelled":
+    elif topic == Topic.ORDER_CANCELLED:
         wanted.append(Planned("cancelled", "", "", {}))
-    elif topic == "order.shipped":
+    elif topic == Topic.ORDER_SHIPPED:
         number = str(payload.get("tracking_number") or "")
         wanted.append(Planned("shipped", number, "", {
             **_parcel_data(str(payload.get("carrier") or ""), number), "window": current,
             **_parcel_items(conn, order_id, number),
             "complete": order.status in ("shipped", "delivered")}))
-    elif topic == "order.tracking":
+    elif topic == Topic.ORDER_TRACKING:
         status = str(payload.get("status") or "")
         event_id, scan = _latest_scan(conn, order_id, status)
         number = str(scan.get("tracking_number") or "")
@@ -142,11 +142,11 @@ def due(conn: Connection, topic: str, payload: dict[str, Any], order: Any) -> li
                 **parcel, "window": current, "original": _window_data(windows[0][1])
                 if windows else None, "reason": f"exception:{reason}"}))
         return wanted
-    if topic == "operator.notice":
+    if topic == Topic.OPERATOR_NOTICE:
         wanted.append(Planned("delay", "", f"ops:{payload.get('category')}", {
             "window": current, "original": _window_data(windows[0][1]) if windows else None,
             "reason": str(payload.get("reason") or "exception:delayed")}))
-    if topic == "order.shipped":
+    if topic == Topic.ORDER_SHIPPED:
         delay = _delay(windows, str(order.status))
         if delay is not None:
             wanted.append(delay)
@@ -235,7 +235,7 @@ class OperatorNotices:
             return {"order_id": order_id, "planned": 0}
         customer_reason = WATCHLIST_REASONS.get(kind, "exception:delayed")
         planned = plan_notifications(
-            conn, "operator.notice", {"order_id": order_id, "category": kind,
+            conn, Topic.OPERATOR_NOTICE, {"order_id": order_id, "category": kind,
                                       "reason": customer_reason},
             settings=self.settings, timezone=self.timezone)
         record_event(conn, order_id, "notification.requested", actor=actor,
