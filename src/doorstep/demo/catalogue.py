@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from doorstep.domain.catalogue import Product
-from doorstep.domain.identifiers import gtin_check_digit
+from doorstep.domain.gs1 import gtin_check_digit
 
 FAMILIES = [
     # name, (weight g range), (l, w, h mm base), variants

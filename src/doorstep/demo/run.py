@@ -18,6 +18,7 @@ from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.layout_file import load_layout
 from doorstep.adapters.promise_store import save_model
 from doorstep.demo.catalogue import DemoOrder, day_of_orders, location_codes, make_products
+from doorstep.domain.carrier_service import carrier_of
 from doorstep.domain.order_states import OrderStatus
 from doorstep.domain.picking.batching import Cart
 from doorstep.domain.picking.waves import WaveRules
@@ -196,7 +197,7 @@ def _pack_and_ship(engine: Engine, order_id: str, rng: random.Random, *, deliver
         if row.status != "picking":  # backordered by a short pick: waits for stock
             return
         order_flow.pack(conn, order_id, actor="packer-02", carton=rng.choice("SMML"))
-        carrier = (row.carrier_service or "dhl:paket").split(":")[0]
+        carrier = carrier_of(row.carrier_service)
         status = order_flow.ship(conn, order_id, actor="handover", carrier=carrier,
                                  tracking_number=f"{carrier.upper()}"
                                  f"{rng.randrange(10**11, 10**12)}")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.identifiers import validate_gtin
+from doorstep.domain.gs1 import validate_gtin
 
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 _LOCATION = re.compile(

@@ -19,11 +19,6 @@ DEFAULT_CUTOFFS: dict[str, time] = {
 FALLBACK_CUTOFF = time(16, 0)
 
 
-def carrier_of(service: str | None) -> str:
-    """``'dhl:paket'`` → ``'dhl'``; no service → ``'dhl'`` (the default parcel carrier)."""
-    return (service or "dhl").split(":", 1)[0].strip().lower() or "dhl"
-
-
 def cutoff_for(carrier: str, overrides: dict[str, time] | None = None) -> time:
     table = {**DEFAULT_CUTOFFS, **(overrides or {})}
     return table.get(carrier, FALLBACK_CUTOFF)

@@ -46,8 +46,8 @@ from doorstep.adapters.db.receiving_tables import (
 from doorstep.adapters.db.tables import products
 from doorstep.adapters.importers.asn_mapping import MappedAdvice
 from doorstep.domain.errors import NotFound
+from doorstep.domain.gs1 import gtin14
 from doorstep.domain.receiving.checks import CheckedAdvice, check_advice
-from doorstep.domain.receiving.gs1 import gtin14
 from doorstep.domain.receiving.model import Advice, AdviceLine, ItemMaster, SupplierTerms
 from doorstep.domain.receiving.reasons import Finding, ReceivingReason
 from doorstep.services.events import utcnow

@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
+from doorstep.domain.carrier_service import carrier_of
 from doorstep.domain.carriers_public import carrier_name, carrier_tracking_url
 from doorstep.services.customer_view import delay_reason, window_of
 from doorstep.services.events import Topic, record_event, utcnow
@@ -87,7 +88,7 @@ def _latest_scan(conn: Connection, order_id: str, status: str) -> tuple[int, dic
 
 
 def _parcel_data(carrier: str, number: str) -> dict[str, Any]:
-    return {"carrier": carrier_name(carrier), "carrier_key": carrier.split(":")[0].lower(),
+    return {"carrier": carrier_name(carrier), "carrier_key": carrier_of(carrier),
             "tracking_number": number, "carrier_url": carrier_tracking_url(carrier, number)}
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
 from doorstep.adapters.promise_store import load_model
-from doorstep.domain.cutoffs import carrier_of
+from doorstep.domain.carrier_service import DEFAULT_SERVICE, parse_carrier_service
 from doorstep.domain.promise.engine import Promise, PromiseRequest, make_promise
 from doorstep.domain.promise.load import BacklogReading, Capacity
 from doorstep.domain.promise.model import PromiseModel
@@ -105,13 +105,13 @@ class PlanCache:
 
 def _request(conn: Connection, order_id: str, origin_country: str) -> PromiseRequest:
     row = conn.execute(select(orders).where(orders.c.id == order_id)).one()
-    carrier, _, service = (row.carrier_service or "dhl:paket").partition(":")
+    named = parse_carrier_service(row.carrier_service) or DEFAULT_SERVICE
     address: dict[str, Any] = row.shipping_address or {}
     units = conn.execute(select(func.sum(order_lines.c.quantity))
                          .where(order_lines.c.order_id == order_id)).scalar()
     return PromiseRequest(
-        ordered_at=row.placed_at or row.accepted_at, carrier=carrier_of(carrier),
-        service=(service or "default").lower(),
+        ordered_at=row.placed_at or row.accepted_at, carrier=named.carrier,
+        service=named.service,
         dest_country=str(address.get("country") or "").upper(),
         dest_region=str(address.get("region") or ""),
         dest_postcode=str(address.get("postcode") or ""), origin_country=origin_country,

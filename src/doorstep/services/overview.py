@@ -28,7 +28,8 @@ from sqlalchemy import Connection, Engine, func, select
 
 from doorstep.adapters.db.quarantine_tables import quarantine_records
 from doorstep.adapters.db.tables import order_events, orders, outbox, shipments
-from doorstep.domain.cutoffs import carrier_of, cutoff_for
+from doorstep.domain.carrier_service import DEFAULT_SERVICE, carrier_of, parse_carrier_service
+from doorstep.domain.cutoffs import cutoff_for
 from doorstep.domain.promise.load import Capacity, queue_cdf
 from doorstep.domain.promise.model import PromiseModel
 from doorstep.services.events import utcnow
@@ -146,8 +147,7 @@ def lane_performance(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     for carrier, service, country_value, shipped_at, delivered_at in rows:
         days = max((delivered_at - shipped_at).total_seconds() / 86400, 0.0)
         country = str(country_value or "?")
-        name = (service or carrier).split(":", 1)
-        lane = f"{carrier_of(name[0])}:{name[1] if len(name) > 1 else 'default'} → {country}"
+        lane = f"{parse_carrier_service(service or carrier) or DEFAULT_SERVICE} → {country}"
         now_list, before = lanes.setdefault(lane, ([], []))
         (now_list if delivered_at >= week else before).append(days)
 

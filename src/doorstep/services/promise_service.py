@@ -20,6 +20,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, func, select, union_all
 
 from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
+from doorstep.domain.carrier_service import parse_carrier_service
 from doorstep.domain.promise.baselines import FixedRule, GlobalQuantile
 from doorstep.domain.promise.calendar import WorkCalendar
 from doorstep.domain.promise.engine import (
@@ -293,9 +294,9 @@ def surge_window(day: date, before: int = 1, after: int = 10) -> tuple[date, dat
 class BacklogSource(Protocol):
     """Where the checkout promise learns how busy the warehouse is right now.
 
-    The foundation will implement this over the real order backlog (orders accepted and
-    not yet handed over) and measured throughput; ``app.state.backlog_source`` overrides
-    the default.
+    ``services.order_promises.LiveBacklog`` reads the real order backlog (orders accepted
+    and not yet handed over) and measured throughput; ``app.state.backlog_source``
+    overrides it.
     """
 
     def reading(self, at: datetime) -> BacklogReading: ...
@@ -356,7 +357,7 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
     rows: list[HistoryRow] = []
     problems: list[tuple[str, str]] = []
     for r in conn.execute(query):
-        carrier, _, service = (r.carrier_service or r.ship_carrier or "").partition(":")
+        named = parse_carrier_service(r.carrier_service or r.ship_carrier)
         address: dict[str, Any] = r.shipping_address or {}
         shipped_at = r.shipped_at
         if shipped_at is not None and r.first_scan is not None:
@@ -364,7 +365,7 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
         row = HistoryRow(
             order_id=str(r.id), ordered_at=r.placed_at or r.accepted_at,
             shipped_at=shipped_at, delivered_at=r.delivered_at if shipped_at else None,
-            carrier=carrier.lower(), service=(service or "default").lower(),
+            carrier=named.carrier if named else "", service=named.service if named else "default",
             origin_region=r.warehouse or "",
             dest_country=str(address.get("country") or "").upper(),
             dest_region=str(address.get("region") or ""),

@@ -25,7 +25,7 @@ from doorstep.adapters.db.receiving_tables import (
 )
 from doorstep.adapters.db.tables import products
 from doorstep.domain.errors import InvalidValue, NotFound
-from doorstep.domain.receiving.gs1 import gln_problem, gtin14
+from doorstep.domain.gs1 import gln_problem, gtin14
 from doorstep.domain.receiving.model import UNITS, POStatus, PurchaseOrderLine, po_status_after
 from doorstep.services.events import utcnow
 

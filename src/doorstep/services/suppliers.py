@@ -17,7 +17,7 @@ from doorstep.adapters.db.receiving_tables import (
 )
 from doorstep.adapters.db.tables import locations, products
 from doorstep.domain.errors import InvalidValue, NotFound
-from doorstep.domain.receiving.gs1 import gln_problem
+from doorstep.domain.gs1 import gln_problem
 from doorstep.services.events import utcnow
 
 __all__ = ["set_slot", "set_source_secret", "set_supplier", "set_supplier_item"]

@@ -32,7 +32,8 @@ from sqlalchemy import Connection, Engine, and_, func, insert, select
 
 from doorstep.adapters.db.cockpit_tables import watchlist_marks
 from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
-from doorstep.domain.cutoffs import carrier_of, cutoff_for
+from doorstep.domain.carrier_service import DEFAULT_SERVICE, carrier_of, parse_carrier_service
+from doorstep.domain.cutoffs import cutoff_for
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.harmonise.tracking import normalise_tracking_number
 from doorstep.domain.promise.model import (
@@ -268,8 +269,8 @@ def usual_times(model: PromiseModel | None, history: dict[str, CarrierHistory],
 
 
 def _lane(row: Any, origin_country: str = "DE") -> dict[str, str]:
-    carrier, _, service = (row.carrier_service or "dhl:paket").partition(":")
-    return {"carrier": carrier_of(carrier), "service": (service or "default").lower(),
+    named = parse_carrier_service(row.carrier_service) or DEFAULT_SERVICE
+    return {"carrier": named.carrier, "service": named.service,
             "country": str(row.country or "").upper(), "region": str(row.region or ""),
             "postcode": str(row.postcode or ""), "warehouse": row.warehouse or "",
             "origin_country": origin_country}

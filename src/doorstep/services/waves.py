@@ -23,7 +23,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from doorstep.adapters.db.picking_tables import pick_tasks, waves
 from doorstep.adapters.db.tables import order_lines, orders, products, reservations, stock
-from doorstep.domain.cutoffs import carrier_of, cutoff_for
+from doorstep.domain.carrier_service import carrier_of
+from doorstep.domain.cutoffs import cutoff_for
 from doorstep.domain.errors import InvalidTransition, InvalidValue, NotFound
 from doorstep.domain.ids import new_id
 from doorstep.domain.order_states import OrderStatus

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from doorstep.domain.carrier_service import carrier_of
 from doorstep.domain.picking.layout import GraphLayout, Layout
 from doorstep.simulation.scenario import Intake, Scenario
 
@@ -41,7 +42,7 @@ class SimOrder:
 
     @property
     def carrier(self) -> str:
-        return self.service.split(":", 1)[0]
+        return carrier_of(self.service)
 
 
 def hourly_rates(scenario: Scenario, intake: Intake | None = None) -> np.ndarray:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from doorstep.adapters.promise_store import load_model
+from doorstep.domain.carrier_service import DEFAULT_SERVICE, parse_carrier_service
 from doorstep.domain.promise.calendar import start_day
 from doorstep.domain.promise.engine import PromiseRequest, make_promise, transit_pmf
 from doorstep.domain.promise.load import BacklogReading, CapacityPlan
@@ -79,8 +80,8 @@ class PromiseDesk:
         self.rng = np.random.default_rng(scenario.seed + 7)
 
     def request(self, order: SimOrder, at: datetime) -> PromiseRequest:
-        carrier, _, service = order.service.partition(":")
-        return PromiseRequest(ordered_at=at, carrier=carrier, service=service or "default",
+        named = parse_carrier_service(order.service) or DEFAULT_SERVICE
+        return PromiseRequest(ordered_at=at, carrier=named.carrier, service=named.service,
                               dest_country=order.country, dest_postcode=order.postcode,
                               origin_country=self.scenario.country)
 

@@ -7,7 +7,7 @@ import pytest
 from doorstep.demo.catalogue import make_products
 from doorstep.domain.catalogue import LocationCode, Product
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.identifiers import validate_gtin
+from doorstep.domain.gs1 import validate_gtin
 
 
 def test_a_gtin_with_a_wrong_check_digit_is_rejected_by_name() -> None:

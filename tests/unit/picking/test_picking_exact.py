@@ -12,8 +12,8 @@ from picking_helpers import instances, random_instance
 from doorstep.domain.picking import METHODS, RectangularLayout, RoutingError, route
 from doorstep.domain.picking.exact import shortest_tour
 from doorstep.domain.picking.graph import distance_matrix, rectangular_graph
-from doorstep.domain.picking.route import polyline_length
 from doorstep.domain.picking.routing import grid_for
+from doorstep.domain.picking.walk import polyline_length
 
 HEURISTICS = [m for m in METHODS if m not in ("exact", "held-karp")]
 

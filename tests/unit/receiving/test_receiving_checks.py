@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from doorstep.adapters.importers.asn_mapping import load_asn_profile, map_advices
+from doorstep.domain.gs1 import key_from_epc
 from doorstep.domain.receiving.checks import CheckedLine, check_advice, check_receipt
-from doorstep.domain.receiving.gs1 import key_from_epc
 from doorstep.domain.receiving.model import Advice, AdviceLine, ItemMaster, SupplierTerms
 from doorstep.domain.receiving.reasons import ReceivingReason as R
 

@@ -44,7 +44,7 @@ watchlist_marks = Table(
     Index("ix_watchlist_marks_order", "order_id"),
 )
 
-# The search's plain indexes, declared on the foundation's tables so the metadata matches the
+# The search's plain indexes, declared on the order tables so the metadata matches the
 # migration (the e-mail expression index differs per dialect and lives in the migration only).
 Index("ix_orders_accepted_id", orders.c.accepted_at, orders.c.id)
 Index("ix_orders_channel_accepted_id", orders.c.channel, orders.c.accepted_at, orders.c.id)

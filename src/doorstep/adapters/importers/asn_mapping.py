@@ -37,7 +37,7 @@ from doorstep.adapters.importers.profile_engine import (
     fragment_text,
     load_profile,
 )
-from doorstep.domain.receiving.gs1 import key_from_epc
+from doorstep.domain.gs1 import key_from_epc
 from doorstep.domain.receiving.model import Advice, AdviceLine
 from doorstep.domain.receiving.reasons import Finding, ReceivingReason
 

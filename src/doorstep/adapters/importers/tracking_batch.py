@@ -30,7 +30,7 @@ class ShipmentFacts:
 ShipmentLookup = Callable[[str, str], ShipmentFacts | None]
 """``(carrier, tracking number) -> facts`` or None for a shipment doorstep does not know."""
 EventSink = Callable[[Sequence[TrackingEvent]], None]
-"""Where accepted events go (the lead wires this to the order timeline)."""
+"""Where accepted events go (``services.tracking_ingest.release_sink``: the order timeline)."""
 
 
 @dataclass(slots=True)

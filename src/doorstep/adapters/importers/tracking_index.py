@@ -10,7 +10,8 @@ It also remembers, per shipment, the latest out-for-delivery and pickup and the 
 delivery, so that contradictions spanning two imports are seen, and the outcome of each
 minute, so that "delivered" and "delivery failed" for the same minute are flagged.
 
-In memory; the lead may seed it from the order timeline at start-up (:meth:`remember`).
+In memory, for one process; ``services.tracking_memory.StoredEventsIndex`` is the same index
+loaded from the events doorstep has stored, shipment by shipment.
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from doorstep.domain.picking.layout import (
     LayoutError,
     RectangularLayout,
 )
-from doorstep.domain.picking.route import Route, Stop
 from doorstep.domain.picking.routing import (
     METHODS,
     RoutingError,
@@ -39,6 +38,7 @@ from doorstep.domain.picking.shortpick import (
     decide_short_pick,
 )
 from doorstep.domain.picking.svg import render_svg
+from doorstep.domain.picking.walk import Route, Stop
 from doorstep.domain.picking.waves import (
     OrderLine,
     Wave,

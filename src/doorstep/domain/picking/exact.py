@@ -28,7 +28,7 @@ from itertools import pairwise, product
 from typing import cast
 
 from doorstep.domain.picking.grid import Grid
-from doorstep.domain.picking.route import XY, Route, key, route_from_walk
+from doorstep.domain.picking.walk import XY, Route, key, route_from_walk
 
 Node = tuple[int, int]  # (parity: 0 untouched / 1 odd / 2 even, component label)
 State = tuple[Node, ...]

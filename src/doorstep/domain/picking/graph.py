@@ -18,7 +18,7 @@ import numpy as np
 
 from doorstep.domain.picking.grid import Grid
 from doorstep.domain.picking.layout import GraphLayout, LayoutError
-from doorstep.domain.picking.route import XY, Route, key, route_from_walk
+from doorstep.domain.picking.walk import XY, Route, key, route_from_walk
 
 HELD_KARP_LIMIT = 16
 

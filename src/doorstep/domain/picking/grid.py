@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from doorstep.domain.picking.layout import PickPoint, RectangularLayout
-from doorstep.domain.picking.route import XY, key
+from doorstep.domain.picking.walk import XY, key
 
 
 @dataclass(frozen=True)

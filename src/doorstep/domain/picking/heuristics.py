@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from doorstep.domain.picking.grid import Grid
-from doorstep.domain.picking.route import XY, Route, key, route_from_walk
+from doorstep.domain.picking.walk import XY, Route, key, route_from_walk
 
 Aisle = tuple[float, tuple[float, ...]]  # x, sorted pick heights
 

@@ -29,7 +29,7 @@ from doorstep.domain.picking.graph import (
 from doorstep.domain.picking.grid import Grid, build_grid
 from doorstep.domain.picking.heuristics import HEURISTICS, heuristic_route
 from doorstep.domain.picking.layout import GraphLayout, Layout, RectangularLayout
-from doorstep.domain.picking.route import Route
+from doorstep.domain.picking.walk import Route
 
 METHODS = ("exact", "held-karp", *HEURISTICS, "nearest-2opt")
 # The aisle DP is linear in aisles but exponential in cross aisles: ~0.4 s for 5, ~3 s for 6

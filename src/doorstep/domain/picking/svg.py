@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from doorstep.domain.picking.layout import GraphLayout, Layout
-from doorstep.domain.picking.route import XY, Route
+from doorstep.domain.picking.walk import XY, Route
 
 _MARGIN = 30.0
 

@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 
 from doorstep.domain.picking.batching import Cart, PickOrder, plan_batches
 from doorstep.domain.picking.layout import Layout
-from doorstep.domain.picking.route import XY, Route, Stop
 from doorstep.domain.picking.routing import route, tour_length, tour_length_bound
+from doorstep.domain.picking.walk import XY, Route, Stop
 
 
 class WaveError(ValueError):

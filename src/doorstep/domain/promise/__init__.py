@@ -1,4 +1,4 @@
-"""Delivery promises: short, kept, and honest about their uncertainty (issue 4).
+"""Delivery promises: short, kept, and honest about their uncertainty.
 
     history rows ──► fit (Kaplan–Meier per segment, recency-weighted) ──► PromiseModel
                           │                                                   │

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from doorstep.domain.receiving.gs1 import gln_problem, gtin14, gtin_problem, sscc_problem
+from doorstep.domain.gs1 import gln_problem, gtin14, gtin_problem, sscc_problem
 from doorstep.domain.receiving.model import Advice, AdviceLine, ItemMaster, SupplierTerms, to_units
 from doorstep.domain.receiving.reasons import BLOCKING, Finding, ReceivingReason
 

@@ -1,4 +1,4 @@
-"""``doorstep pick``: routes, batches and waves (issue 3).
+"""``doorstep pick``: routes, batches and waves.
 
 Every command reads a layout file and a picks/orders file (YAML or JSON), prints JSON to
 standard output and reports bad input on standard error as ``file:line: field: problem``

@@ -1,4 +1,4 @@
-"""``doorstep promise``: fit, predict and backtest delivery promises (issue 4).
+"""``doorstep promise``: fit, predict and backtest delivery promises.
 
 Bad rows in a CSV are listed as ``line N: field: reason`` and counted; ``--strict`` turns
 any of them into exit code 2 (file-level problems always are).  See ``docs/promise.md``.

@@ -1,4 +1,6 @@
-"""GS1 keys on goods in: GTIN, SSCC and GLN check digits, and EPC URIs to GS1 keys.
+"""GS1 keys: GTIN, SSCC and GLN check digits, and EPC URIs to GS1 keys (pure, no I/O).
+
+The catalogue checks a product's GTIN here, goods in checks advices' GTINs, SSCCs and GLNs.
 
 Suppliers quote the same thing in different spellings: a GTIN as 8/12/13/14 digits, an
 EPCIS ``urn:epc:id:sgtin:0614141.107346.2017`` (company prefix, indicator + item
@@ -14,12 +16,16 @@ from functools import lru_cache
 
 from stdnum import ean
 
+from doorstep.domain.errors import InvalidValue
+
 __all__ = [
     "gln_problem",
     "gtin14",
+    "gtin_check_digit",
     "gtin_problem",
     "key_from_epc",
     "sscc_problem",
+    "validate_gtin",
 ]
 
 
@@ -39,6 +45,21 @@ def _check_digit_problem(digits: str, lengths: tuple[int, ...], what: str) -> st
 def gtin_problem(value: str) -> str | None:
     """None for a valid GTIN-8/12/13/14, else what is wrong with it."""
     return _check_digit_problem(value, (8, 12, 13, 14), "GTIN")
+
+
+def validate_gtin(value: str, *, field: str = "gtin") -> str:
+    """A GTIN's digits (blanks removed, kept in the length it was quoted in), or
+    ``InvalidValue`` naming ``field`` and what is wrong."""
+    digits = value.strip().replace(" ", "")
+    problem = gtin_problem(digits)
+    if problem is not None:
+        raise InvalidValue(field, problem)
+    return digits
+
+
+def gtin_check_digit(body: str) -> str:
+    """The check digit completing ``body`` (all but the last digit of a GTIN)."""
+    return str(ean.calc_check_digit(body))
 
 
 def sscc_problem(value: str) -> str | None:
