@@ -27,7 +27,8 @@ from doorstep.domain.errors import InvalidTransition, NotFound
 from doorstep.domain.order_states import OrderStatus
 
 
-def _for_update(conn: Connection, query: Select[Any]) -> Select[Any]:
+def for_update(conn: Connection, query: Select[Any]) -> Select[Any]:
+    """``query`` locking its rows on PostgreSQL (SQLite's write transaction already does)."""
     return query.with_for_update() if is_postgres(conn) else query
 
 
@@ -39,7 +40,7 @@ def locked_order(conn: Connection, order_id: str, *, expect: Collection[OrderSta
     (``may_become(target)``) so the rule is written once.  Raises ``NotFound`` for an
     unknown order and ``InvalidTransition`` (naming the current state) for a wrong one.
     """
-    row = conn.execute(_for_update(conn, select(orders).where(orders.c.id == order_id))).first()
+    row = conn.execute(for_update(conn, select(orders).where(orders.c.id == order_id))).first()
     if row is None:
         raise NotFound("order", order_id)
     if OrderStatus(row.status) not in expect:
@@ -53,9 +54,4 @@ def lock_stock(
     query = select(stock).where(stock.c.sku.in_(sorted(set(skus))))
     if warehouse is not None:
         query = query.where(stock.c.warehouse == warehouse)
-    return list(conn.execute(_for_update(conn, query.order_by(stock.c.id))))
-
-
-def for_update(conn: Connection, query: Select[Any]) -> Select[Any]:
-    """``query`` with a row lock on PostgreSQL (SQLite's writer lock already serialises)."""
-    return _for_update(conn, query)
+    return list(conn.execute(for_update(conn, query.order_by(stock.c.id))))

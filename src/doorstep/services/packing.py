@@ -26,6 +26,7 @@ from sqlalchemy.engine import Row
 from doorstep.adapters.db.packing_tables import carton_types, parcels, sscc_counters
 from doorstep.adapters.db.tables import order_lines, orders, products
 from doorstep.domain.errors import InvalidValue, NotFound
+from doorstep.domain.order_states import OrderStatus, may_become
 from doorstep.domain.packing import (
     CartonType,
     Item,
@@ -38,7 +39,7 @@ from doorstep.domain.packing.parcel_states import ParcelStatus, check_step
 from doorstep.domain.packing.sscc import make_sscc
 from doorstep.services import order_flow
 from doorstep.services.events import record_event, utcnow
-from doorstep.services.locking import for_update, lock_order
+from doorstep.services.locking import for_update, locked_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,8 @@ def pack(conn: Connection, order_id: str, *, actor: str, company_prefix: str,
     if not company_prefix:
         raise InvalidValue("gs1_company_prefix", "not configured (DOORSTEP_GS1_COMPANY_PREFIX): "
                            "SSCCs for parcels are built from it")
-    order = lock_order(conn, order_id)
+    order = locked_order(conn, order_id, expect=may_become(OrderStatus.PACKED),
+                         step=OrderStatus.PACKED.value)
     units = _units_to_pack(conn, order_id)
     if not units:
         raise InvalidValue("order", f"{order_id} has no picked units left to pack")
