@@ -25,6 +25,7 @@ GLN = "4000001000005"
 WHOLE, SHORT, NO_JS, UNKNOWN, PUT = ("340000010000000013", "340000010000000020",
                                      "340000010000000037", "340000010000000044",
                                      "340000010000000051")
+DECIDE = "340000010000000068"
 HEADER = ("advice_number,po_number,supplier_gln,despatched_at,function,line_no,sscc,gtin,"
           "quantity,unit,lot,best_before,weight_kg\n")
 
@@ -54,7 +55,8 @@ def desk_db(live_server: ServerProcess) -> Iterator[Engine]:
             for n, (sscc, gtin, qty) in enumerate([
                 (WHOLE, "4006381333931", 12), (WHOLE, "4012345000016", 6),
                 (SHORT, "4006381333931", 12), (NO_JS, "4006381333931", 24),
-                (UNKNOWN, "4000001000036", 5), (PUT, "4012345000016", 6)], start=1))
+                (UNKNOWN, "4000001000036", 5), (PUT, "4012345000016", 6),
+                (DECIDE, "4012345000016", 6)], start=1))
         for mapped in map_advices(load_asn_profile("asn-csv"), body).advices:
             ingest_advice(conn, mapped)
     yield engine
@@ -163,4 +165,28 @@ def test_put_away_by_scanning_the_location_makes_the_units_available(
     assert f"Put away at {suggested}" in page.get_by_role("status").inner_text()
     levels = page.request.get(f"{live_server.base_url}/v1/stock/MUG").json()
     assert levels["on_hand"] == 6 and levels["locations"][0]["location"] == suggested
+    check_axe(page)
+
+
+def test_an_operator_decides_on_a_hold_with_a_note(
+        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
+    page = browser_page(width=375, language="de")
+    page.goto(f"{live_server.base_url}/receiving")
+    _scan(page, DECIDE)
+    page.get_by_label("Gezählte gute Stück").fill("4")
+    page.get_by_role("button", name="Zählung speichern").click()
+    page.get_by_role("link", name="Sperrbestand").click()
+    hold = page.locator("section.card", has_text=DECIDE).last
+    hold.get_by_label("Abschreiben").check()
+    hold.get_by_role("button", name="Entscheiden").click()  # no note: refused, says why
+    assert "Notiz" in page.get_by_role("alert").inner_text()
+    check_axe(page)
+    hold = page.locator("section.card", has_text=DECIDE).last
+    hold.get_by_label("Wie gezählt annehmen").check()
+    hold.get_by_label("Notiz").fill("Lieferant bestätigt Teillieferung")
+    screenshot(page, "receiving-decision-de-375")
+    hold.get_by_role("button", name="Entscheiden").click()
+    assert "Wareneingangszone" in page.get_by_role("status").inner_text()
+    assert page.locator("section.card", has_text=DECIDE).count() == 0
     check_axe(page)

@@ -253,7 +253,8 @@ def check_receipt(
                            f"counted {total} units, advised {advised} "
                            f"(tolerance {terms.over_pct} %)", n))
     elif total < advised - _tolerance(advised, terms.under_pct):
+        of_them = f" ({damaged} of them damaged)" if damaged else ""
         out.append(Finding(R.under_delivery, "counted",
-                           f"counted {total} units ({damaged} of them damaged), advised {advised} "
+                           f"counted {total} units{of_them}, advised {advised} "
                            f"(tolerance {terms.under_pct} %)", n))
     return out

@@ -10,6 +10,7 @@ targets for gloves and handhelds::
     POST /receiving/package/{sscc}/confirm   receive it whole, as advised
     POST /receiving/package/{sscc}/count     good and damaged units per line
     GET  /receiving/holds              held lines with their reasons
+    POST /receiving/holds/{id}/decision   accept / correct / return / write off (operator)
     GET  /receiving/putaway/{area_id}  where the received units should go (suggestion)
     POST /receiving/putaway/{area_id}  the scanned location: the units go on hand there
 
@@ -159,11 +160,55 @@ async def count(request: Request, sscc: str,
     return _package(request, sscc, outcome=outcome)
 
 
-@router.get("/receiving/holds", dependencies=[Depends(DESK)])
-def holds(request: Request) -> HTMLResponse:
+ACTION_LABELS = {
+    "accept": N_("Accept as counted"),
+    "correct": N_("Correct and accept"),
+    "return": N_("Return to the supplier"),
+    "write_off": N_("Write off"),
+}
+STATUS_LABELS = {
+    "accepted": N_("The units are in the receiving area."),
+    "corrected": N_("The corrected units are in the receiving area."),
+    "returned": N_("The units go back to the supplier."),
+    "written_off": N_("The units are written off."),
+}
+
+
+def _holds(request: Request, *, decided: dict[str, Any] | None = None,
+           error: tuple[int, str] | None = None, status: int = 200) -> HTMLResponse:
     with engine(request).connect() as conn:
         rows = receiving.list_holds(conn)
-    return render(request, "receiving/holds.html", {"holds": rows, "reasons": REASONS})
+    return render(request, "receiving/holds.html",
+                  {"holds": rows, "reasons": REASONS, "decided": decided, "error": error,
+                   "actions": receiving.HOLD_ACTIONS, "action_labels": ACTION_LABELS,
+                   "status_labels": STATUS_LABELS}, status=status)
+
+
+@router.get("/receiving/holds", dependencies=[Depends(DESK)])
+def holds(request: Request) -> HTMLResponse:
+    return _holds(request)
+
+
+@router.post("/receiving/holds/{hold_id}/decision", dependencies=[Depends(check_csrf)])
+async def decide(request: Request, hold_id: PathRowId,
+                 principal: Principal = Depends(require(Role.OPERATOR))) -> HTMLResponse:
+    form = await request.form()
+    action = str(form.get("action") or "")
+    note = str(form.get("note") or "").strip()
+    raw_quantity = str(form.get("quantity") or "").strip()
+    sku = str(form.get("sku") or "").strip() or None
+    try:
+        quantity = int(raw_quantity) if raw_quantity else None
+        with transaction(engine(request), write=True) as conn:
+            decided = receiving.resolve_hold(conn, hold_id, action, actor=principal.actor,
+                                             note=note, quantity=quantity, sku=sku)
+    except ValueError:
+        return _holds(request, error=(hold_id, "quantity"), status=422)
+    except InvalidValue as exc:
+        return _holds(request, error=(hold_id, exc.field), status=422)
+    except DomainError:
+        return _holds(request, error=(hold_id, "status"), status=422)
+    return _holds(request, decided=decided)
 
 
 def _putaway_page(request: Request, area_id: int, *, error: str | None = None,
