@@ -168,3 +168,24 @@ def test_the_slip_of_a_partial_shipment_says_what_is_still_to_come(stocked: Engi
         for p in parcels:
             assert p["sscc"] in sheet
         assert "Pakete: 2" in sheet
+
+
+def test_a_labelled_parcel_left_behind_shows_on_the_watchlist(stocked: Engine) -> None:
+    from datetime import timedelta
+
+    from doorstep.services.events import utcnow
+    from doorstep.services.watchlist import WatchlistService
+
+    order_id = _picked_order(stocked, "LEFT-1", ("MUG", 1))
+    with api_client(stocked, **SETTINGS) as client:
+        _with_cartons(client)
+        [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
+        client.post(f"/v1/parcels/{parcel['id']}/weight",
+                    json={"grams": parcel["expected_weight_g"]})
+        client.post(f"/v1/parcels/{parcel['id']}/label")
+    service = WatchlistService(stocked, timezone="Europe/Berlin", country="DE")
+    with stocked.connect() as conn:
+        later = service.flags(conn, model=None, now=utcnow() + timedelta(days=4))
+    left = [f for f, _ in later if f.category.value == "labelled_not_handed_over"]
+    assert [f.order_id for f in left] == [order_id]
+    assert left[0].tracking_number == parcel["sscc"]

@@ -7,6 +7,7 @@ not flood the list and a fast lane is not given days of slack::
     category             open parcel …                                 since (the fact)
     invalid_tracking     has a number its carrier could never issue     hand-over
     delayed_dispatch     not handed over by the planned day's cut-off   acceptance
+    labelled_not_handed_over  labelled, but its carrier's pick-up passed     labelling
     forgotten            handed over, no carrier scan in the usual time  hand-over
     failed_attempt       latest scan is a failed delivery attempt       that scan
     delayed              carrier's last scan older than the usual gap   last scan
@@ -33,6 +34,7 @@ from doorstep.domain.tracking_numbers import tracking_number_problem
 class Category(StrEnum):
     INVALID_TRACKING = "invalid_tracking"
     DELAYED_DISPATCH = "delayed_dispatch"
+    LABELLED_NOT_HANDED_OVER = "labelled_not_handed_over"
     FORGOTTEN = "forgotten"
     FAILED_ATTEMPT = "failed_attempt"
     DELAYED = "delayed"
@@ -83,6 +85,8 @@ class Parcel:
     scans: Sequence[Scan] = ()
     pickup: time = time(16, 0)
     """The carrier's pick-up cut-off at the warehouse."""
+    labelled_at: datetime | None = None
+    """When the parcel got its label (None while it has none)."""
     promised_latest: date | None = None
     """The current promise's latest date (None when the order has no promise)."""
     order_status: str = ""
@@ -117,6 +121,13 @@ class Schedule:
         entered the queue (order cut-off) plus the usual processing days."""
         first = start_day(self.warehouse, accepted_at.astimezone(self.tz), self.cutoff)
         return self.at(self.nth_working_day(self.warehouse, first, processing_days), pickup)
+
+    def next_pickup(self, moment: datetime, pickup: time) -> datetime:
+        """The first carrier pick-up at or after ``moment`` on a warehouse working day."""
+        day = moment.astimezone(self.tz).date()
+        if not self.warehouse.is_open(day) or moment.astimezone(self.tz).time() > pickup:
+            day = self.nth_working_day(self.warehouse, day, 1)
+        return self.at(day, pickup)
 
     def end_of_next_working_day(self, moment: datetime) -> datetime:
         day = moment.astimezone(self.tz).date()
@@ -163,6 +174,12 @@ def classify(parcel: Parcel, usual: Usual, schedule: Schedule, now: datetime) ->
         flags.append(Flag(category=category, order_id=parcel.order_id, carrier=parcel.carrier,
                           tracking_number=parcel.tracking_number, since=since, due=due, why=why))
 
+    if parcel.shipped_at is None and parcel.labelled_at is not None:
+        pickup = schedule.next_pickup(parcel.labelled_at, parcel.pickup)
+        if now > pickup:
+            flag(Category.LABELLED_NOT_HANDED_OVER, parcel.labelled_at, pickup,
+                 f"labelled {parcel.labelled_at.astimezone(schedule.tz):%a %d %b %H:%M} but "
+                 f"not handed over at the {parcel.carrier} pick-up {pickup:%a %d %b %H:%M}")
     if parcel.shipped_at is None:
         due = schedule.planned_handover(parcel.accepted_at, usual.processing_days,
                                         parcel.pickup)

@@ -80,7 +80,8 @@ def label_parcel(engine: Engine, parcel_id: int, *, gateway: CarrierGateway,
                 status=ParcelStatus.LABELLED.value, carrier=gateway.carrier,
                 service=request.service or None, tracking_number=label.tracking_number,
                 label_format=label.label_format, label=label.label,
-                carrier_shipment_id=label.shipment_id or None, updated_at=utcnow()))
+                carrier_shipment_id=label.shipment_id or None, labelled_at=utcnow(),
+                updated_at=utcnow()))
             record_event(conn, parcel.order_id, "parcel_labelled", actor=actor,
                          data={"parcel": parcel.sscc, "carrier": gateway.carrier,
                                "tracking_number": label.tracking_number})
@@ -102,7 +103,8 @@ def void_label(engine: Engine, parcel_id: int, *, gateway: CarrierGateway,
         gateway.void(parcel.tracking_number, parcel.carrier_shipment_id or "")
         conn.execute(update(parcels).where(parcels.c.id == parcel_id).values(
             status=ParcelStatus.CHECKED.value, tracking_number=None, label=None,
-            label_format=None, carrier_shipment_id=None, updated_at=utcnow()))
+            label_format=None, carrier_shipment_id=None, labelled_at=None,
+            updated_at=utcnow()))
         record_event(conn, parcel.order_id, "parcel_label_voided", actor=actor,
                      data={"parcel": parcel.sscc, "tracking_number": parcel.tracking_number})
 

@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, and_, func, insert, select
 
 from doorstep.adapters.db.cockpit_tables import watchlist_marks
+from doorstep.adapters.db.packing_tables import parcels as packed_parcels
 from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
 from doorstep.domain.carrier_service import DEFAULT_SERVICE, carrier_of, parse_carrier_service
 from doorstep.domain.cutoffs import cutoff_for
@@ -320,12 +321,23 @@ def open_parcels(conn: Connection, order_ids: Iterable[str] | None = None
             .where(road, order_events.c.type.in_(("promise", "promise.revised")))):
         if latest and (order_id not in promised or event_id > promised[order_id][0]):
             promised[order_id] = (event_id, latest)
+    labelled: dict[str, tuple[datetime, str | None]] = {}
+    for order_id, at, number in conn.execute(
+            select(packed_parcels.c.order_id, packed_parcels.c.labelled_at,
+                   packed_parcels.c.tracking_number)
+            .join(orders, orders.c.id == packed_parcels.c.order_id)
+            .where(_scope(ids, ("packed",)), packed_parcels.c.status == "labelled")):
+        if at is not None and (order_id not in labelled or at < labelled[order_id][0]):
+            labelled[order_id] = (at, number)
     out: list[tuple[Parcel, dict[str, str]]] = []
     for r in rows:
         lane = _lane(r)
         if r.status in WAREHOUSE_OPEN:
+            label = labelled.get(r.id)
             out.append((Parcel(order_id=r.id, carrier=lane["carrier"], accepted_at=r.accepted_at,
-                               order_status=r.status, pickup=cutoff_for(lane["carrier"])), lane))
+                               order_status=r.status, pickup=cutoff_for(lane["carrier"]),
+                               labelled_at=label[0] if label else None,
+                               tracking_number=label[1] if label else None), lane))
             continue
         latest = promised.get(r.id)
         for s in parcels.get(r.id, []):

@@ -141,3 +141,24 @@ def test_a_parcel_at_its_end_is_never_listed(final: str) -> None:
 def test_the_flag_key_names_category_order_and_parcel() -> None:
     flag = classify(shipped(number="BAD"), USUAL, SCHEDULE, MONDAY)[0]
     assert flag.key == "invalid_tracking~ord_1~BAD"
+
+
+def test_a_parcel_labelled_but_not_handed_over_at_its_pickup_is_listed() -> None:
+    """Labelled Monday 10:00; the 16:00 pick-up passes without a hand-over scan."""
+    order = Parcel(order_id="ord_9", carrier="dhl", accepted_at=MONDAY - timedelta(hours=2),
+                   order_status="packed", pickup=time(16), labelled_at=MONDAY,
+                   tracking_number="00340123450000001235")
+    assert Category.LABELLED_NOT_HANDED_OVER not in categories(order, berlin(30, 15, 11))
+    flags = [f for f in classify(order, USUAL, SCHEDULE, berlin(30, 17, 11))
+             if f.category is Category.LABELLED_NOT_HANDED_OVER]
+    assert len(flags) == 1
+    assert flags[0].due == berlin(30, 16, 11) and flags[0].since == MONDAY
+    assert "not handed over at the dhl pick-up" in flags[0].why
+
+
+def test_a_label_printed_after_the_pickup_waits_for_the_next_working_days() -> None:
+    friday_evening = datetime(2026, 12, 4, 18, tzinfo=BERLIN)
+    order = Parcel(order_id="ord_9", carrier="dhl", accepted_at=friday_evening,
+                   order_status="packed", pickup=time(16), labelled_at=friday_evening)
+    assert Category.LABELLED_NOT_HANDED_OVER not in categories(order, berlin(7, 15))
+    assert Category.LABELLED_NOT_HANDED_OVER in categories(order, berlin(7, 17))

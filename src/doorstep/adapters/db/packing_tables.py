@@ -84,6 +84,7 @@ parcels = Table(
     Column("label_format", String(8), nullable=True),
     Column("label", LargeBinary, nullable=True),
     Column("carrier_shipment_id", String(100), nullable=True),
+    Column("labelled_at", UTC, nullable=True),
     Column("manifest_id", BigId, ForeignKey("manifests.id"), nullable=True),
     Column("created_at", UTC, nullable=False),
     Column("updated_at", UTC, nullable=False),

@@ -45,6 +45,7 @@ STATUS_NAMES = {
 CATEGORY_NAMES = {
     "invalid_tracking": N_("Invalid tracking number"),
     "delayed_dispatch": N_("Delayed dispatch"),
+    "labelled_not_handed_over": N_("Labelled, not handed over"),
     "forgotten": N_("Forgotten after hand-over"),
     "failed_attempt": N_("Failed delivery attempt"),
     "delayed": N_("Delayed between scans"),

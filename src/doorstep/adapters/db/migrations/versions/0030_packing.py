@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('label_format', sa.String(length=8), nullable=True),
     sa.Column('label', sa.LargeBinary(), nullable=True),
     sa.Column('carrier_shipment_id', sa.String(length=100), nullable=True),
+    sa.Column('labelled_at', doorstep.adapters.db.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('manifest_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_at', doorstep.adapters.db.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', doorstep.adapters.db.tables.UTCDateTime(timezone=True), nullable=False),
