@@ -219,3 +219,13 @@ def test_two_desks_receiving_one_package_put_it_into_stock_once(
     assert outcome == ["refused"]
     lines = client.get("/v1/purchase-orders/PO1").json()["lines"]
     assert [ln["received_units"] for ln in lines] == [12, 2]
+
+
+def test_an_advice_without_a_po_number_is_kept_as_invalid_and_cannot_be_received(
+        client: TestClient) -> None:
+    body = HEADER + f"A8,,{GLN},,original,1,{PEN_SSCC},4006381333931,1,case,,,\n"
+    (advice,) = client.post("/v1/advices?profile=asn-csv", content=body).json()["advices"]
+    assert advice["status"] == "invalid"
+    assert [f["field"] for f in advice["findings"]] == ["po_number"]
+    assert client.get(f"/v1/receiving/scan/{PEN_SSCC}").status_code == 404
+    assert client.get("/v1/advices?status=invalid").json()["advices"][0]["number"] == "A8"

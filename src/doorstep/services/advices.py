@@ -8,6 +8,7 @@ What happens to an arriving advice (by supplier GLN and advice number)::
     same number, function cancel        ─► the earlier advice is cancelled
     same number, different content      ─► stored as ``conflict`` with advice_changed; the
                                            earlier one stands until someone decides
+    no PO number, supplier or lines     ─► ``invalid``: kept with its findings, never received
     PO not known yet                    ─► ``waiting``; checked when the PO is saved
     otherwise                           ─► ``open``: every line stored with its findings
 
@@ -90,6 +91,8 @@ _EXPECTED = union_all(
            advice_lines.c.sku.is_not(None))
     .group_by(advice_lines.c.sku),
 )
+# An advice whose PO number, supplier or lines are missing cannot be checked or received.
+_HEADER_FIELDS = frozenset({"po_number", "supplier_gln", "advice_number", "lines"})
 _INSERT_ADVICE = insert(advices)
 _INSERT_LINES = insert(advice_lines)
 _EARLIER = (
@@ -215,7 +218,10 @@ def ingest_advice(conn: Connection, mapped: MappedAdvice, *,
                                     "content (not marked as a replacement)"))
             status = "conflict"
     checked = None
-    if status != "conflict":
+    unusable = [f for f in findings if f.field in _HEADER_FIELDS and f.line is None]
+    if unusable and status != "conflict":
+        status = "invalid"  # no PO or supplier to check against: kept, never receivable
+    if status not in ("conflict", "invalid"):
         checked = _check(conn, advice, None, now)
         if checked is None:
             status = "waiting"
