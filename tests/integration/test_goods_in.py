@@ -229,3 +229,16 @@ def test_an_advice_without_a_po_number_is_kept_as_invalid_and_cannot_be_received
     assert [f["field"] for f in advice["findings"]] == ["po_number"]
     assert client.get(f"/v1/receiving/scan/{PEN_SSCC}").status_code == 404
     assert client.get("/v1/advices?status=invalid").json()["advices"][0]["number"] == "A8"
+
+
+def test_a_package_received_with_another_advice_meanwhile_is_held_at_the_desk(
+        client: TestClient) -> None:
+    put_po(client)
+    first = client.post("/v1/advices?profile=asn-csv",
+                        content=advice_csv(number="ASN1")).json()["advices"][0]["id"]
+    second = client.post("/v1/advices?profile=asn-csv",
+                         content=advice_csv(number="ASN2")).json()["advices"][0]["id"]
+    client.post(f"/v1/advices/{first}/receive", json={"sscc": PEN_SSCC})
+    out = client.post(f"/v1/advices/{second}/receive", json={}).json()
+    assert out["received"] == []
+    assert all("sscc_already_received" in h["reasons"] for h in out["held"])

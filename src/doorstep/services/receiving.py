@@ -104,6 +104,10 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
     outcome: dict[str, list[dict[str, Any]]] = {"received": [], "held": []}
     # A bad supplier GLN or an impossible despatch date concerns every line of the advice.
     on_advice = [f for f in map(Finding.from_dict, advice.findings or []) if f.code in BLOCKING]
+    # An SSCC another advice brought in since this one was checked is a second arrival.
+    ssccs = sorted({ln.sscc for ln in lines if ln.sscc})
+    taken_before = set(conn.execute(select(received_ssccs.c.sscc).where(
+        received_ssccs.c.sscc.in_(ssccs), received_ssccs.c.advice_id != advice.id)).scalars())
     for ln in lines:
         counted, damaged = (counts or {}).get(ln.id, (_advised_units(ln), 0))
         if counted < 0 or damaged < 0:
@@ -112,6 +116,11 @@ def receive(conn: Connection, advice_id: int, counts: Mapping[int, tuple[int, in
         item = next((i for i in items.values() if i.sku == ln.sku), None)
         cl = CheckedLine(AdviceLine(ln.line_no, ln.gtin, Decimal(0), ln.unit), ln.sku, ln.units)
         findings = [Finding.from_dict(f) for f in ln.findings or []] + on_advice
+        if ln.sscc in taken_before and not any(
+                f.code == ReceivingReason.sscc_already_received for f in findings):
+            findings.append(Finding(ReceivingReason.sscc_already_received, "sscc",
+                                    f"SSCC {ln.sscc} was received with another advice",
+                                    ln.line_no))
         findings += check_receipt(cl, counted, damaged, terms=terms,
                                   case_qty=item.case_qty if item is not None else 1)
         blocking = [f for f in findings if f.code in BLOCKING and f.code != ReceivingReason.damaged]
