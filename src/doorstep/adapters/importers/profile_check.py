@@ -8,9 +8,13 @@ a sample and reports, per finding kind:
 * ``unused``        sample fields no profile path reads (informational);
 * ``vocabulary``    values with no vocabulary entry (they would be ``unknown`` / held);
 * ``conflict``      a raw label mapped to different canonical values for the same field
-                    by another built-in profile of the same kind;
+                    by another built-in profile of the same kind and the same carrier
+                    (``source``; DHL's two feeds must agree, DHL and GLS need not);
 * ``parse``         unit and date parse failures (and other field findings).
 
+An error response ("no shipment found") is reported as such and not linted further.
+Alternative timestamp fields (``options.timestamp_fields``) count as one: a sample that
+fills one of them raises no finding about the others, exactly as the import reads it.
 Errors block (exit status 1); warnings and info do not.
 """
 
@@ -58,6 +62,11 @@ def check_profile(profile: Profile, sample: str | bytes) -> list[Finding]:
         document = profile.parse(sample)
     except DocumentError as exc:
         return [Finding("error", "parse", "payload", f"{exc.code}: {exc}")]
+    answered = profile.source_errors(document)
+    if answered:  # an error response: nothing to map, and nothing is wrong with the profile
+        return [Finding("info", "error response", "payload",
+                        f"the sample is an error answer: {e.code}: {e.message}")
+                for e in answered]
     records = _records(profile, document)
     if not records:
         where = profile.records.text if profile.records is not None else "(document)"
@@ -68,7 +77,7 @@ def check_profile(profile: Profile, sample: str | bytes) -> list[Finding]:
         )
     findings += _canonical_gaps(profile)
     findings += _empty_paths(profile, records)
-    findings += _issues(records)
+    findings += _issues(records, _alternate_stamps(profile))
     findings += _conflicts(profile)
     findings += _unused(profile, document, records)
     return findings
@@ -132,7 +141,11 @@ def _empty_paths(profile: Profile, records: list[Any]) -> list[Finding]:
                 )
             )
             continue
+        stamps = _alternate_stamps(profile)
+        stamped = stamps and any(i.values.get(n) is not None for i in items for n in stamps)
         for spec in coll.fields:
+            if stamped and spec.name in stamps:
+                continue  # another of the alternative timestamp fields carries the time
             if spec.paths and all(spec.raw(i.node, {}) is None for i in items):
                 paths = ", ".join(p.text for p in spec.paths)
                 out.append(
@@ -146,7 +159,13 @@ def _empty_paths(profile: Profile, records: list[Any]) -> list[Finding]:
     return out
 
 
-def _issues(records: list[Any]) -> list[Finding]:
+def _alternate_stamps(profile: Profile) -> frozenset[str]:
+    """Timestamp fields of which the import takes the first present (one is enough)."""
+    names = profile.options.get("timestamp_fields") or ()
+    return frozenset(str(n) for n in names) if len(names) > 1 else frozenset()
+
+
+def _issues(records: list[Any], stamps: frozenset[str] = frozenset()) -> list[Finding]:
     seen: set[tuple[str, str, str]] = set()
     out: list[Finding] = []
     for record in records:
@@ -155,6 +174,8 @@ def _issues(records: list[Any]) -> list[Finding]:
             for item in items:
                 if item.values.get("skip") is True:  # a line the importer leaves out
                     issues += [i for i in item.issues if i.field == "skip"]
+                elif stamps and any(item.values.get(n) is not None for n in stamps):
+                    issues += [i for i in item.issues if i.field not in stamps]
                 else:
                     issues += item.issues
         for issue in issues:
@@ -195,8 +216,9 @@ def _conflicts(profile: Profile) -> list[Finding]:
         except ProfileError as exc:
             out.append(Finding("warning", "conflict", name, f"cannot load to compare: {exc}"))
             continue
-        if Path(other.path).resolve() == Path(profile.path).resolve():
-            continue
+        if (Path(other.path).resolve() == Path(profile.path).resolve()
+                or other.source != profile.source):
+            continue  # another carrier's codes mean what that carrier says they mean
         theirs = _field_vocabularies(other)
         for field, entries in mine.items():
             for label, canonical in entries.items():

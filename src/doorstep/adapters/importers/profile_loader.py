@@ -20,6 +20,7 @@ from doorstep.adapters.importers.fields import FIELD_TYPES, FieldSpec, Vocabular
 from doorstep.adapters.importers.paths import CompiledPath, PathSyntaxError, compile_path
 from doorstep.adapters.importers.profile_model import CollectionSpec, ErrorRule, Profile
 from doorstep.adapters.importers.units import UnitError
+from doorstep.domain.harmonise.tracking import parse_canonical_status
 
 __all__ = ["ProfileError", "build_profile", "read_profile_file"]
 
@@ -114,7 +115,7 @@ def build_profile(data: dict[str, Any], path: Path, lines: dict[tuple[str, ...],
     csv_opts = data.get("csv") or {}
     delimiter = str(csv_opts.get("delimiter", ",")) if isinstance(csv_opts, dict) else ","
     vocabularies = {
-        vname: _vocabulary(ctx, ("vocabularies", vname), vname, spec)
+        vname: _vocabulary(ctx, ("vocabularies", vname), vname, spec, kind)
         for vname, spec in _mapping(ctx, ("vocabularies",), data.get("vocabularies")).items()
     }
 
@@ -189,15 +190,29 @@ def _collection(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
                 path_of: Any, fields_of: Any) -> CollectionSpec:
     if not isinstance(spec, dict):
         raise ctx.error(keys, "a collection is a mapping with 'path' and 'fields'")
-    _no_unknown_keys(ctx, keys, spec, {"path", "fields", "where", "description"})
+    _no_unknown_keys(ctx, keys, spec, {"path", "fields", "where", "skip", "description"})
     where = None
     if spec.get("where") is not None:
         rule = spec["where"]
         if not isinstance(rule, dict) or set(rule) != {"path", "equals"}:
             raise ctx.error((*keys, "where"), "needs exactly 'path' and 'equals'")
         where = (path_of((*keys, "where", "path"), rule["path"]), str(rule["equals"]).lower())
-    return CollectionSpec(name, path_of((*keys, "path"), spec.get("path", ".")),
-                          fields_of((*keys, "fields"), spec.get("fields")), where)
+    skip = None
+    if spec.get("skip") is not None:
+        rule = spec["skip"]
+        if (not isinstance(rule, dict) or set(rule) != {"path", "values"}
+                or not isinstance(rule["values"], list) or not rule["values"]):
+            raise ctx.error((*keys, "skip"), "needs 'path' and a non-empty list 'values'")
+        skip = (path_of((*keys, "skip", "path"), rule["path"]),
+                frozenset(str(v) for v in rule["values"]))
+    raw_paths = spec.get("path", ".")
+    alternatives = raw_paths if isinstance(raw_paths, list) else [raw_paths]
+    if not alternatives:
+        raise ctx.error((*keys, "path"), "needs at least one path")
+    paths = tuple(path_of((*keys, "path", str(i)) if len(alternatives) > 1 else (*keys, "path"),
+                          p) for i, p in enumerate(alternatives))
+    return CollectionSpec(name, paths[0], fields_of((*keys, "fields"), spec.get("fields")),
+                          where, skip=skip, alternatives=paths[1:])
 
 
 def _field(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
@@ -275,7 +290,8 @@ def _field(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
     )
 
 
-def _vocabulary(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any) -> Vocabulary:
+def _vocabulary(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
+                kind: str) -> Vocabulary:
     if not isinstance(spec, dict):
         raise ctx.error(keys, "a vocabulary is a mapping with 'values'")
     if "values" not in spec:
@@ -287,6 +303,16 @@ def _vocabulary(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any) -> Vocab
         if not isinstance(canonical, str | int | float) or isinstance(canonical, bool):
             raise ctx.error((*keys, "values", str(raw)), "maps to text")
         entries[str(raw)] = str(canonical)
+    if kind == "tracking":  # every tracking vocabulary yields canonical statuses
+        checked = [((*keys, "values", raw), value) for raw, value in entries.items()]
+        if spec.get("unknown") is not None:
+            checked.append(((*keys, "unknown"), str(spec["unknown"])))
+        for where, value in checked:
+            try:
+                parse_canonical_status(value)
+            except ValueError:
+                raise ctx.error(where, f"{value!r} is not a canonical tracking status "
+                                       "(see docs/vocabulary.md)") from None
     return Vocabulary(
         name,
         entries,

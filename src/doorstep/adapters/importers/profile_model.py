@@ -92,8 +92,11 @@ class CollectionSpec:
     """A list inside a record (``path``, relative to the record) and its item fields.
 
     ``where`` keeps only items whose value at ``where[0]`` equals ``where[1]`` (DPD
-    lists milestones not yet reached beside real scans); skipped items are counted
-    on the record, never silently lost.
+    lists milestones not yet reached beside real scans); ``skip`` leaves out items whose
+    value at ``skip[0]`` is one of ``skip[1]`` (PostNL's status 99 "not applicable").
+    Skipped items are counted on the record, never silently lost.  ``alternatives`` are
+    further paths tried in order when ``path`` matches nothing (a carrier that nests its
+    events differently for some parcels).
     """
 
     name: str
@@ -102,6 +105,17 @@ class CollectionSpec:
     where: tuple[CompiledPath, str] | None = None
     plan: tuple[tuple[str, Any, Any], ...] = ()
     """Per field: name, a direct getter when it is plain text, and its (fast) apply."""
+    skip: tuple[CompiledPath, frozenset[str]] | None = None
+    alternatives: tuple[CompiledPath, ...] = ()
+
+    def item_nodes(self, record: Any) -> list[Any]:
+        """The collection's nodes in ``record``: from the first path that matches any."""
+        nodes = self.path.nodes(record)
+        for other in self.alternatives:
+            if nodes:
+                break
+            nodes = other.nodes(record)
+        return nodes
 
     def __post_init__(self) -> None:
         plan = tuple((f.name, f.plain_getter(), compile_fast_apply(f)) for f in self.fields)
@@ -236,8 +250,12 @@ class Profile:
             skipped = 0
             plan = coll.plan
             marker_of, wanted = coll.where if coll.where is not None else (None, "")
-            for item_node in coll.path.nodes(node):
+            skip_of, unwanted = coll.skip if coll.skip is not None else (None, frozenset())
+            for item_node in coll.item_nodes(node):
                 if marker_of is not None and str(marker_of.one(item_node)).lower() != wanted:
+                    skipped += 1
+                    continue
+                if skip_of is not None and str(skip_of.one(item_node)) in unwanted:
                     skipped += 1
                     continue
                 item_values = values.copy()

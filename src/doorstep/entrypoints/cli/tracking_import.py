@@ -115,8 +115,8 @@ def _print(report: IngestReport, *, show: bool) -> None:
     if report.delivered_orders:
         console.print(f"  delivered: {', '.join(report.delivered_orders)}", soft_wrap=True)
     if report.skipped_milestones:
-        console.print(f"  {report.skipped_milestones} milestone(s) not yet reached were "
-                      "skipped (announced by the carrier, not scanned).")
+        console.print(f"  {report.skipped_milestones} item(s) left out by the profile's "
+                      "where/skip rules (milestones not yet reached, codes that are no scans).")
     for error in report.source_errors:
         about = f" ({error.reference})" if error.reference else ""
         console.print(f"  [red]carrier error[/] {error.code}{about}: {error.message}",
@@ -135,7 +135,8 @@ def _print_events(report: IngestReport) -> None:
     table = Table(title="Events produced")
     for name in ("tracking number", "occurred at", "offset", "status", "code", "label",
                  "text", "location", "weight g"):
-        table.add_column(name, overflow="fold")
+        ids = name in ("tracking number", "occurred at", "code")
+        table.add_column(name, no_wrap=ids, overflow="ellipsis" if ids else "fold")
     for e in report.stored:
         place = ", ".join(x for x in (e.location.city, e.location.country) if x)
         offset = "" if e.utc_offset_minutes is None else f"{e.utc_offset_minutes:+d} min"
