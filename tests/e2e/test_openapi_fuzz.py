@@ -6,7 +6,7 @@ Once API keys exist (``doorstep keys create``) the requests carry an admin key, 
 operation is exercised past its access check; schemathesis also checks the 401/403 answers
 are documented.
 
-Budget: ``FUZZ_EXAMPLES`` examples per operation (default 12, about two minutes on a 2-core
+Budget: ``FUZZ_EXAMPLES`` examples per operation (default 10, about two minutes on a 2-core
 machine for every operation; CI keeps it under three); ``DOORSTEP_FUZZ_EXAMPLES`` raises it
 for a deeper run.  Without shrinking: the first failing example is reported as generated.
 """
@@ -38,7 +38,7 @@ from doorstep.services.sites import DEMO_LAYOUT
 
 pytestmark = pytest.mark.slow
 
-FUZZ_EXAMPLES = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "12"))
+FUZZ_EXAMPLES = int(os.environ.get("DOORSTEP_FUZZ_EXAMPLES", "10"))
 ONLY = os.environ.get("DOORSTEP_FUZZ_ONLY", "")  # e.g. "/v1/promise", to chase one failure
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 

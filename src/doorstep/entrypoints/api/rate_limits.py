@@ -5,7 +5,8 @@ A request carrying a credential (``Authorization`` header, or a cookie whose nam
 (``rate_limit_per_key``, keyed by a hash so no key is kept in memory); every other request
 counts against its client address (``rate_limit_per_address``).  Over the limit the answer
 is 429 problem+json with ``Retry-After`` (whole seconds until the window frees a slot) and
-the route is never reached.  Limits use the moving-window strategy, so a burst at a window
+the route is never reached.  Limits use the sliding-window-counter strategy (constant memory
+and time per request, about half the cost of an exact moving window), so a burst at a window
 boundary cannot double the rate.
 
 Storage is ``rate_limit_storage``: ``memory://`` (default) counts per process — several API
@@ -27,7 +28,7 @@ import time
 
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from doorstep.entrypoints.api.request_guard import send_problem
@@ -60,7 +61,11 @@ class RateLimits:
         self.per_key = _parse(settings.rate_limit_per_key)
         self.per_address = _parse(settings.rate_limit_per_address)
         self.failed_auth = _parse(settings.rate_limit_failed_auth)
-        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        self.limiter = SlidingWindowCounterRateLimiter(
+            storage_from_string(settings.rate_limit_storage))
+        # Addresses this process has answered 401 with a credential: only they pay for the
+        # failed-authentication check (a set, cleared when large; the storage holds the truth).
+        self._failing: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,10 +79,11 @@ class RateLimits:
         else:
             who, limits = address, self.per_address
         failed = "failed:" + address
-        for item in self.failed_auth:  # an address that keeps guessing keys waits
-            if not self.limiter.test(item, failed):
-                await self._refuse(send, item, failed)
-                return
+        if address in self._failing:  # an address that keeps guessing keys waits
+            for item in self.failed_auth:
+                if not self.limiter.test(item, failed):
+                    await self._refuse(send, item, failed)
+                    return
         for item in limits:
             if not self.limiter.hit(item, who):
                 await self._refuse(send, item, who)
@@ -88,6 +94,9 @@ class RateLimits:
 
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 401:
+                if len(self._failing) > 10_000:
+                    self._failing.clear()
+                self._failing.add(address)
                 for item in self.failed_auth:
                     self.limiter.hit(item, failed)
             await send(message)
