@@ -26,7 +26,10 @@ Usage::
 
 The last line of output is one JSON object: orders_per_s, bare_per_s, ratio, p50_ms, p99_ms,
 acknowledged, lost, duplicated, processes, sqlite_synchronous (the SQLite durability level
-the server ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 one).
+the server ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 one),
+and cpu_ms_per_order / cpu_ms_per_bare: CPU milliseconds per request spent by the server
+processes, the database's sessions (PostgreSQL; SQLite runs inside the server) and the load
+generator — figures a neighbour's load does not move, unlike the rates.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from contextlib import ExitStack
@@ -45,10 +49,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from doorstep.adapters.db.tables import orders
 from doorstep.bootstrap import make_engine
+from doorstep.devtools.cpu import cpu_of
 from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
 from doorstep.devtools.loadgen import LoadResult, encode_post, percentile, run_load
 from doorstep.devtools.payloads import order_body
@@ -94,6 +99,18 @@ def verify(database_url: str, acks: dict[str, str]) -> tuple[int, int]:
     duplicated = sum(n - 1 for n in per_external.values() if n > 1)
     duplicated += len(set(stored) - set(acks))  # stored although never acknowledged
     return lost, duplicated
+
+
+def postgres_backends(url: str) -> list[int]:
+    """Process ids of the PostgreSQL sessions on the benchmark's database (the server's)."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            return [int(p) for p in conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalars()]
+    finally:
+        engine.dispose()
 
 
 def combine(parts: list[LoadResult]) -> LoadResult:
@@ -158,12 +175,22 @@ def main(argv: list[str] | None = None) -> int:
             order_reqs = build_requests(port, "/v1/orders", f"o{run}", args.orders)
             bare_parts: list[LoadResult] = []
             placed_parts: list[LoadResult] = []
+            cpu = {"bare": [0.0, 0.0, 0.0], "orders": [0.0, 0.0, 0.0]}  # server, db, client
+            backends = postgres_backends(url) if args.db == "postgres" else []
             for r in range(args.rounds):
                 part = slice(r * args.orders // args.rounds, (r + 1) * args.orders // args.rounds)
-                runs = [(bare_parts, bare_reqs[part]), (placed_parts, order_reqs[part])]
-                for parts, reqs in (runs if r % 2 == 0 else runs[::-1]):
+                runs = [("bare", bare_parts, bare_reqs[part]),
+                        ("orders", placed_parts, order_reqs[part])]
+                for name, parts, reqs in (runs if r % 2 == 0 else runs[::-1]):
+                    backends = backends and postgres_backends(url)
+                    before = (cpu_of(group=server.pid), cpu_of(pids=backends),
+                              time.process_time())
                     parts.append(run_load("127.0.0.1", port, reqs,
                                           connections=args.connections))
+                    after = (cpu_of(group=server.pid), cpu_of(pids=backends),
+                             time.process_time())
+                    for n in range(3):
+                        cpu[name][n] += after[n] - before[n]
             bare, placed = combine(bare_parts), combine(placed_parts)
         finally:
             server.stop()
@@ -181,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         "duplicated": duplicated,
         "processes": args.processes,
         "sqlite_synchronous": args.sqlite_synchronous,
+        # CPU ms per request of the server processes, the database's backends, this client
+        "cpu_ms_per_order": [round(v / len(placed.statuses) * 1000, 3) for v in cpu["orders"]],
+        "cpu_ms_per_bare": [round(v / len(bare.statuses) * 1000, 3) for v in cpu["bare"]],
     }
     table = Table(title=f"intake benchmark — {args.db}, {args.processes} process(es), "
                         f"{platform.python_version()}, {args.connections} connections")
@@ -194,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     console.print(table)
     console.print(f"ratio {report['ratio']}; acknowledged {len(acks)} (incl. warm-up), "
                   f"lost {lost}, duplicated {duplicated}")
+    for name, key in (("orders", "cpu_ms_per_order"), ("bare", "cpu_ms_per_bare")):
+        server_ms, db_ms, client_ms = report[key]
+        console.print(f"CPU per {name} request: server {server_ms} ms, database sessions "
+                      f"{db_ms} ms, load generator {client_ms} ms")
     for res in (warm, bare, placed):
         for line in res.errors[:3]:
             console.print(f"[yellow]{line}[/]")
