@@ -116,6 +116,15 @@ def test_an_8_mb_header_is_refused_with_431(server: ServerProcess) -> None:
         assert _read_response(sock)[0] == 200
 
 
+def test_a_head_just_over_the_limit_sent_at_once_is_refused(server: ServerProcess) -> None:
+    """70 KB of headers in one write (the parser sees the whole head): 431 as well."""
+    headers = b"".join(b"X-H%d: " % n + b"a" * 1000 + b"\r\n" for n in range(70))
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + headers + b"\r\n")
+        status, headers_back, body = _read_response(sock)
+    _problem(status, headers_back, body, 431)
+
+
 def test_malformed_http_is_a_400_problem(server: ServerProcess) -> None:
     """Garbage instead of a request line gets problem+json, not uvicorn's plain text."""
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
