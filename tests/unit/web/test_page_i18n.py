@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -44,3 +44,22 @@ def test_use_language_switches_python_texts_and_restores_them() -> None:
     with i18n.use_language("de"):
         assert i18n._("Language") == "Sprache"
     assert i18n._("Language") == "Language"
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+@pytest.mark.parametrize("pattern", ["EEE d MMM, HH:mm", "EEEE, d. MMMM", "EEEE d",
+                                     "d.MM.y 'um' HH:mm", "EEEE d MMMM yyyy"])
+def test_the_fast_date_formatter_agrees_with_babel(language: str, pattern: str) -> None:
+    """Every day of a year at an odd time: the same text as Babel's own formatter."""
+    from babel import dates
+
+    locale = "en_GB" if language == "en" else language
+    start = datetime(2026, 1, 1, 7, 5, tzinfo=UTC)
+    for day in range(0, 366, 7):
+        moment = start + timedelta(days=day)
+        assert i18n.fast_format(moment, pattern, language) == dates.format_datetime(
+            moment, pattern, tzinfo=UTC, locale=locale)
+
+
+def test_patterns_with_other_fields_are_left_to_babel() -> None:
+    assert i18n.fast_format(datetime(2026, 1, 1, tzinfo=UTC), "QQQ y", "de") is None

@@ -29,7 +29,11 @@ from doorstep.entrypoints.api.access import public
 from doorstep.entrypoints.api.deps import container, engine
 from doorstep.entrypoints.web.csrf import check_csrf
 from doorstep.entrypoints.web.rendering import render
-from doorstep.services.customer_view import customer_view, view_version
+from doorstep.services.customer_view import (
+    customer_view,
+    customer_view_by_token,
+    view_version,
+)
 from doorstep.services.tracking_links import ensure_token, find_order, order_for_token
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -100,10 +104,10 @@ def _not_found(request: Request) -> HTMLResponse:
 @router.get("/track/{token}", dependencies=[Depends(TRACK_PAGE)])
 def order_page(request: Request, token: str) -> HTMLResponse:
     with engine(request).connect() as conn:
-        order_id = order_for_token(conn, token)
-        if order_id is None:
-            return _not_found(request)
-        view = customer_view(conn, order_id)
+        found = customer_view_by_token(conn, token)
+    if found is None:
+        return _not_found(request)
+    _order_id, view = found
     return render(request, "tracking/page.html",
                   {"view": view, "token": token, "poll_seconds": _poll_seconds(request),
                    "news": False})
