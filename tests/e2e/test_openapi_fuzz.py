@@ -8,7 +8,8 @@ are documented.
 
 Budget: ``FUZZ_EXAMPLES`` examples per operation (default 10, about two minutes on a 2-core
 machine for every operation; CI keeps it under three); ``DOORSTEP_FUZZ_EXAMPLES`` raises it
-for a deeper run.  Without shrinking: the first failing example is reported as generated.
+for a deeper run, ``DOORSTEP_FUZZ_DB=postgres`` runs it on PostgreSQL.  Without shrinking:
+the first failing example is reported as generated.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +33,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from doorstep.adapters.promise_store import save_model
+from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
 from doorstep.devtools.server import ServerProcess, cli_command, upgrade_database
 from doorstep.domain.promise.fit import fit_model
 from doorstep.domain.promise.synthetic import DEST_COUNTRIES, SyntheticConfig, realistic_history
@@ -66,7 +70,16 @@ def admin_headers(url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite:///{folder / 'fuzz.db'}"
+    with ExitStack() as stack:
+        if os.environ.get("DOORSTEP_FUZZ_DB") == "postgres":  # a deeper run, by hand
+            url = stack.enter_context(fresh_postgres_database(
+                os.environ.get("DOORSTEP_TEST_PG_URL", DEFAULT_PG_ADMIN_URL), prefix="fuzz"))
+        else:
+            url = f"sqlite:///{folder / 'fuzz.db'}"
+        yield from _serve(url, folder)
+
+
+def _serve(url: str, folder: Path) -> Iterator[Served]:
     upgrade_database(url)
     calendars = build_calendars(country="DE", subdiv="BY", first_year=2023, last_year=2027,
                                 dest_countries=DEST_COUNTRIES)
