@@ -18,8 +18,11 @@ SHOWN = ("normal", "split", "delayed", "failed", "pickup", "cancelled", "deliver
 
 
 @pytest.fixture(scope="module")
-def live_server_env() -> dict[str, str]:
-    return {"DOORSTEP_TRACKING_POLL_S": "1"}
+def live_server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    config = tmp_path_factory.mktemp("notify") / "notify.toml"
+    config.write_text('[shops.shop]\nsender = "Vogelhaus <hallo@vogelhaus.example>"\n',
+                      encoding="utf-8")
+    return {"DOORSTEP_TRACKING_POLL_S": "1", "DOORSTEP_NOTIFY_CONFIG": str(config)}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,7 @@ def test_each_state_reads_well_and_passes_axe(
     page.goto(f"{live_server.base_url}/track/{tokens[scenario][1]}")
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("h1").count() == 1
+    assert page.locator(".site-header__brand").inner_text() == "Vogelhaus"  # the shop's name
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"tracking-{scenario}-{language}-{width}")
     check_axe(page)

@@ -43,6 +43,9 @@ def test_the_page_shows_the_order_its_parcel_and_checkpoints_latest_first(
     assert "Order 1001" in text and "On its way" in text
     assert text.index("On its way") < text.index("Handed to DHL") < text.index("Order received")
     assert "Die Sendung wurde im Start-Paketzentrum bearbeitet." in text  # the carrier's words
+    stamps = re.findall(r'<time datetime="[^"]+">([^<]+)</time>', text)
+    assert stamps and all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d", s)
+                          for s in stamps), stamps
     assert "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=" in text
 
 

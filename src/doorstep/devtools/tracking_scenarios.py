@@ -94,6 +94,13 @@ def _scan(conn: Connection, number: str, status: TrackingStatus, at: datetime, c
         location=Location(city=city, country="DE")))
 
 
+def _after_handover() -> tuple[datetime, datetime, datetime]:
+    """Scan times just after the hand-over (which the state machine stamps with "now")."""
+    now = datetime.now(UTC)
+    return (now + timedelta(milliseconds=10), now + timedelta(milliseconds=20),
+            now + timedelta(milliseconds=30))
+
+
 def build(engine: Engine, scenario: str, number: str, *, today: date | None = None,
           email: str = "ada@example.org",
           handlers: Mapping[str, Handler] | None = None) -> tuple[str, str]:
@@ -118,9 +125,6 @@ def _build(engine: Engine, scenario: str, number: str, *, today: date | None, em
     order_id = accept_order(engine, _order(number, email, lines), f"seed-{number}",
                             now=base).order_id
     _drain(engine, handlers)
-    # the state machine stamps packing and hand-over with the current time: scans follow it
-    now = datetime.now(UTC)
-    t1, t2, t3 = (now + timedelta(milliseconds=ms) for ms in (10, 20, 30))
     with transaction(engine, write=True) as conn:
         token = ensure_token(conn, order_id)
         if scenario == "busy":
@@ -143,6 +147,7 @@ def _build(engine: Engine, scenario: str, number: str, *, today: date | None, em
                             tracking_number=parcel, quantities={1: 2})
             order_flow.ship(conn, order_id, actor="warehouse", carrier="dhl",
                             tracking_number=parcel + "2", quantities={2: 1})
+            t1, t2, _t3 = _after_handover()
             _scan(conn, parcel, TrackingStatus.in_transit, t1, "PARCEL_CENTER",
                   "Die Sendung wurde im Start-Paketzentrum bearbeitet.")
             _scan(conn, parcel, TrackingStatus.out_for_delivery, t2, "OUT_FOR_DELIVERY",
@@ -151,6 +156,7 @@ def _build(engine: Engine, scenario: str, number: str, *, today: date | None, em
                   "Die Sendung wurde im Start-Paketzentrum bearbeitet.", city="Leipzig")
             return order_id, token
         order_flow.ship(conn, order_id, actor="warehouse", carrier="dhl", tracking_number=parcel)
+        t1, t2, t3 = _after_handover()
         _scan(conn, parcel, TrackingStatus.in_transit, t1, "PARCEL_CENTER",
               "Die Sendung wurde im Start-Paketzentrum bearbeitet.")
         if scenario == "delayed":

@@ -63,3 +63,11 @@ def test_the_fast_date_formatter_agrees_with_babel(language: str, pattern: str) 
 
 def test_patterns_with_other_fields_are_left_to_babel() -> None:
     assert i18n.fast_format(datetime(2026, 1, 1, tzinfo=UTC), "QQQ y", "de") is None
+
+
+def test_a_translated_pattern_arriving_as_markup_formats_the_same() -> None:
+    """Templates pass patterns from pgettext, which autoescaping hands over as Markup."""
+    from markupsafe import Markup
+
+    moment = datetime(2026, 11, 30, 8, 59, tzinfo=UTC)
+    assert i18n.fast_format(moment, Markup("EEE d MMM, HH:mm"), "en") == "Mon 30 Nov, 08:59"

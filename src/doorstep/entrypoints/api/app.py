@@ -91,6 +91,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     )
     app.state.container = container
     app.state.customer_notifier = OperatorNotices(notify.settings, container.settings.timezone)
+    app.state.notify_settings = notify.settings  # the tracking page shows the shop's name
     app.state.intake_batcher = IntakeBatcher(container.engine)
     app.state.backlog_source = LiveBacklog(
         container.engine, ModelCache(container.settings.promise_model_path),

@@ -178,22 +178,24 @@ _FAST_FIELDS = frozenset({"EEEE", "EEE", "MMMM", "MMM", "MM", "M", "dd", "d", "H
 
 
 @cache
-def _compiled(pattern: str) -> tuple[str, ...] | None:
-    """The pattern as literal texts and field codes, or None if it uses other fields."""
-    parts: list[str] = []
+def _compiled(pattern: str) -> tuple[tuple[bool, str], ...] | None:
+    """The pattern as (is_field, text) parts, or None if it uses fields not handled here."""
+    parts: list[tuple[bool, str]] = []
     position = 0
     for match in _FIELD.finditer(pattern):
-        parts.append("'" + pattern[position:match.start()])
+        if match.start() > position:
+            parts.append((False, pattern[position:match.start()]))
         token = match.group()
         if token.startswith("'"):
-            parts.append("'" + (token[1:-1] or "'"))
+            parts.append((False, token[1:-1] or "'"))
         elif token in _FAST_FIELDS:
-            parts.append(token)
+            parts.append((True, token))
         else:
             return None
         position = match.end()
-    parts.append("'" + pattern[position:])
-    return tuple(p for p in parts if p != "'")
+    if position < len(pattern):
+        parts.append((False, pattern[position:]))
+    return tuple(parts)
 
 
 @cache
@@ -208,14 +210,14 @@ def _names(language: str) -> dict[str, dict[int, str]]:
 def fast_format(value: date | datetime, pattern: str, language: str) -> str | None:
     """Babel's result for the common CLDR fields, several times faster (a page formats a
     dozen dates); None for patterns with other fields, which then go to Babel."""
-    parts = _compiled(pattern)
+    parts = _compiled(str(pattern))  # str(): a translated pattern may arrive as Markup
     if parts is None:
         return None
     names = _names(language)
     out = []
-    for part in parts:
-        if part.startswith("'"):
-            out.append(part[1:])
+    for is_field, part in parts:
+        if not is_field:
+            out.append(part)
         elif part in ("EEEE", "EEE"):
             out.append(names[part][value.weekday()])
         elif part in ("MMMM", "MMM"):

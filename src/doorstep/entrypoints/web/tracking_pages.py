@@ -17,6 +17,7 @@ few tries whichever addresses the guesses come from.
 from __future__ import annotations
 
 import time
+from email.utils import parseaddr
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -93,6 +94,14 @@ def lookup(request: Request, order_number: str = Form("", max_length=100),
     return RedirectResponse(f"/track/{token}", status_code=303)
 
 
+def _brand(request: Request, channel: str) -> str:
+    """The shop's name (the display name of its sender address), else "doorstep"."""
+    settings = getattr(request.app.state, "notify_settings", None)
+    if settings is None:
+        return "doorstep"
+    return parseaddr(settings.for_channel(channel).sender)[0] or "doorstep"
+
+
 def _poll_seconds(request: Request) -> int:
     return max(1, int(container(request).settings.tracking_poll_s))
 
@@ -110,7 +119,7 @@ def order_page(request: Request, token: str) -> HTMLResponse:
     _order_id, view = found
     return render(request, "tracking/page.html",
                   {"view": view, "token": token, "poll_seconds": _poll_seconds(request),
-                   "news": False})
+                   "news": False, "brand": _brand(request, view.channel)})
 
 
 @router.get("/track/{token}/live", dependencies=[Depends(TRACK_PAGE)])
