@@ -37,6 +37,9 @@ class Settings:
     country: str = "DE"
     log_level: str = "info"
     layout_path: str = ""
+    # A folder of the merchant's own mapping profiles (docs/profiles.md): their names work
+    # like built-in ones in imports, webhooks and quarantine releases.
+    profiles_dir: str = ""
     warehouse: str = "BER"
     embedded_worker: bool = True
     bench_endpoints: bool = False

@@ -17,7 +17,7 @@ from order_builders import api_client, ship_new_order
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
-from doorstep.adapters.db.tables import orders, shipments
+from doorstep.adapters.db.tables import orders, shipments, tracking_events
 from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.cli import app as cli
 from doorstep.services.order_import import build_quarantine_store
@@ -96,3 +96,18 @@ def test_webhook_and_cli_import_give_the_same_report_for_the_same_payload(
     by_cli = json.loads(result.output)
     assert set(by_cli) == set(by_webhook)
     assert (by_cli["accepted"], by_cli["duplicates"]) == (0, 2)
+
+
+def test_stored_scans_keep_the_carriers_offset_label_and_weight(stocked: Engine) -> None:
+    """What the carrier reported survives storage: Royal Mail's +01:00, PostNL's phase
+    label and parcel weight (the stored rows, not only the mapped events)."""
+    carriers = Path(__file__).resolve().parents[1] / "fixtures" / "carriers"
+    ingest_tracking(stocked, "royal-mail",
+                    (carriers / "royal_mail" / "TrackingResponse.json").read_bytes())
+    report = ingest_tracking(stocked, "postnl",
+                             (carriers / "postnl" / "CompleteStatusResponse.json").read_bytes())
+    assert len(report.stored) == 4  # the delivery scan waits for review: no hand-over yet
+    with stocked.connect() as conn:
+        rows = {r.raw_code: r for r in conn.execute(select(tracking_events)).all()}
+    assert rows["EVNMI"].utc_offset_minutes == 60
+    assert (rows["7"].raw_label, rows["7"].weight_g) == ("Distributie", 440)

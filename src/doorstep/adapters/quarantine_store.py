@@ -102,6 +102,8 @@ class QuarantineRecord:
     created_at: datetime
     updated_at: datetime
     audit: list[AuditEntry] = field(default_factory=list)
+    profile_sha256: str | None = None
+    """Content hash of the profile (named by ``source``) the record was held under."""
 
     @property
     def effective_payload(self) -> str:
@@ -143,6 +145,7 @@ class QuarantineStore:
         self._engine = engine
         self._validators = dict(validators or {})
         self._handovers = dict(handovers or {})
+        self._digests: dict[str, Callable[[str], str | None]] = {}
         self._clock = clock
 
     @contextmanager
@@ -154,12 +157,19 @@ class QuarantineStore:
         with transaction(self._engine, write=write) as own:
             yield own
 
-    def register(self, kind: str, *, validator: Validator, handover: Handover) -> None:
-        """Wire re-validation and hand-over for one kind (done once in bootstrap)."""
+    def register(self, kind: str, *, validator: Validator, handover: Handover,
+                 profile_digest: Callable[[str], str | None] | None = None) -> None:
+        """Wire re-validation and hand-over for one kind (done once in bootstrap).
+
+        ``profile_digest(name)`` gives the current content hash of the profile a record
+        names as its source, so a release can say that the profile changed meanwhile.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         self._validators[kind] = validator
         self._handovers[kind] = handover
+        if profile_digest is not None:
+            self._digests[kind] = profile_digest
 
     # -- writing ------------------------------------------------------------
 
@@ -173,6 +183,7 @@ class QuarantineStore:
         *,
         actor: str = "system",
         conn: Connection | None = None,
+        profile_sha256: str | None = None,
     ) -> int:
         """Store a failing record with its reasons and original payload; return its id."""
         if kind not in KINDS:
@@ -189,6 +200,7 @@ class QuarantineStore:
                     record_key=record_key[:200],
                     reasons=[r.to_dict() for r in reasons],
                     payload=payload,
+                    profile_sha256=profile_sha256,
                     status="held",
                     created_at=now,
                     updated_at=now,
@@ -235,9 +247,28 @@ class QuarantineStore:
                 codes = ", ".join(sorted({r.code.value for r in reasons}))
                 self._audit(session, record_id, "release_refused", actor, codes, now)
             raise StillInvalid(record_id, reasons)
+        changed = self.profile_change(record)
         handover(record)
+        if changed:
+            note = f"{note}; {changed}" if note else changed
         self._finish(record_id, "released", actor, note, now)
         return self.get(record_id)
+
+    def profile_change(self, record: QuarantineRecord) -> str | None:
+        """A sentence saying the record's profile changed since it was held, else None.
+
+        Release validates with the profile as it is now (a corrected vocabulary is usually
+        why a record is released); the audit trail says so in plain words.
+        """
+        digest = self._digests.get(record.kind)
+        if digest is None or not record.profile_sha256:
+            return None
+        current = digest(record.source)
+        if current == record.profile_sha256:
+            return None
+        now = f"sha256 {current[:12]}" if current else "no longer found"
+        return (f"profile {record.source!r} changed since the record was held (sha256 "
+                f"{record.profile_sha256[:12]} → {now}); validated with the current profile")
 
     def reject(self, record_id: int, actor: str, note: str) -> None:
         """Mark a record as rejected for good; a note saying why is required."""
@@ -358,4 +389,5 @@ class QuarantineStore:
             created_at=_aware(row["created_at"]),
             updated_at=_aware(row["updated_at"]),
             audit=audit,
+            profile_sha256=row.get("profile_sha256"),
         )

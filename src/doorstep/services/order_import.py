@@ -32,6 +32,7 @@ from doorstep.adapters.importers.order_mapping import (
     OrderMapper,
     load_order_mapper,
 )
+from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
 from doorstep.adapters.importers.tracking_quarantine import tracking_release_hooks
 from doorstep.adapters.quarantine_store import (
     QuarantineRecord,
@@ -171,7 +172,8 @@ class OrderImporter:
                         response.message or f"order {key} exists with different content",
                     )
                 ]
-        held = self._store.hold(self.source, "order", mapped.record_key, reasons, mapped.payload)
+        held = self._store.hold(self.source, "order", mapped.record_key, reasons, mapped.payload,
+                                profile_sha256=self.mapper.profile.sha256 or None)
         return OrderResult(
             Decision.quarantined, mapped.record_key, quarantine_id=held, reasons=tuple(reasons)
         )
@@ -244,17 +246,33 @@ def engine_intake(engine: Engine) -> IntakePort:
     return call
 
 
-def build_quarantine_store(engine: Engine, intake: IntakePort | None = None) -> QuarantineStore:
+def build_quarantine_store(engine: Engine, intake: IntakePort | None = None, *,
+                           profiles_dir: str | None = None) -> QuarantineStore:
     """A store with release hooks: orders → intake, tracking → the tracking-ingest store step.
 
-    Released tracking events are re-validated against the shipments doorstep knows, so a
-    delivery scan held for review is released only once its hand-over is recorded.
+    Profiles are found by the name a record was held under — the user's folder
+    ``profiles_dir`` (``DOORSTEP_PROFILES_DIR``) first, then the built-in ones — and a
+    release says when that profile changed since.  Released tracking events are
+    re-validated against the shipments doorstep knows, so a delivery scan held for review
+    is released only once its hand-over is recorded.
     """
     store = QuarantineStore(engine)
+
+    def digest_of(kind: str) -> Callable[[str], str | None]:
+        def digest(name: str) -> str | None:
+            try:
+                return load_profile(name, kind, user_dir=profiles_dir).sha256
+            except ProfileError:
+                return None
+        return digest
+
     if intake is not None:
-        validate, handover = order_release_hooks(intake)
-        store.register("order", validator=validate, handover=handover)
-    t_validate, t_handover = tracking_release_hooks(release_sink(engine),
-                                                    shipments=shipment_lookup(engine))
-    store.register("tracking", validator=t_validate, handover=t_handover)
+        validate, handover = order_release_hooks(
+            intake, mapper_for=lambda name: load_order_mapper(name, profiles_dir))
+        store.register("order", validator=validate, handover=handover,
+                       profile_digest=digest_of("orders"))
+    t_validate, t_handover = tracking_release_hooks(
+        release_sink(engine), shipments=shipment_lookup(engine), profiles_dir=profiles_dir)
+    store.register("tracking", validator=t_validate, handover=t_handover,
+                   profile_digest=digest_of("tracking"))
     return store

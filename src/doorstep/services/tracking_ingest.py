@@ -130,21 +130,24 @@ def ingest_tracking(
     context: dict[str, Any] | None = None,
     index: DedupIndex | None = None,
     now: datetime | None = None,
+    profiles_dir: str | None = None,
 ) -> IngestReport:
     """Map, validate, store once and record one carrier payload.
 
     ``engine=None`` is a dry run: mapped and validated against nothing stored, nothing
-    written.  ``index`` replaces the memory of stored events (tests pin one).
+    written.  ``index`` replaces the memory of stored events (tests pin one).  A profile
+    named by text is looked up in ``profiles_dir`` (the user's folder) first.
     """
     if engine is None:
-        pipeline = TrackingPipeline(profile, index=index, now=now)
+        pipeline = TrackingPipeline(profile, index=index, now=now, profiles_dir=profiles_dir)
         batch = pipeline.process(payload, context)
         report = _report_of(batch, written=False)
         report.stored = list(batch.accepted)
         report.held = [HeldRecord(h.record_key, tuple(h.reasons)) for h in batch.held]
         return report
     pipeline = TrackingPipeline(profile, index=index or StoredEventsIndex(engine),
-                                shipments=shipment_lookup(engine), now=now)
+                                shipments=shipment_lookup(engine), now=now,
+                                profiles_dir=profiles_dir)
     return record_batch(engine, pipeline.process(payload, context))
 
 
@@ -156,7 +159,8 @@ def record_batch(engine: Engine, batch: TrackingBatch) -> IngestReport:
         store_events(conn, batch.accepted, report)
         for held in batch.held:
             record_id = holder.hold(batch.source, "tracking", held.record_key, held.reasons,
-                                    held.payload, conn=conn)
+                                    held.payload, conn=conn,
+                                    profile_sha256=batch.profile_sha256 or None)
             report.held.append(HeldRecord(held.record_key, tuple(held.reasons), record_id))
     return report
 

@@ -51,7 +51,8 @@ class StoredEventsIndex(DedupIndex):
             event = TrackingEvent(
                 carrier=r.carrier, source=r.source, tracking_number=r.tracking_number,
                 status=TrackingStatus(r.status), occurred_at=r.occurred_at,
-                raw_code=r.raw_code, raw_text=r.raw_text,
+                raw_code=r.raw_code, raw_text=r.raw_text, raw_label=r.raw_label,
+                utc_offset_minutes=r.utc_offset_minutes, weight_g=r.weight_g,
                 exception_reason=ExceptionReason(r.exception_reason) if r.exception_reason
                 else None,
                 location=Location(city=loc.get("city"), postcode=loc.get("postcode"),

@@ -71,13 +71,16 @@ def record_tracking_event(conn: Connection, event: TrackingEvent) -> Stored:
         dedup_key=f"{base}|{country}", dedup_base=base, carrier=event.carrier, source=event.source,
         tracking_number=event.tracking_number, status=event.status.value,
         exception_reason=reason, occurred_at=event.occurred_at, raw_code=event.raw_code,
-        raw_text=event.raw_text, location=location, order_id=order_id, received_at=utcnow()))
+        raw_text=event.raw_text, location=location, order_id=order_id, received_at=utcnow(),
+        utc_offset_minutes=event.utc_offset_minutes, raw_label=event.raw_label,
+        weight_g=event.weight_g))
     if order_id is None:
         return Stored("unmatched")
     _on_timeline(conn, order_id, status=event.status.value, carrier=event.carrier,
                  at=event.occurred_at, tracking_number=event.tracking_number,
                  raw_code=event.raw_code, raw_text=event.raw_text, source=event.source,
-                 exception_reason=reason, location=location)
+                 exception_reason=reason, location=location, raw_label=event.raw_label,
+                 utc_offset_minutes=event.utc_offset_minutes, weight_g=event.weight_g)
     enqueue(conn, Topic.ORDER_TRACKING, order_id,
             {"order_id": order_id, "status": event.status.value})
     return Stored("added", order_id)
@@ -105,5 +108,6 @@ def attach_waiting_events(conn: Connection, order_id: str, tracking_number: str)
         _on_timeline(conn, order_id, status=r.status, carrier=r.carrier, at=r.occurred_at,
                      tracking_number=r.tracking_number, raw_code=r.raw_code,
                      raw_text=r.raw_text, source=r.source, exception_reason=r.exception_reason,
-                     location=r.location)
+                     location=r.location, raw_label=r.raw_label,
+                     utc_offset_minutes=r.utc_offset_minutes, weight_g=r.weight_g)
     return len(rows)

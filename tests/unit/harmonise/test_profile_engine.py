@@ -263,7 +263,7 @@ def test_asking_for_the_wrong_kind_of_profile_is_an_error() -> None:
     gls_file = load_profile("gls").path
     with pytest.raises(ProfileError, match="kind"):
         load_profile(gls_file, "orders")
-    with pytest.raises(ProfileError, match="no built-in profile"):
+    with pytest.raises(ProfileError, match="no profile of that name built in"):
         load_profile("gls", "orders")
 
 

@@ -143,7 +143,8 @@ def test_a_held_event_envelope_is_exactly_the_json_of_its_parts() -> None:
     assert len(batch.held) == len(data["shipmentinfo"][0]["status"])
     for index, held in enumerate(batch.held):
         envelope = json.loads(held.payload)
-        assert list(envelope) == ["profile", "context", "event_index", "record"]
+        assert list(envelope) == ["profile", "profile_sha256", "context", "event_index",
+                                  "record"]
         assert envelope["event_index"] == index
         assert held.payload == json.dumps(envelope, ensure_ascii=False)
 

@@ -26,6 +26,8 @@ quarantine_records = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="held"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # the profile the record was held under, by content: a release says when it changed
+    sa.Column("profile_sha256", sa.String(64), nullable=True),
     sa.CheckConstraint("kind IN ('order', 'tracking')", name="kind"),
     sa.CheckConstraint("status IN ('held', 'released', 'rejected')", name="status"),
     sa.Index("ix_quarantine_records_status_source", "status", "source"),

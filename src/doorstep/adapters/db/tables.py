@@ -251,4 +251,8 @@ tracking_events = Table(
     Column("location", JSON, nullable=False),
     Column("order_id", String(40), nullable=True, index=True),
     Column("received_at", UTC, nullable=False),
+    # as the carrier reported them: local time's offset, its short label, the parcel weight
+    Column("utc_offset_minutes", Integer, nullable=True),
+    Column("raw_label", Text, nullable=True),
+    Column("weight_g", Integer, nullable=True),
 )

@@ -352,6 +352,8 @@ def _pretty(location: str) -> str:
     return ".".join(out)
 
 
-def load_order_mapper(name_or_path: str | Path) -> OrderMapper:
-    """A mapper for a built-in orders profile name or a merchant's profile file."""
-    return OrderMapper(load_profile(name_or_path, kind="orders"))
+def load_order_mapper(name_or_path: str | Path, user_dir: str | Path | None = None
+                      ) -> OrderMapper:
+    """A mapper for an orders profile: a name (the merchant's folder ``user_dir`` first,
+    then the built-in ones) or a profile file."""
+    return OrderMapper(load_profile(name_or_path, kind="orders", user_dir=user_dir))

@@ -10,6 +10,7 @@ Public API::
 
     load_profile("gls")                     built-in profile by name
     load_profile("./my-carrier.yaml")       a merchant's own file
+    load_profile("acme", user_dir=DIR)      a merchant's profile by name (DOORSTEP_PROFILES_DIR)
     profile.extract(payload, context)       -> Extraction (records, source errors)
     builtin_profiles("tracking")            names shipped with doorstep
 
@@ -19,6 +20,7 @@ package.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,6 +69,7 @@ __all__ = [
     "fragment_text",
     "load_profile",
     "parse_document",
+    "profile_names",
     "to_grams",
     "to_millimetres",
 ]
@@ -86,30 +89,67 @@ def builtin_profiles(kind: str | None = None) -> list[str]:
     return sorted(names)
 
 
-def _resolve(name_or_path: str | Path, kind: str | None) -> Path:
+def _user_files(user_dir: str | Path | None, kind: str | None) -> dict[str, Path]:
+    """Profile files in a user's profiles folder: ``DIR/<kind>/NAME.yaml`` or ``DIR/NAME.yaml``
+    (a flat file counts for ``kind`` when it declares that kind)."""
+    if not user_dir:
+        return {}
+    root = Path(user_dir)
+    found: dict[str, Path] = {}
+    for sub in (kind,) if kind else _KINDS:
+        folder = root / sub
+        if folder.is_dir():
+            found.update({p.stem: p for p in sorted(folder.iterdir()) if p.suffix in _SUFFIXES})
+    if root.is_dir():
+        for path in sorted(root.iterdir()):
+            if path.suffix not in _SUFFIXES or path.stem in found:
+                continue
+            try:
+                declared: str | None = _load_cached(path.resolve(),
+                                                    path.stat().st_mtime_ns).kind
+            except ProfileError:
+                declared = kind  # listed, so that loading it names its mistake
+            if kind is None or declared == kind:
+                found[path.stem] = path
+    return found
+
+
+def profile_names(kind: str | None = None, user_dir: str | Path | None = None) -> list[str]:
+    """Every profile name a user may pass: the built-in ones and those in ``user_dir``
+    (``DOORSTEP_PROFILES_DIR``), which the webhooks, imports and releases all accept."""
+    return sorted(set(builtin_profiles(kind)) | set(_user_files(user_dir, kind)))
+
+
+def _resolve(name_or_path: str | Path, kind: str | None, user_dir: str | Path | None) -> Path:
     text = str(name_or_path)
     candidate = Path(text)
     if candidate.suffix.lower() in _SUFFIXES or "/" in text or "\\" in text:
         if not candidate.is_file():
             raise ProfileError(f"{candidate}: profile file not found")
         return candidate
+    mine = _user_files(user_dir, kind).get(text)
+    if mine is not None:  # a user's profile of a built-in name replaces it, on purpose
+        return mine
     for sub in (kind,) if kind else _KINDS:
         for suffix in _SUFFIXES:
             builtin = PROFILES_DIR / sub / f"{text}{suffix}"
             if builtin.is_file():
                 return builtin
-    known = ", ".join(builtin_profiles(kind)) or "none"
-    raise ProfileError(f"{text}: no built-in profile of that name (known: {known}); "
+    known = ", ".join(profile_names(kind, user_dir)) or "none"
+    where = f" or in {user_dir}" if user_dir else " (set DOORSTEP_PROFILES_DIR for your own)"
+    raise ProfileError(f"{text}: no profile of that name built in{where} (known: {known}); "
                        "pass a path to use your own file")
 
 
-def load_profile(name_or_path: str | Path, kind: str | None = None) -> Profile:
-    """Load and compile a profile by built-in name or file path (cached per file).
+def load_profile(name_or_path: str | Path, kind: str | None = None, *,
+                 user_dir: str | Path | None = None) -> Profile:
+    """Load and compile a profile by name (a user's in ``user_dir`` first, then the
+    built-in ones) or by file path; cached per file and modification time.
 
     Raises :class:`ProfileError` naming the file, line and key of any mistake, or
     when the profile's ``kind`` differs from the requested ``kind``.
     """
-    path = _resolve(name_or_path, kind).resolve()
+    path = _resolve(name_or_path, kind, user_dir).resolve()
     profile = _load_cached(path, path.stat().st_mtime_ns)
     if kind is not None and profile.kind != kind:
         raise ProfileError(f"{path}: kind: is {profile.kind!r}, expected a {kind!r} profile")
@@ -120,4 +160,6 @@ def load_profile(name_or_path: str | Path, kind: str | None = None) -> Profile:
 def _load_cached(path: Path, mtime_ns: int) -> Profile:
     del mtime_ns  # part of the cache key only: an edited file is reloaded
     data, lines = read_profile_file(path)
-    return build_profile(data, path, lines)
+    profile = build_profile(data, path, lines)
+    profile.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    return profile

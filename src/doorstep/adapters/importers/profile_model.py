@@ -169,6 +169,8 @@ class Profile:
     options: dict[str, Any]
     csv_delimiter: str = ","
     documentation: tuple[str, ...] = ()
+    sha256: str = ""
+    """The profile file's content hash: a held record names the profile it was held under."""
     record_applies: tuple[Apply, ...] = ()
     """Each record field's ``apply``, compiled once for its shape (see ``field_fast``)."""
 

@@ -55,6 +55,8 @@ class TrackingBatch:
     held: list[HeldEvent] = field(default_factory=list)
     source_errors: list[SourceError] = field(default_factory=list)
     skipped_milestones: int = 0
+    profile_sha256: str = ""
+    """Content hash of the profile that mapped the payload (stored with held events)."""
 
     @property
     def summary(self) -> ImportSummary:

@@ -107,8 +107,10 @@ class TrackingPipeline:
         index: DedupIndex | None = None,
         shipments: ShipmentLookup | None = None,
         now: datetime | None = None,
+        profiles_dir: str | None = None,
     ) -> None:
-        self.profile = load_profile(profile, "tracking") if isinstance(profile, str) else profile
+        self.profile = (load_profile(profile, "tracking", user_dir=profiles_dir)
+                        if isinstance(profile, str) else profile)
         if self.profile.kind != "tracking":
             raise ProfileError(f"{self.profile.path}: kind: expected a tracking profile")
         self.index = index if index is not None else DedupIndex()
@@ -132,14 +134,15 @@ class TrackingPipeline:
     def process(self, payload: str | bytes, context: dict[str, Any] | None = None) -> TrackingBatch:
         """Parse, map, validate and deduplicate one payload."""
         ctx = context or {}
-        batch = TrackingBatch(self.profile.name)
+        batch = TrackingBatch(self.profile.name, profile_sha256=self.profile.sha256)
         extraction = self.profile.extract(payload, ctx)
         if extraction.document_issue is not None:
             text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
             digest = hashlib.sha256(text.encode()).hexdigest()[:16]
             batch.held.append(HeldEvent(
                 f"{self.profile.name}:payload:{digest}", [_reason(extraction.document_issue)],
-                json.dumps({"profile": self.profile.name, "context": ctx, "payload": text}),
+                json.dumps({"profile": self.profile.name, "profile_sha256": self.profile.sha256,
+                            "context": ctx, "payload": text}),
             ))
             return batch
         batch.source_errors = extraction.source_errors
@@ -232,7 +235,8 @@ class TrackingPipeline:
         Every held event of a record shares profile, context and record; joining the
         two halves around the index gives exactly ``json.dumps`` of the whole envelope.
         """
-        head = json.dumps({"profile": self.profile.name, "context": ctx},
+        head = json.dumps({"profile": self.profile.name, "profile_sha256": self.profile.sha256,
+                           "context": ctx},
                           ensure_ascii=False, default=str)
         record = json.dumps(record_copy, ensure_ascii=False, default=str)
         return head[:-1] + ', "event_index": ', ', "record": ' + record + "}"
@@ -356,7 +360,8 @@ def parse_and_validate(
 
 
 def revalidate(
-    envelope: str, *, shipments: ShipmentLookup | None = None, now: datetime | None = None
+    envelope: str, *, shipments: ShipmentLookup | None = None, now: datetime | None = None,
+    profiles_dir: str | None = None,
 ) -> tuple[TrackingEvent | None, list[Reason]]:
     """Re-check a held event from its (possibly corrected) quarantine envelope.
 
@@ -365,7 +370,8 @@ def revalidate(
     """
     try:
         data = json.loads(envelope)
-        pipeline = TrackingPipeline(str(data["profile"]), shipments=shipments, now=now)
+        pipeline = TrackingPipeline(str(data["profile"]), shipments=shipments, now=now,
+                                    profiles_dir=profiles_dir)
         ctx = dict(data.get("context") or {})
         if "record" not in data:
             batch = pipeline.process(str(data["payload"]), ctx)

@@ -28,7 +28,7 @@ class QuarantineHolder(Protocol):
     """The part of ``QuarantineStore`` that holds records."""
 
     def hold(self, source: str, kind: str, record_key: str, reasons: Sequence[Reason],
-             payload: str) -> int: ...
+             payload: str, *, profile_sha256: str | None = None) -> int: ...
 
 
 class _HeldRecord(Protocol):
@@ -38,7 +38,8 @@ class _HeldRecord(Protocol):
 
 def hold_batch(store: QuarantineHolder, batch: TrackingBatch) -> list[int]:
     """Hold every quarantined event of ``batch``; returns the quarantine ids."""
-    return [store.hold(batch.source, "tracking", held.record_key, held.reasons, held.payload)
+    return [store.hold(batch.source, "tracking", held.record_key, held.reasons, held.payload,
+                       profile_sha256=batch.profile_sha256 or None)
             for held in batch.held]
 
 
@@ -47,17 +48,19 @@ def tracking_release_hooks(
     *,
     shipments: ShipmentLookup | None = None,
     clock: Callable[[], datetime] | None = None,
+    profiles_dir: str | None = None,
 ) -> tuple[Callable[[_HeldRecord], list[Reason]], Callable[[_HeldRecord], None]]:
-    """``(validator, handover)`` for ``QuarantineStore.register("tracking", ...)``."""
+    """``(validator, handover)`` for ``QuarantineStore.register("tracking", ...)``; the
+    envelope's profile is found by name in ``profiles_dir`` first, then built in."""
 
     def validate(record: _HeldRecord) -> list[Reason]:
         _, reasons = revalidate(record.effective_payload, shipments=shipments,
-                                now=clock() if clock else None)
+                                now=clock() if clock else None, profiles_dir=profiles_dir)
         return reasons
 
     def handover(record: _HeldRecord) -> None:
         event, reasons = revalidate(record.effective_payload, shipments=shipments,
-                                    now=clock() if clock else None)
+                                    now=clock() if clock else None, profiles_dir=profiles_dir)
         if event is None or reasons:
             codes = ", ".join(r.code.value for r in reasons) or ReasonCode.missing_field.value
             raise ValueError(f"tracking record no longer valid: {codes}")

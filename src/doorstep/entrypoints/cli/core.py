@@ -58,6 +58,18 @@ def ensure_reachable(c: Container) -> None:
         raise typer.Exit(2) from None
 
 
+def profiles_dir() -> str:
+    """``DOORSTEP_PROFILES_DIR`` (or ``profiles_dir`` in the config file): the folder whose
+    profiles are found by name like the built-in ones."""
+    from doorstep.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().profiles_dir
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
 DB_OPTION = typer.Option(None, "--db", envvar="DOORSTEP_DATABASE_URL",
                          help="Database URL (default: sqlite:///doorstep.db in this folder).")
 

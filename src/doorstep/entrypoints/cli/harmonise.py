@@ -20,7 +20,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
-from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.core import (
+    DB_OPTION,
+    _container,
+    ensure_current_schema,
+    profiles_dir,
+)
 from doorstep.entrypoints.cli.tracking_import import tracking
 
 if TYPE_CHECKING:  # the mappers (pydantic, YAML) and the store (SQLAlchemy) load on use
@@ -73,7 +78,8 @@ def _store(container: Container) -> QuarantineStore:
     from doorstep.services.order_import import build_quarantine_store
 
     ensure_current_schema(container)
-    return build_quarantine_store(container.engine, INTAKE_FACTORY(container))
+    return build_quarantine_store(container.engine, INTAKE_FACTORY(container),
+                                  profiles_dir=container.settings.profiles_dir)
 
 
 def summary_table(summaries: list[ImportSummary]) -> Table:
@@ -113,15 +119,16 @@ def import_orders(
     from doorstep.domain.harmonise.summary import ImportSummary
     from doorstep.services.order_import import Decision, OrderImporter, build_quarantine_store
 
+    container = _container(database_url)
     try:
-        mapper: OrderMapper = load_order_mapper(profile)
+        mapper: OrderMapper = load_order_mapper(profile, container.settings.profiles_dir)
     except ProfileError as exc:
         err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc
-    container = _container(database_url)
     ensure_current_schema(container)
     intake = INTAKE_FACTORY(container)
-    store = build_quarantine_store(container.engine, intake)
+    store = build_quarantine_store(container.engine, intake,
+                                   profiles_dir=container.settings.profiles_dir)
     importer = OrderImporter(mapper, intake, store)
     summary = ImportSummary(mapper.name)
     held: list[OrderResult] = []
@@ -175,7 +182,7 @@ def profile_check(
     from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
 
     try:
-        loaded = load_profile(profile)
+        loaded = load_profile(profile, user_dir=profiles_dir())
         if loaded.kind == "orders":
             OrderMapper(loaded)  # order-specific schema rules (known field names)
     except ProfileError as exc:

@@ -20,7 +20,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.core import (
+    DB_OPTION,
+    _container,
+    ensure_current_schema,
+    profiles_dir,
+)
 
 if TYPE_CHECKING:  # the pipeline (YAML, profiles) and the database load with the command
     from doorstep.services.tracking_ingest import IngestReport
@@ -70,7 +75,7 @@ def tracking(
     from doorstep.services.tracking_ingest import ingest_tracking
 
     try:
-        loaded = load_profile(profile, "tracking")
+        loaded = load_profile(profile, "tracking", user_dir=profiles_dir())
     except ProfileError as exc:
         err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc

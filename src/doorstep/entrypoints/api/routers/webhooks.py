@@ -14,7 +14,8 @@ case (``services.tracking_ingest``, the same as ``doorstep import tracking``): a
 events go to the order timeline, faulty ones to quarantine; the answer is its report —
 200 with the counts, or 202 when anything was held.
 
-Only built-in profile *names* are accepted in the URL — never a file path.
+Only profile *names* are accepted in the URL — built-in ones and those in the merchant's
+profiles folder (``DOORSTEP_PROFILES_DIR``) — never a file path.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from prometheus_client import Counter
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.importers.order_mapping import OrderMapper, load_order_mapper
-from doorstep.adapters.importers.profile_engine import ProfileError, builtin_profiles
+from doorstep.adapters.importers.profile_engine import ProfileError, profile_names
 from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.adapters.webhook_signatures import scheme_for, secret_for, verify
 from doorstep.bootstrap import Container
@@ -81,13 +82,20 @@ def quarantine_store(request: Request) -> QuarantineStore:
     store: QuarantineStore | None = getattr(request.app.state, "quarantine_store", None)
     if store is not None:
         return store
-    return build_quarantine_store(_container(request).engine, order_intake(request))
+    container = _container(request)
+    return build_quarantine_store(container.engine, order_intake(request),
+                                  profiles_dir=container.settings.profiles_dir)
 
 
-def _shop_mapper(profile: str) -> OrderMapper | None:
-    if profile not in builtin_profiles("orders"):
-        return None
-    return load_order_mapper(profile)
+def _profiles_dir(request: Request) -> str:
+    """The merchant's own profiles (``DOORSTEP_PROFILES_DIR``), beside the built-in ones."""
+    return _container(request).settings.profiles_dir
+
+
+def _shop_mapper(profile: str, profiles_dir: str) -> OrderMapper | None:
+    if profile not in profile_names("orders", profiles_dir):
+        return None  # only profile names, never a path, come from the URL
+    return load_order_mapper(profile, profiles_dir)
 
 
 @router.post(
@@ -103,9 +111,9 @@ def _shop_mapper(profile: str) -> OrderMapper | None:
 )
 async def shop_webhook(profile: str, request: Request) -> Response:
     """Verify the platform's signature over the raw body, then import the order."""
-    mapper = _shop_mapper(profile)
+    mapper = _shop_mapper(profile, _profiles_dir(request))
     if mapper is None:
-        known = ", ".join(builtin_profiles("orders"))
+        known = ", ".join(profile_names("orders", _profiles_dir(request)))
         return problem(404, "Not found", f"no orders profile {profile!r} (known: {known})")
     body = await request.body()
     scheme = scheme_for(profile)
@@ -208,8 +216,9 @@ def _shop_response(profile: str, report: ImportReport) -> JSONResponse:
 )
 async def carrier_webhook(profile: str, request: Request) -> Response:
     """Map, validate and de-duplicate tracking events; land them on the order timeline."""
-    if profile not in builtin_profiles("tracking"):
-        known = ", ".join(builtin_profiles("tracking"))
+    profiles_dir = _profiles_dir(request)
+    if profile not in profile_names("tracking", profiles_dir):
+        known = ", ".join(profile_names("tracking", profiles_dir))
         return problem(404, "Not found", f"no tracking profile {profile!r} (known: {known})")
     body = await request.body()
     # Tests may pin the memory of stored events on app.state; by default each call
@@ -217,7 +226,8 @@ async def carrier_webhook(profile: str, request: Request) -> Response:
     index = getattr(request.app.state, "tracking_index", None)
     try:
         report = await run_in_threadpool(
-            lambda: ingest_tracking(_container(request).engine, profile, body, index=index))
+            lambda: ingest_tracking(_container(request).engine, profile, body, index=index,
+                                    profiles_dir=profiles_dir))
     except ProfileError as exc:
         return problem(500, "Profile error", str(exc))
     status = 202 if report.held else 200
