@@ -29,7 +29,11 @@ from sqlalchemy import Connection, Engine, select
 from doorstep.adapters.db.tables import orders, shipments
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.importers.profile_model import Profile, SourceError
-from doorstep.adapters.importers.tracking_batch import EventSink, TrackingBatch
+from doorstep.adapters.importers.tracking_batch import (
+    EventSink,
+    RecordWithoutEvents,
+    TrackingBatch,
+)
 from doorstep.adapters.importers.tracking_index import DedupIndex
 from doorstep.adapters.importers.tracking_pipeline import TrackingPipeline
 from doorstep.adapters.quarantine_store import QuarantineStore
@@ -79,11 +83,14 @@ class IngestReport:
     delivered_orders: list[str] = field(default_factory=list)
     source_errors: list[SourceError] = field(default_factory=list)
     skipped_milestones: int = 0
+    without_events: list[RecordWithoutEvents] = field(default_factory=list)
+    """Shipment records that produced no event, each with a warning saying why."""
     written: bool = True
 
     @property
     def summary(self) -> ImportSummary:
-        return ImportSummary(self.source, len(self.stored), len(self.held), len(self.duplicates))
+        return ImportSummary(self.source, len(self.stored), len(self.held), len(self.duplicates),
+                             len(self.without_events))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form the webhook returns and ``import tracking --json`` prints."""
@@ -92,6 +99,7 @@ class IngestReport:
             "accepted": len(self.stored),
             "quarantined": len(self.held),
             "duplicates": len(self.duplicates),
+            "no_events": len(self.without_events),
             "unmatched": self.unmatched,
             "delivered_orders": self.delivered_orders,
             "skipped_milestones": self.skipped_milestones,
@@ -102,6 +110,8 @@ class IngestReport:
                       "reasons": [r.to_dict() for r in h.reasons]} for h in self.held],
             "source_errors": [{"code": e.code, "message": e.message, "reference": e.reference}
                               for e in self.source_errors],
+            "warnings": [{"record": r.record_key, "message": r.message}
+                         for r in self.without_events],
             "events": [event_dict(e) for e in self.stored],
         }
 
@@ -201,7 +211,8 @@ def _completes(conn: Connection, order_id: str, event: TrackingEvent) -> bool:
 def _report_of(batch: TrackingBatch, *, written: bool) -> IngestReport:
     return IngestReport(batch.source, duplicates=list(batch.duplicates),
                         source_errors=list(batch.source_errors),
-                        skipped_milestones=batch.skipped_milestones, written=written)
+                        skipped_milestones=batch.skipped_milestones,
+                        without_events=list(batch.without_events), written=written)
 
 
 def release_sink(engine: Engine) -> EventSink:

@@ -16,7 +16,14 @@ from doorstep.domain.harmonise.reasons import Reason
 from doorstep.domain.harmonise.summary import ImportSummary
 from doorstep.domain.harmonise.tracking import TrackingEvent
 
-__all__ = ["EventSink", "HeldEvent", "ShipmentFacts", "ShipmentLookup", "TrackingBatch"]
+__all__ = [
+    "EventSink",
+    "HeldEvent",
+    "RecordWithoutEvents",
+    "ShipmentFacts",
+    "ShipmentLookup",
+    "TrackingBatch",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,14 @@ class HeldEvent:
     """Ordinal of the event within its payload (None when the whole payload was held)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RecordWithoutEvents:
+    """A shipment record that produced no event: named, with what the profile looked for."""
+
+    record_key: str
+    message: str
+
+
 @dataclass(slots=True)
 class TrackingBatch:
     """The outcome of one payload (or several, merged) from one source."""
@@ -55,6 +70,8 @@ class TrackingBatch:
     held: list[HeldEvent] = field(default_factory=list)
     source_errors: list[SourceError] = field(default_factory=list)
     skipped_milestones: int = 0
+    without_events: list[RecordWithoutEvents] = field(default_factory=list)
+    """Records whose collection paths matched nothing (never silently lost)."""
     profile_sha256: str = ""
     """Content hash of the profile that mapped the payload (stored with held events)."""
 
@@ -62,7 +79,7 @@ class TrackingBatch:
     def summary(self) -> ImportSummary:
         """Accepted / quarantined / duplicates for the import summary."""
         return ImportSummary(self.source, len(self.accepted), len(self.held),
-                             len(self.duplicates))
+                             len(self.duplicates), len(self.without_events))
 
     def extend(self, other: TrackingBatch) -> None:
         """Merge another batch of the same source into this one."""
@@ -71,3 +88,4 @@ class TrackingBatch:
         self.held.extend(other.held)
         self.source_errors.extend(other.source_errors)
         self.skipped_milestones += other.skipped_milestones
+        self.without_events.extend(other.without_events)

@@ -25,9 +25,11 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from doorstep.adapters.importers.profile_engine import (
     ExtractedItem,
+    ExtractedRecord,
     Issue,
     Profile,
     ProfileError,
@@ -36,6 +38,7 @@ from doorstep.adapters.importers.profile_engine import (
 from doorstep.adapters.importers.tracking_batch import (
     EventSink,
     HeldEvent,
+    RecordWithoutEvents,
     ShipmentFacts,
     ShipmentLookup,
     TrackingBatch,
@@ -149,7 +152,7 @@ class TrackingPipeline:
         now = self.now or datetime.now(UTC)
         position = 0
         names = self._collections
-        for record in extraction.records:
+        for number, record in enumerate(extraction.records, start=1):
             if record.skipped:
                 batch.skipped_milestones += sum(record.skipped.values())
             items = (record.collections[names[0]] if len(names) == 1
@@ -157,7 +160,22 @@ class TrackingPipeline:
             if items:
                 self._process_record(items, ctx, now, batch, position)
                 position += len(items)
+            elif not record.skipped:
+                batch.without_events.append(self._without_events(record, number))
+        if batch.source_errors and position == 0:
+            batch.without_events.clear()  # an error answer ("not found"), reported as such
         return batch
+
+    def _without_events(self, record: ExtractedRecord, number: int) -> RecordWithoutEvents:
+        """Name a record that produced no event, what was looked for, and what it holds."""
+        key = str(record.values.get("tracking_number") or f"record {number}")
+        tried = [p.text for c in self.profile.collections for p in (c.path, *c.alternatives)]
+        found = _nested_lists(record.node)
+        message = (f"{key}: no events — the collection path(s) {', '.join(tried)} matched "
+                   "nothing in this record")
+        if found:
+            message += f"; it holds lists at {', '.join(found)}"
+        return RecordWithoutEvents(key, message)
 
     def _process_record(self, items: list[ExtractedItem], ctx: dict[str, Any], now: datetime,
                         batch: TrackingBatch, first_position: int) -> None:
@@ -343,6 +361,30 @@ class TrackingPipeline:
             elif len(self._texts_agree) < 50_000:
                 self._texts_agree.add(texts)
         return event
+
+
+def _nested_lists(node: Any, prefix: str = "", depth: int = 0) -> list[str]:
+    """Where a JSON record (or XML element) holds repeated structures: the likely events."""
+    found: list[str] = []
+    if depth > 4 or len(found) > 8:
+        return found
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                found.append(f"{path}[*]")
+                for item in value[:1]:
+                    found += _nested_lists(item, f"{path}[*]", depth + 1)
+            elif isinstance(value, dict):
+                found += _nested_lists(value, path, depth + 1)
+    elif isinstance(node, ET.Element):
+        tags = [child.tag.rpartition("}")[2] for child in node]
+        found += [f"{prefix}{t}" for t in sorted({t for t in tags if tags.count(t) > 1})]
+        for child in node:
+            if len(child):
+                found += _nested_lists(child, f"{prefix}{child.tag.rpartition('}')[2]}/",
+                                       depth + 1)
+    return sorted(set(found))[:8]
 
 
 def parse_and_validate(

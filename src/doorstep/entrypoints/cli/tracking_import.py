@@ -108,12 +108,15 @@ def _print(report: IngestReport, *, show: bool) -> None:
     summary = report.summary
     table = Table(title="Import summary" + ("" if report.written
                                             else " (dry run: nothing written)"))
-    for name in ("source", "accepted", "quarantined", "duplicates", "total"):
+    for name in ("source", "accepted", "quarantined", "duplicates", "no events", "total"):
         table.add_column(name, justify="left" if name == "source" else "right")
     held = f"[yellow]{summary.quarantined}[/]" if summary.quarantined else "0"
-    table.add_row(summary.source, str(summary.accepted), held, str(summary.duplicates),
+    empty = f"[yellow]{summary.no_events}[/]" if summary.no_events else "0"
+    table.add_row(summary.source, str(summary.accepted), held, str(summary.duplicates), empty,
                   str(summary.total))
     console.print(table)
+    for record in report.without_events:
+        console.print(f"  [yellow]warning[/] {record.message}", soft_wrap=True)
     if report.unmatched:
         console.print(f"  {report.unmatched} accepted event(s) match no shipment yet; they are "
                       "stored and attached when the shipment is recorded.")
