@@ -242,3 +242,47 @@ def test_a_package_received_with_another_advice_meanwhile_is_held_at_the_desk(
     out = client.post(f"/v1/advices/{second}/receive", json={}).json()
     assert out["received"] == []
     assert all("sscc_already_received" in h["reasons"] for h in out["held"])
+
+
+ACME = """\
+# A supplier's own export: semicolons, German column names, cartons.
+name: acme-lieferavis
+kind: asn
+format: csv
+csv: {delimiter: ";"}
+fields:
+  advice_number: {path: Avisnummer, required: true}
+  po_number: Bestellnummer
+  supplier_gln: {path: Lieferant, required: true}
+collections:
+  lines:
+    path: "."
+    fields:
+      gtin: {path: EAN, required: true}
+      quantity: {path: Menge, type: decimal, required: true}
+      unit: {path: Einheit, vocabulary: einheit}
+      sscc: NVE
+vocabularies:
+  einheit: {unknown: unknown, values: {Stk: each, Kart: case}}
+"""
+
+
+def test_a_new_supplier_is_a_profile_in_the_profiles_folder(stocked: Engine,
+                                                            tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "profiles" / "asn"
+    folder.mkdir(parents=True)
+    (folder / "acme-lieferavis.yaml").write_text(ACME)
+    with transaction(stocked, write=True) as conn:
+        ensure_supplier(conn, GLN)
+        conn.execute(supplier_items.insert(), [{"gln": GLN, "sku": "PEN", "case_qty": 12}])
+    with api_client(stocked, profiles_dir=str(folder.parent)) as c:
+        put_po(c)
+        body = ("Avisnummer;Bestellnummer;Lieferant;EAN;Menge;Einheit;NVE\n"
+                f"L-1;PO1;{GLN};4006381333931;1;Kart;{PEN_SSCC}\n")
+        r = c.post("/v1/advices?profile=acme-lieferavis", content=body.encode())
+        assert r.status_code == 201, r.text
+        view = c.get(f"/v1/advices/{r.json()['advices'][0]['id']}").json()
+        assert (view["lines"][0]["sku"], view["lines"][0]["units"]) == ("PEN", 12)
+        assert c.post("/v1/advices?profile=nobody", content=b"x").status_code == 404

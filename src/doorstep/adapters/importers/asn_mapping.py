@@ -74,9 +74,11 @@ class MappingResult:
     """EPCIS events left out because their bizStep is not shipping."""
 
 
-def load_asn_profile(name_or_path: str) -> Profile:
-    """An ``asn`` profile whose field names this mapper knows (raises ProfileError)."""
-    profile = load_profile(name_or_path, kind="asn")
+def load_asn_profile(name_or_path: str, user_dir: str | None = None) -> Profile:
+    """An ``asn`` profile whose field names this mapper knows (raises ProfileError): by
+    name — the merchant's in ``user_dir`` (``DOORSTEP_PROFILES_DIR``) first, then the
+    built-in ones — or by file path."""
+    profile = load_profile(name_or_path, kind="asn", user_dir=user_dir)
     unknown = sorted({f.name for f in profile.record_fields} - RECORD_FIELDS)
     for coll in profile.collections:
         if coll.name not in COUNT_COLLECTIONS + EPC_COLLECTIONS:

@@ -12,7 +12,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.core import (
+    DB_OPTION,
+    _container,
+    ensure_current_schema,
+    profiles_dir,
+)
 
 console = Console()
 
@@ -21,7 +26,7 @@ def import_asn(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The advice file."),
     profile: str = typer.Option(..., "--profile", "-p",
                                 help="asn profile: desadv-eancom-d96a, epcis-json, epcis-xml, "
-                                     "asn-csv or a path to your own."),
+                                     "asn-csv, one in DOORSTEP_PROFILES_DIR, or a file path."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     database_url: str | None = DB_OPTION,
 ) -> None:
@@ -32,7 +37,7 @@ def import_asn(
     from doorstep.services.advices import ingest_advice
 
     try:
-        mapper = load_asn_profile(profile)
+        mapper = load_asn_profile(profile, profiles_dir() or None)
     except ProfileError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

@@ -3,7 +3,8 @@
 Supplier webhooks (``POST /v1/webhooks/supplier/{profile}``) are signed: the body's
 ``base64(HMAC-SHA256(secret, raw body))`` in ``X-Doorstep-Signature``, with a secret per
 source (profile) stored by ``doorstep receiving source-secret``; a bad or missing signature
-is refused with 401 and nothing is stored.  Only built-in profile *names* are accepted.
+is refused with 401 and nothing is stored.  Only profile *names* are accepted — built-in
+ones and those in the merchant's profiles folder (``DOORSTEP_PROFILES_DIR``) — never a path.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Engine, select
 from doorstep.adapters.db.receiving_tables import asn_sources
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.importers.asn_mapping import load_asn_profile, map_advices
-from doorstep.adapters.importers.profile_engine import ProfileError, builtin_profiles
+from doorstep.adapters.importers.profile_engine import ProfileError, profile_names
 from doorstep.adapters.layout_file import load_layout
 from doorstep.adapters.webhook_signatures import verify
 from doorstep.domain.errors import InvalidValue
@@ -117,9 +118,21 @@ async def import_pos(request: Request, warehouse: str = "BER",
     return {"purchase_orders": numbers, "advices_processed": processed}
 
 
-def _ingest(db: Engine, profile_name: str, body: bytes) -> JSONResponse:
+def _profiles_dir(request: Request) -> str:
+    return str(request.app.state.container.settings.profiles_dir or "")
+
+
+def _known(request: Request, profile: str) -> JSONResponse | None:
+    """A 404 unless ``profile`` names an asn profile (built in or in the profiles folder)."""
+    if profile in profile_names("asn", _profiles_dir(request) or None):
+        return None
+    return problem(404, "Unknown profile", f"{profile!r} is not an asn profile (built in or "
+                   "in DOORSTEP_PROFILES_DIR)", field="profile")
+
+
+def _ingest(db: Engine, profile_name: str, body: bytes, user_dir: str) -> JSONResponse:
     try:
-        profile = load_asn_profile(profile_name)
+        profile = load_asn_profile(profile_name, user_dir or None)
     except ProfileError as exc:
         return problem(404, "Unknown profile", str(exc), field="profile")
     mapped = map_advices(profile, body)
@@ -139,10 +152,10 @@ def _ingest(db: Engine, profile_name: str, body: bytes) -> JSONResponse:
              dependencies=[OPERATOR])
 async def post_advice(request: Request, profile: str,
                       db: Engine = Depends(engine)) -> JSONResponse:
-    if profile not in builtin_profiles("asn"):
-        return problem(404, "Unknown profile", f"{profile!r} is not a built-in asn profile",
-                       field="profile")
-    return _ingest(db, profile, await request.body())
+    unknown = _known(request, profile)
+    if unknown is not None:
+        return unknown
+    return _ingest(db, profile, await request.body(), _profiles_dir(request))
 
 
 @router.post("/v1/webhooks/supplier/{profile}", summary="A supplier's despatch advice",
@@ -150,9 +163,9 @@ async def post_advice(request: Request, profile: str,
 async def supplier_webhook(profile: str, request: Request,
                            db: Engine = Depends(engine)) -> JSONResponse:
     body = await request.body()
-    if profile not in builtin_profiles("asn"):
-        return problem(404, "Unknown profile", f"{profile!r} is not a built-in asn profile",
-                       field="profile")
+    unknown = _known(request, profile)
+    if unknown is not None:
+        return unknown
     with db.connect() as conn:
         secret = conn.execute(select(asn_sources.c.secret).where(
             asn_sources.c.profile == profile)).scalar()
@@ -160,7 +173,7 @@ async def supplier_webhook(profile: str, request: Request,
         return problem(401, "Signature invalid",
                        f"{SIGNATURE_HEADER} does not verify for source {profile!r}",
                        field=SIGNATURE_HEADER)
-    return _ingest(db, profile, body)
+    return _ingest(db, profile, body, _profiles_dir(request))
 
 
 @router.get("/v1/advices", summary="Despatch advices, newest first", dependencies=[WAREHOUSE])
