@@ -1,14 +1,16 @@
 """The operator's cockpit in Chromium: overview charts, search → order page, a watchlist
 action, quarantine correct / release / bulk reject — each page checked with axe-core.
 
-Staff log-in: these pages declare ``require(Role.VIEWER/OPERATOR)`` like the API; the
-``staff_page`` fixture logs in through ``/login`` when the server offers it (issue 9).
+Staff log-in: these pages declare ``require(Role.VIEWER/OPERATOR)`` like the API; when the
+server has staff accounts (``/login``, issue 9) the ``staff_page`` fixture adds an operator
+with ``doorstep users add`` and logs in through the form, as a person would.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +20,7 @@ import pytest
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.bootstrap import make_engine
-from doorstep.devtools.server import ServerProcess
+from doorstep.devtools.server import ServerProcess, cli_command
 from doorstep.domain.catalogue import Product
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
 from doorstep.schemas.orders import OrderIn
@@ -68,15 +70,36 @@ def seeded(live_server: ServerProcess) -> Iterator[dict[str, Any]]:
     yield {"shipped": shipped, "waiting": waiting, "records": records}
 
 
+OPERATOR, PASSWORD = "olga", "cockpit-test-password-1"
+
+
+@pytest.fixture(scope="module")
+def operator_account(live_server: ServerProcess) -> bool:
+    """An operator account when this build has staff log-in; False when it has none."""
+    if httpx.get(live_server.base_url + "/login", timeout=5).status_code == 404:
+        return False
+    done = subprocess.run(cli_command("users", "add", OPERATOR, "--role", "operator",
+                                      "--password-stdin", "--db", live_server.database_url),
+                          input=PASSWORD + "\n", capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return True
+
+
 @pytest.fixture
-def staff_page(live_server: ServerProcess, browser_page: Callable[..., Any]
-               ) -> Callable[..., Any]:
-    """A page for a staff member (logged in when the server has a log-in page)."""
+def staff_page(live_server: ServerProcess, browser_page: Callable[..., Any],
+               operator_account: bool) -> Callable[..., Any]:
+    """A page for a logged-in operator (no log-in where the build has none)."""
 
     def open_page(**options: Any) -> Any:
         page = browser_page(**options)
-        if httpx.get(live_server.base_url + "/login", timeout=5).status_code == 200:
-            pytest.skip("staff log-in is on: seed a user here (issue 9) before these run")
+        if operator_account:
+            page.goto(live_server.base_url + "/login")
+            page.locator("#username").fill(OPERATOR)
+            page.locator("#password").fill(PASSWORD)
+            page.locator("#password").press("Enter")
+            page.wait_for_load_state()
+            assert "/login" not in page.url or page.locator("#username").count() == 0
         return page
 
     return open_page

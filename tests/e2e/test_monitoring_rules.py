@@ -45,6 +45,17 @@ def write_rules(folder: Path, *args: str, env: dict[str, str] | None = None) -> 
     return out
 
 
+def bearer(database_url: str, role: str) -> str | None:
+    """A new API key of ``role`` when this build has API keys (issue 9), else None."""
+    done = subprocess.run(cli_command("keys", "create", "--role", role, "--name",
+                                      f"monitoring-{role}", "--db", database_url),
+                          capture_output=True, text=True, timeout=60, check=False)
+    if done.returncode != 0:
+        assert "No such command" in done.stderr, done.stderr
+        return None
+    return done.stdout.strip().splitlines()[-1].strip()
+
+
 def test_the_written_rules_pass_promtool_check(tmp_path: Path) -> None:
     rules = write_rules(tmp_path)
     result = subprocess.run([tool("promtool"), "check", "rules", str(rules)],
@@ -133,20 +144,23 @@ def test_prometheus_fires_the_outbox_lag_alert_when_no_worker_runs(
     upgrade_database(database)
     env = {"DOORSTEP_SLO_OUTBOX_LAG_S": "2", "DOORSTEP_PROMETHEUS_URL": prom_url}
     rules = write_rules(tmp_path, "--for", "0s", env=env)
+    scraper, admin = bearer(database, "viewer"), bearer(database, "admin")
+    headers = {"Authorization": f"Bearer {admin}"} if admin else {}
     with ServerProcess(database, embedded_worker=False, log_dir=tmp_path, env=env) as server:
+        job: dict[str, object] = {"job_name": "doorstep", "static_configs": [
+            {"targets": [f"127.0.0.1:{server.port}"]}]}
+        if scraper:  # /metrics needs a viewer key once API keys exist
+            job["authorization"] = {"type": "Bearer", "credentials": scraper}
         config.write_text(json.dumps({
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": [str(rules)],
-            "scrape_configs": [{"job_name": "doorstep", "static_configs": [
-                {"targets": [f"127.0.0.1:{server.port}"]}]}],
-        }))
+            "rule_files": [str(rules)], "scrape_configs": [job]}))
         assert httpx.post(prom_url + "/-/reload", timeout=10).status_code == 200
         order = {"external_id": "PROM-1", "customer": {"name": "Ada"},
                  "shipping_address": {"name": "Ada", "line1": "Unter den Linden 1",
                                       "postcode": "10117", "city": "Berlin", "country": "DE"},
                  "lines": [{"sku": "PEN", "quantity": 1, "unit_price": "2.50"}]}
         created = httpx.post(server.base_url + "/v1/orders", json=order,
-                             headers={"Idempotency-Key": "prom-1"}, timeout=10)
+                             headers={"Idempotency-Key": "prom-1", **headers}, timeout=10)
         assert created.status_code == 201, created.text
         firing: list[dict[str, object]] = []
         deadline = time.monotonic() + 90
@@ -157,8 +171,9 @@ def test_prometheus_fires_the_outbox_lag_alert_when_no_worker_runs(
             time.sleep(0.5)
         assert firing, f"no firing DoorstepOutboxLag; last answer: {alerts}"
         assert float(str(firing[0]["value"])) > 2
-        metrics = httpx.get(server.base_url + "/metrics", timeout=10).text
-        cockpit = httpx.get(server.base_url + "/v1/ops/alerts", timeout=10).json()
+        metrics = httpx.get(server.base_url + "/metrics", headers=headers, timeout=10).text
+        cockpit = httpx.get(server.base_url + "/v1/ops/alerts", headers=headers,
+                            timeout=10).json()
     assert 'doorstep_intake_request_duration_seconds_count{code="2xx"} 1.0' in metrics
     assert cockpit["source"] == "prometheus"
     assert {"name": "DoorstepOutboxLag", "state": "firing"}.items() <= next(

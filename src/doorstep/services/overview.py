@@ -11,13 +11,12 @@
 
 Everything is read live except the two weekly statistics — promise health (30 s) and lane
 performance (``LANE_TTL_S``) — which move over days and would cost a scan of a month's
-deliveries on every refresh; the answer says when they were computed.
+deliveries on every refresh: they are refreshed in the background (``services.refreshing``)
+and the answer says when the lanes were computed.
 """
 
 from __future__ import annotations
 
-import threading
-import time as clock
 from collections import Counter
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -37,6 +36,7 @@ from doorstep.services.intake_timing import latency_summary
 from doorstep.services.order_promises import OPEN_STATUSES, backlog_reading
 from doorstep.services.outbox import outbox_lag_seconds
 from doorstep.services.promise_health import PromiseHealthCache
+from doorstep.services.refreshing import Refreshing
 from doorstep.settings import Settings
 
 LANE_TTL_S = 300.0
@@ -128,26 +128,32 @@ def _quarantine(conn: Connection) -> dict[str, Any]:
 
 
 def lane_performance(conn: Connection, now: datetime) -> list[dict[str, Any]]:
-    """Transit days (hand-over → delivery) per lane: this week against the 4 weeks before."""
+    """Transit days (hand-over → delivery) per lane: this week against the 4 weeks before.
+
+    One read from the delivery events of five weeks (``ix_order_events_type_at``) to their
+    parcels and orders by index; an order with both a carrier scan and a recorded delivery
+    counts once, at the earlier.
+    """
     week = now - timedelta(days=7)
     since = now - timedelta(days=35)
-    delivered = (select(order_events.c.order_id, func.min(order_events.c.at).label("at"))
-                 .where(order_events.c.type.in_(("delivered", "tracking.delivered")),
-                        order_events.c.at >= since)
-                 .group_by(order_events.c.order_id).subquery())
-    country_of = orders.c.shipping_address["country"].as_string()
-    rows = conn.execute(
-        select(shipments.c.carrier, orders.c.carrier_service, country_of,
-               func.min(shipments.c.shipped_at), delivered.c.at)
-        .join(delivered, delivered.c.order_id == shipments.c.order_id)
-        .join(orders, orders.c.id == shipments.c.order_id)
-        .group_by(shipments.c.order_id, shipments.c.carrier, orders.c.carrier_service,
-                  country_of, delivered.c.at)).all()
+    first: dict[str, tuple[datetime, datetime, str]] = {}
+    for order_id, at, carrier, service, country, shipped_at in conn.execute(
+            select(order_events.c.order_id, order_events.c.at, shipments.c.carrier,
+                   orders.c.carrier_service,
+                   orders.c.shipping_address["country"].as_string(), shipments.c.shipped_at)
+            .join(shipments, shipments.c.order_id == order_events.c.order_id)
+            .join(orders, orders.c.id == order_events.c.order_id)
+            .where(order_events.c.type.in_(("delivered", "tracking.delivered")),
+                   order_events.c.at >= since, order_events.c.at <= now)):
+        known = first.get(order_id)
+        if known is None or at < known[0] or shipped_at < known[1]:
+            lane = (f"{parse_carrier_service(service or carrier) or DEFAULT_SERVICE} → "
+                    f"{country or '?'}")
+            first[order_id] = (min(at, known[0]) if known else at,
+                               min(shipped_at, known[1]) if known else shipped_at, lane)
     lanes: dict[str, tuple[list[float], list[float]]] = {}
-    for carrier, service, country_value, shipped_at, delivered_at in rows:
+    for delivered_at, shipped_at, lane in first.values():
         days = max((delivered_at - shipped_at).total_seconds() / 86400, 0.0)
-        country = str(country_value or "?")
-        lane = f"{parse_carrier_service(service or carrier) or DEFAULT_SERVICE} → {country}"
         now_list, before = lanes.setdefault(lane, ([], []))
         (now_list if delivered_at >= week else before).append(days)
 
@@ -172,24 +178,26 @@ class OverviewService:
         self.settings = settings
         self.tz = ZoneInfo(settings.timezone)
         self.health = health or PromiseHealthCache(engine, settings.timezone)
-        self._lanes: tuple[float, str, list[dict[str, Any]]] | None = None
-        self._lock = threading.Lock()
+        self._lanes = Refreshing(self._compute_lanes, max_age_s=LANE_TTL_S, name="lanes")
 
-    def lanes(self, conn: Connection, now: datetime) -> tuple[str, list[dict[str, Any]]]:
-        with self._lock:
-            cached = self._lanes
-        if cached is not None and clock.monotonic() - cached[0] < LANE_TTL_S:
-            return cached[1], cached[2]
-        found = lane_performance(conn, now)
-        with self._lock:
-            self._lanes = (clock.monotonic(), now.isoformat(), found)
-        return now.isoformat(), found
+    def _compute_lanes(self, now: datetime | None = None) -> tuple[str, list[dict[str, Any]]]:
+        moment = now or utcnow()
+        with self.engine.connect() as conn:
+            return moment.isoformat(), lane_performance(conn, moment)
+
+    def lanes(self, now: datetime | None = None) -> tuple[str, list[dict[str, Any]]]:
+        """Lane transit as of its last computation (an explicit ``now`` computes afresh)."""
+        return self._compute_lanes(now) if now is not None else self._lanes.get()
 
     def overview(self, model: PromiseModel | None, now: datetime | None = None
                  ) -> dict[str, Any]:
+        """The figures now; with an explicit ``now`` (tests) the weekly ones are computed
+        for that moment instead of taken from the background-refreshed caches."""
+        fixed = now
         now = now or utcnow()
         cutoff = model.config.cutoff if model else time(14, 0)
-        health = self.health.get(now)
+        health = self.health.get(fixed)
+        lanes_at, lanes = self.lanes(fixed)
         with self.engine.connect() as conn:
             statuses = _status_counts(conn)
             intake = _intake(conn, now, self.tz, self.settings.slo_intake_latency_s)
@@ -197,7 +205,6 @@ class OverviewService:
             pending = int(conn.execute(select(func.count()).select_from(outbox).where(
                 outbox.c.processed_at.is_(None))).scalar() or 0)
             quarantine = _quarantine(conn)
-            lanes_at, lanes = self.lanes(conn, now)
         lag = outbox_lag_seconds(self.engine)
         return {
             "at": now.isoformat(),

@@ -10,7 +10,8 @@ Usual times come from two places, most specific first:
   scans (the 95th percentile, from at least ``MIN_HISTORY`` parcels).
 
 Where neither knows (a new carrier, no model yet) ``DEFAULT_USUAL`` stands in, and each row
-says which source it used.  The history is read at most every ``HISTORY_TTL_S`` seconds.
+says which source it used.  The history is refreshed in the background every
+``HISTORY_TTL_S`` seconds (``services.refreshing``).
 
 Actions: *handled* stores the operator's note against the problem (category, order, parcel,
 since) and writes ``watchlist.handled`` on the order's timeline; *notify* hands the order to
@@ -20,7 +21,6 @@ the customer-notification service when one is wired (``CustomerNotifier``).
 from __future__ import annotations
 
 import threading
-import time as clock
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -47,6 +47,7 @@ from doorstep.domain.promise.model import (
 )
 from doorstep.domain.watchlist import Category, Flag, Parcel, Scan, Schedule, Usual, classify
 from doorstep.services.events import record_event, utcnow
+from doorstep.services.refreshing import Refreshing
 
 WAREHOUSE_OPEN = ("received", "allocated", "backordered", "released", "picking", "packed")
 ON_THE_ROAD = ("shipped", "partially_shipped")
@@ -114,19 +115,22 @@ class WatchlistService:
     timezone: str = "Europe/Berlin"
     country: str = "DE"
     notifier: CustomerNotifier | None = None
-    _history: tuple[float, dict[str, CarrierHistory]] | None = field(default=None, repr=False)
     _calendars: dict[int, Calendars] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _history: Refreshing[dict[str, CarrierHistory]] = field(init=False, repr=False)
 
-    def history(self, conn: Connection, now: datetime) -> dict[str, CarrierHistory]:
-        with self._lock:
-            cached = self._history
-        if cached is not None and clock.monotonic() - cached[0] < HISTORY_TTL_S:
-            return cached[1]
-        found = carrier_history(conn, now)
-        with self._lock:
-            self._history = (clock.monotonic(), found)
-        return found
+    def __post_init__(self) -> None:
+        self._history = Refreshing(self._recent_history, max_age_s=HISTORY_TTL_S,
+                                   name="carrier-history")
+
+    def _recent_history(self) -> dict[str, CarrierHistory]:
+        with self.engine.connect() as conn:
+            return carrier_history(conn, utcnow())
+
+    def history(self, conn: Connection, now: datetime | None) -> dict[str, CarrierHistory]:
+        """The carriers' usual scan times: refreshed in the background, or — for an explicit
+        ``now`` (a scripted or back-dated view) — read for that moment."""
+        return carrier_history(conn, now) if now is not None else self._history.get()
 
     def calendars(self, year: int) -> Calendars:
         with self._lock:
@@ -144,9 +148,9 @@ class WatchlistService:
     def flags(self, conn: Connection, *, model: PromiseModel | None, now: datetime | None = None,
               order_ids: Iterable[str] | None = None) -> list[tuple[Flag, Usual]]:
         """Every flag of every open parcel (or of ``order_ids`` only), oldest problem first."""
+        history = self.history(conn, now)
         now = now or utcnow()
         parcels = open_parcels(conn, order_ids)
-        history = self.history(conn, now)
         tz = ZoneInfo(self.timezone)
         calendars = self.calendars(now.astimezone(tz).year)
         config = model.config if model else PromiseConfig(timezone=self.timezone)
@@ -318,7 +322,10 @@ def open_parcels(conn: Connection, order_ids: Iterable[str] | None = None
             select(order_events.c.order_id, order_events.c.id,
                    order_events.c.data["latest_date"].as_string())
             .join(orders, orders.c.id == order_events.c.order_id)
-            .where(road, order_events.c.type.in_(("promise", "promise.revised")))):
+            # substr, not type IN (…): an indexable type test tempts SQLite to read every
+            # promise ever made by ix_order_events_type_at (measured 0.38 s against 0.05 s
+            # through the open orders at 100,000 orders)
+            .where(road, func.substr(order_events.c.type, 1, 7) == "promise")):
         if latest and (order_id not in promised or event_id > promised[order_id][0]):
             promised[order_id] = (event_id, latest)
     labelled: dict[str, tuple[datetime, str | None]] = {}
