@@ -10,7 +10,8 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from doorstep import __version__
-from doorstep.adapters.db.tables import orders, products
+from doorstep.adapters.db.tables import order_events, orders, products
+from doorstep.adapters.quarantine_store import quarantine_records
 from doorstep.entrypoints.cli import app
 
 runner = CliRunner()
@@ -63,23 +64,36 @@ def test_db_upgrade_makes_the_schema_current_and_is_safe_to_repeat(tmp_path: Pat
     assert status.exit_code == 0 and "up to date" in status.output
 
 
-def test_the_demo_builds_a_shop_and_feeds_a_day_through_it(tmp_path: Path) -> None:
-    """demo --no-serve creates 240 products and accepts every simulated order, and a promise
-    model can then be fitted on the shop's own order events."""
-    result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--orders", "60",
-                                 "--no-serve"])
+def test_the_demo_runs_days_of_a_shop_through_the_services(tmp_path: Path) -> None:
+    """demo --no-serve: 240 products, orders through waves, picks, packs and hand-overs on
+    the simulated clock, carrier scans on the timelines, five faulty scans in quarantine,
+    promises of a few days; it prints unwrapped URLs on DOORSTEP_PORT and the environment
+    for the CLI; a promise model can then be fitted on the shop's own order events."""
+    result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--orders", "40",
+                                 "--days", "4", "--no-serve"], env={"DOORSTEP_PORT": "8765"})
     assert result.exit_code == 0, result.output
-    engine = create_engine(f"sqlite:///{tmp_path}/doorstep-demo.db")
+    db_url = f"sqlite:///{tmp_path.resolve()}/doorstep-demo.db"
+    engine = create_engine(db_url)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(products)).scalar() == 240
         statuses = dict(conn.execute(select(orders.c.status, func.count())
                                      .group_by(orders.c.status)).all())
+        kinds = dict(conn.execute(select(order_events.c.type, func.count())
+                                  .group_by(order_events.c.type)).all())
+        held = conn.execute(select(func.count()).select_from(quarantine_records)).scalar()
     engine.dispose()
-    assert sum(statuses.values()) == 60
-    assert statuses.get("delivered", 0) > 0  # went through waves, picking, packing, shipping
-    assert "/docs" in result.output
-    fitted = runner.invoke(app, ["promise", "fit", "--from-db", "--db",
-                                 f"sqlite:///{tmp_path}/doorstep-demo.db",
+    assert sum(statuses.values()) > 100
+    assert statuses.get("delivered", 0) > 0  # scanned as delivered by the carrier
+    for kind in ("released", "picking", "packed", "shipped", "promise",
+                 "tracking.in_transit", "tracking.out_for_delivery", "tracking.delivered"):
+        assert kinds.get(kind, 0) > 0, kind
+    assert held == 5
+    lines = result.output.splitlines()
+    assert "  http://127.0.0.1:8765/v1/promise?dest_country=DE&dest_postcode=10115&carrier=dhl"\
+           "&service=paket" in lines
+    assert f"  export DOORSTEP_DATABASE_URL={db_url}" in lines
+    assert any(line.startswith("  export DOORSTEP_LAYOUT_PATH=/") for line in lines)
+    fitted = runner.invoke(app, ["promise", "fit", "--from-db", "--db", db_url,
                                  "--model", str(tmp_path / "own-model.json")])
     assert fitted.exit_code == 0, fitted.output
     assert (tmp_path / "own-model.json").stat().st_size > 0  # learned from its own orders

@@ -50,7 +50,11 @@ CITIES = {"DE": "Berlin", "AT": "Wien", "NL": "Amsterdam", "CH": "Zürich", "FR"
           "ES": "Madrid"}
 
 
-def order_in(order: SimOrder, placed_at: datetime, channel: str = "sim") -> OrderIn:
+def order_in(order: SimOrder, placed_at: datetime, channel: str = "sim",
+             products: Mapping[str, Product] | None = None) -> OrderIn:
+    """The order as a shop would post it; ``products`` maps the simulation's SKU numbers
+    (``SKU-00001``) onto a real catalogue's articles."""
+    known = products or {}
     return OrderIn(
         external_id=order.id, channel=channel, placed_at=placed_at,
         customer=Customer(name="Kim Kunde", email=f"{order.id}@example.org"),
@@ -58,7 +62,9 @@ def order_in(order: SimOrder, placed_at: datetime, channel: str = "sim") -> Orde
                                  postcode=order.postcode,
                                  city=CITIES.get(order.country, "City"),
                                  country=order.country),
-        lines=[OrderLineIn(sku=sku, quantity=qty, unit_price=Decimal("19.90"))
+        lines=[OrderLineIn(sku=known[sku].sku if sku in known else sku, quantity=qty,
+                           unit_price=Decimal("19.90"),
+                           name=known[sku].name if sku in known else None)
                for sku, qty, _ in order.lines],
         carrier_service=order.service, shipping_price=Decimal("4.90"))
 
@@ -68,8 +74,8 @@ class ServiceOperation:
 
     def __init__(self, engine: Engine, site: WaveSite, policy: Policy, clock: SimulatedClock,
                  *, handlers: Mapping[str, Handler] | None = None, short_picks: float = 0.0,
-                 seed: int = 1, on_shipped: Callable[[str, str, datetime], None] | None = None
-                 ) -> None:
+                 seed: int = 1, on_shipped: Callable[[str, str, datetime], None] | None = None,
+                 catalogue: Sequence[Product] = (), channel: str = "sim") -> None:
         self.engine = engine
         self.site = site
         self.policy = policy
@@ -81,25 +87,31 @@ class ServiceOperation:
         self.db_id: dict[str, str] = {}
         self.sim_id: dict[str, str] = {}
         self.shorts = 0
+        self.channel = channel
+        self.products = {f"SKU-{i:05d}": p for i, p in enumerate(catalogue, start=1)}
 
-    def stock(self, slots: Sequence[str], *, reserve: Sequence[str] = (), units: int = 10_000
-              ) -> None:
-        """Products ``SKU-00001``… at their slots (and a reserve slot each, for short picks)."""
+    def stock(self, slots: Sequence[str], *, reserve: Sequence[str] = (), units: int = 10_000,
+              units_of: Callable[[int], int] | None = None) -> None:
+        """Products ``SKU-00001``… (or the catalogue's) at their slots, ``units`` each (or
+        ``units_of(rank)``), and a reserve slot each for short picks."""
         with use_clock(self.clock), transaction(self.engine, write=True) as conn:
             catalogue.upsert_warehouse(conn, self.site.warehouse, "Simulated warehouse",
                                        self.site.timezone)
             catalogue.add_locations(conn, self.site.warehouse,
                                     sorted(set(slots) | set(reserve)))
             for i, slot in enumerate(slots, start=1):
-                sku = f"SKU-{i:05d}"
-                catalogue.upsert_product(conn, Product(
-                    sku=sku, gtin=make_gtin(i), name=f"Article {i}", weight_g=500,
-                    length_mm=200, width_mm=150, height_mm=100))
-                stock_ledger.receive(conn, sku=sku, location=slot, quantity=units,
+                product = self.products.get(f"SKU-{i:05d}") or Product(
+                    sku=f"SKU-{i:05d}", gtin=make_gtin(i), name=f"Article {i}", weight_g=500,
+                    length_mm=200, width_mm=150, height_mm=100)
+                sku = product.sku
+                catalogue.upsert_product(conn, product)
+                stock_ledger.receive(conn, sku=sku, location=slot,
+                                     quantity=units_of(i) if units_of else units,
                                      reason="opening stock", actor="simulation")
                 if reserve:
+                    spare = max(units_of(i) // 2, 1) if units_of else units
                     stock_ledger.receive(conn, sku=sku, location=reserve[i % len(reserve)],
-                                         quantity=units, reason="opening stock (reserve)",
+                                         quantity=spare, reason="opening stock (reserve)",
                                          actor="simulation")
         self.drain()
 
@@ -111,9 +123,11 @@ class ServiceOperation:
     def accept(self, order: SimOrder, now: datetime) -> None:
         self.clock.set(now)
         with use_clock(self.clock):
-            result = accept_order(self.engine, order_in(order, now), f"sim-{order.id}", now=now)
+            result = accept_order(self.engine, order_in(order, now, self.channel, self.products),
+                                  f"{self.channel}-{order.id}", now=now)
         self.db_id[order.id] = result.order_id
         self.sim_id[result.order_id] = order.id
+        self.drain()  # the worker allocates (and promises) right away, as in production
 
     def release(self, now: datetime, limit: int) -> list[PickJob]:
         self.clock.set(now)

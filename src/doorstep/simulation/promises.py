@@ -56,6 +56,14 @@ def model_for(scenario: Scenario) -> tuple[PromiseModel, str]:
     return synthetic_model(scenario.start, country=scenario.country), "synthetic history"
 
 
+def origin_region(model: PromiseModel, country: str) -> str:
+    """The warehouse region the model learned processing for (``origin|DE-BY`` → ``BY``),
+    so simulated orders find their lanes; "" when the model knows none or several."""
+    regions = {key.split("|", 1)[1].split("-", 1)[1] for key in model.processing
+               if key.startswith(f"origin|{country}-")}
+    return regions.pop() if len(regions) == 1 else ""
+
+
 @dataclass
 class Outcome:
     promised: date
@@ -78,12 +86,14 @@ class PromiseDesk:
         self._promises: dict[tuple[object, ...], Outcome] = {}
         self._transit: dict[tuple[str, str, str, float], np.ndarray] = {}
         self.rng = np.random.default_rng(scenario.seed + 7)
+        self.origin_region = origin_region(model, scenario.country)
 
     def request(self, order: SimOrder, at: datetime) -> PromiseRequest:
         named = parse_carrier_service(order.service) or DEFAULT_SERVICE
         return PromiseRequest(ordered_at=at, carrier=named.carrier, service=named.service,
                               dest_country=order.country, dest_postcode=order.postcode,
-                              origin_country=self.scenario.country)
+                              origin_country=self.scenario.country,
+                              origin_region=self.origin_region)
 
     def promise(self, order: SimOrder, at: datetime, backlog: int) -> Outcome:
         cfg = self.model.config

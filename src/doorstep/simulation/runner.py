@@ -30,8 +30,9 @@ def layout_for(scenario: Scenario) -> Layout:
     return load_layout(path)
 
 
-def site_for(scenario: Scenario, layout: Layout | None = None) -> WaveSite:
-    return WaveSite(warehouse="SIM", layout=layout or layout_for(scenario),
+def site_for(scenario: Scenario, layout: Layout | None = None, *,
+             warehouse: str = "SIM") -> WaveSite:
+    return WaveSite(warehouse=warehouse, layout=layout or layout_for(scenario),
                     timezone=scenario.timezone, country=scenario.country,
                     cutoffs=dict(scenario.pickups))
 

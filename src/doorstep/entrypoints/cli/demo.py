@@ -1,14 +1,14 @@
-"""``doorstep demo``: a fresh shop, a simulated day, then the live API."""
+"""``doorstep demo``: a week of a small German shop through the real services, then the API."""
 
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 console = Console()
@@ -16,66 +16,112 @@ console = Console()
 
 def demo(
     directory: Path = typer.Option(Path("demo"), "--dir", help="Folder for the demo database."),
-    orders: int = typer.Option(1500, min=10, max=200_000, help="Orders in the simulated day."),
+    orders: int = typer.Option(160, "--orders", min=5, max=5_000,
+                               help="Orders on an average day of the simulated week."),
+    days: int = typer.Option(7, "--days", min=1, max=28, help="Days simulated, ending today."),
     serve: bool = typer.Option(True, "--serve/--no-serve",
                                help="Serve the API afterwards (Ctrl-C stops)."),
-    port: int = typer.Option(8000, help="Port for the API."),
+    host: str | None = typer.Option(None, help="Interface (default: DOORSTEP_HOST or "
+                                               "127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default: DOORSTEP_PORT or 8000)."),
 ) -> None:
-    """Create a fresh SQLite shop, feed it a simulated day of orders, then serve the API."""
+    """Build a fresh SQLite shop, run a week of it through the real services on a simulated
+    clock (orders, waves, picks, packs, hand-overs, carrier scans, quarantine), then serve."""
     from doorstep.adapters.db.schema import upgrade
+    from doorstep.adapters.promise_store import save_model
     from doorstep.bootstrap import make_engine
-    from doorstep.demo.run import build_demo, fit_demo_model
+    from doorstep.demo.week import build_week
     from doorstep.services.sites import DEMO_LAYOUT
+    from doorstep.settings import SettingsError, load_settings
+    from doorstep.simulation.promises import synthetic_model
 
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    host = host or settings.host
+    port = port or settings.port
+    directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "doorstep-demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{db_path.resolve()}"
-    engine = make_engine(url)
+    url = f"sqlite:///{db_path}"
+    engine = make_engine(url, sqlite_synchronous="OFF")  # a throw-away build; served FULL
     upgrade(engine)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:
+    today = datetime.now(UTC).date()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                  console=console) as bar:
         tasks = {
             "promise model": bar.add_task("promise model from a year of history", total=1),
             "catalogue and stock": bar.add_task("catalogue and stock", total=1),
-            "intake": bar.add_task("intake", total=orders),
-            "allocation and promises": bar.add_task("allocation and promises", total=1),
-            "goods receipt for backorders": bar.add_task("goods receipt for backorders", total=1),
-            "warehouse": bar.add_task("warehouse: release, pick, pack, ship", total=None),
+            "the week": bar.add_task(f"{days} days: intake, waves, picks, packs, hand-overs",
+                                     total=1.0),
+            "carrier scans": bar.add_task("carrier scans of the following days", total=None),
         }
 
-        def step(stage: str, n: int) -> None:
-            bar.advance(tasks[stage], n)
+        def step(stage: str, value: float) -> None:
+            if stage == "the week":
+                bar.update(tasks[stage], completed=value)
+            else:
+                bar.advance(tasks[stage], value)
 
         model_path = directory / "promise-model.json"
-        fit_demo_model(model_path, until=date.today())
+        model = synthetic_model(today - timedelta(days=days))
+        save_model(model_path, model)
         step("promise model", 1)
-        summary = build_demo(engine, order_count=orders, progress=step, model_path=model_path)
-        bar.update(tasks["warehouse"], total=bar.tasks[tasks["warehouse"]].completed)
-    table = Table(title="The demo day")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    table.add_row("products (valid GTINs)", str(summary.products))
-    table.add_row("locations", str(summary.locations))
-    table.add_row("orders accepted", str(summary.orders))
-    table.add_row("SKUs restocked for backorders", str(summary.restocked_skus))
-    table.add_row("waves released", str(summary.waves))
-    table.add_row("walking in routed pick tours (m)", f"{summary.walking_m:,.0f}")
-    table.add_row("short picks (re-allocated or backordered)", str(summary.short_picks))
-    for status, count in sorted(summary.statuses.items()):
-        table.add_row(f"  orders {status}", str(count))
-    console.print(table)
+        summary = build_week(engine, directory, model=model, model_path=model_path,
+                             orders_per_day=orders, days=days, until=today, progress=step)
+        bar.update(tasks["carrier scans"], total=bar.tasks[tasks["carrier scans"]].completed)
     engine.dispose()
-    base = f"http://127.0.0.1:{port}"
-    console.print(f"Database: {db_path}")
-    console.print(f"Open:  {base}/docs  (the API)\n       {base}/v1/orders/"
-                  f"{summary.sample_order_id}  (one order's timeline, with its promise)\n"
-                  f"       {base}/v1/promise?dest_country=DE&dest_postcode=10115&carrier=dhl"
-                  f"&service=paket  (a checkout promise)\n       {base}/readyz")
+    _print_summary(summary)
+    env = {"DOORSTEP_DATABASE_URL": url, "DOORSTEP_LAYOUT_PATH": str(DEMO_LAYOUT),
+           "DOORSTEP_PROMISE_MODEL_PATH": str(model_path),
+           "DOORSTEP_CAPACITY_PLAN_PATH": str(summary.scenario),
+           "DOORSTEP_WAREHOUSE": summary.warehouse}
+    base = f"http://{host}:{port}"
+    lines = [
+        "",
+        "Open:",
+        f"  {base}/docs",
+        f"  {base}/v1/orders/{summary.sample_order_id}",
+        f"  {base}/v1/promise?dest_country=DE&dest_postcode=10115&carrier=dhl&service=paket",
+        f"  {base}/v1/promise?dest_country=AT&dest_postcode=1010&carrier=dhl&service=paket",
+        f"  {base}/readyz",
+        "",
+        "Use the CLI on the demo's data (paste into your shell):",
+        *(f"  export {k}={v}" for k, v in env.items()),
+        "  doorstep quarantine list",
+        f"  doorstep peak simulate --scenario {summary.scenario}",
+    ]
+    for line in lines:  # plain lines: a long URL is never wrapped or cut
+        typer.echo(line)
     if serve:
         from doorstep.entrypoints.cli.core import serve as serve_api
 
-        os.environ.setdefault("DOORSTEP_LAYOUT_PATH", str(DEMO_LAYOUT))
-        os.environ.setdefault("DOORSTEP_PROMISE_MODEL_PATH", str(model_path.resolve()))
-        serve_api(database_url=url, host="127.0.0.1", port=port, worker=True, access_log=False)
+        for key, value in env.items():
+            os.environ.setdefault(key, value)
+        serve_api(database_url=url, host=host, port=port, worker=True, access_log=False)
+
+
+def _print_summary(summary: object) -> None:
+    from doorstep.demo.week import WeekSummary
+
+    assert isinstance(summary, WeekSummary)
+    table = Table(title=f"The demo week ({summary.first_day} + {summary.days} days)")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("products (valid GTINs)", str(summary.products))
+    table.add_row("orders accepted", str(summary.orders))
+    table.add_row("waves released", str(summary.waves))
+    table.add_row("short picks (re-allocated or backordered)", str(summary.short_picks))
+    table.add_row("SKUs restocked mid-week", str(summary.restocked_skus))
+    table.add_row("carrier scans imported", str(summary.scans.scans))
+    table.add_row("faulty scans in quarantine", str(summary.scans.quarantined))
+    for story, number in sorted(summary.scans.stories.items()):
+        table.add_row(f"  parcel with a {story}", number)
+    for status, count in sorted(summary.statuses.items()):
+        table.add_row(f"  orders {status}", str(count))
+    console.print(table)
