@@ -1,5 +1,6 @@
 """Carrier scans for the demo's parcels, drawn from the fitted lanes, fed through the real
-tracking import (the ``carrier-csv`` profile) hour by hour on the simulated clock.
+tracking-ingest use case (``services.tracking_ingest``, the ``carrier-csv`` profile) hour
+by hour on the simulated clock.
 
 Each parcel gets an in-transit scan a few hours after hand-over, then on its delivery day
 (a transit time drawn from the promise model's lane, in the carrier's delivery days) an
@@ -28,17 +29,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.tables import orders, shipments
-from doorstep.adapters.db.uow import transaction
-from doorstep.adapters.importers.tracking_pipeline import TrackingPipeline
-from doorstep.adapters.importers.tracking_quarantine import hold_batch
-from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.clock import SimulatedClock, use_clock
 from doorstep.services.outbox import Handler, process_batch
-from doorstep.services.tracking_memory import StoredEventsIndex, shipment_lookup
-from doorstep.services.tracking_timeline import record_tracking_event
+from doorstep.services.tracking_ingest import ingest_tracking
+from doorstep.services.tracking_memory import StoredEventsIndex
 from doorstep.simulation.arrivals import SimOrder
 from doorstep.simulation.promises import PromiseDesk
 
@@ -204,25 +200,18 @@ def feed_scans(engine: Engine, desk: PromiseDesk, sim_orders: dict[str, SimOrder
         at = first.shipped_at + timedelta(hours=5)
         by_hour[at.replace(minute=0, second=0, microsecond=0)] += faulty_rows(first, at)
     clock = SimulatedClock(until)
-    store = QuarantineStore(sessionmaker(bind=engine))
     index = StoredEventsIndex(engine)
-    lookup = shipment_lookup(engine)
     for hour in sorted(by_hour):
         end = hour + timedelta(hours=1)
         clock.set(end)
         with use_clock(clock):
-            pipeline = TrackingPipeline("carrier-csv", index=index, shipments=lookup, now=end)
-            batch = pipeline.process(_csv(by_hour[hour]), {})
-            with transaction(engine, write=True) as conn:
-                for event in batch.accepted:
-                    record_tracking_event(conn, event)
-            if batch.held:
-                hold_batch(store, batch)
+            report = ingest_tracking(engine, "carrier-csv", _csv(by_hour[hour]), index=index,
+                                     now=end)
             while process_batch(engine, limit=200, handlers=handlers).handled:
                 pass
-        summary.scans += len(batch.accepted)
-        summary.quarantined += len(batch.held)
-        summary.delivered += sum(1 for e in batch.accepted if e.status.value == "delivered")
+        summary.scans += len(report.stored)
+        summary.quarantined += len(report.held)
+        summary.delivered += sum(1 for e in report.stored if e.status.value == "delivered")
         if step is not None:
             step(len(by_hour[hour]))
     return summary
