@@ -38,3 +38,18 @@ def test_boolean_settings_read_common_spellings() -> None:
         .embedded_worker is False
     assert load_settings({"DOORSTEP_BENCH_ENDPOINTS": "1"}, Path("/nonexistent")) \
         .bench_endpoints is True
+
+
+def test_limits_are_settings_and_nonsense_limits_are_named(tmp_path: Path) -> None:
+    """DOORSTEP_MAX_BODY_BYTES and rate limits come from the environment; a rate limit that
+    the limits library cannot read, or a body limit of 0, stop start-up naming the setting."""
+    s = load_settings({"DOORSTEP_MAX_BODY_BYTES": "2048",
+                       "DOORSTEP_RATE_LIMIT_PER_ADDRESS": "5/second;100/minute"},
+                      tmp_path / "none.toml")
+    assert (s.max_body_bytes, s.rate_limit_per_address) == (2048, "5/second;100/minute")
+    assert load_settings({"DOORSTEP_RATE_LIMIT_PER_KEY": ""},
+                         tmp_path / "none.toml").rate_limit_per_key == ""  # off
+    with pytest.raises(SettingsError, match="rate_limit_per_key"):
+        load_settings({"DOORSTEP_RATE_LIMIT_PER_KEY": "lots"}, tmp_path / "none.toml")
+    with pytest.raises(SettingsError, match="max_body_bytes"):
+        load_settings({"DOORSTEP_MAX_BODY_BYTES": "0"}, tmp_path / "none.toml")
