@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,10 @@ from doorstep.adapters.importers.countries import COUNTRY_ZONES
 __all__ = ["BY_COUNTRY", "DateError", "DateParser", "zone"]
 
 BY_COUNTRY = "by_country"
+BY_FIELD = "by_field"
+"""The zone of a naive timestamp is named by another field: an IANA name, or an
+abbreviation the profile maps explicitly (``zones: {EST: "-05:00"}``) — never guessed."""
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 _SPECIAL = frozenset({"iso8601", "epoch_s", "epoch_ms"})
 
 
@@ -33,6 +38,20 @@ class DateError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def _fixed_or_zone(text: str) -> tzinfo:
+    """``"-05:00"`` as a fixed offset, else an IANA zone name; ValueError for neither."""
+    fixed = _OFFSET.match(text.strip())
+    if fixed:
+        sign = -1 if fixed.group(1) == "-" else 1
+        return dt_timezone(sign * timedelta(hours=int(fixed.group(2)),
+                                            minutes=int(fixed.group(3))))
+    try:
+        return zone(text.strip())
+    except (ZoneInfoNotFoundError, ValueError, KeyError):
+        raise ValueError(f"{text!r} is neither a UTC offset (+hh:mm) nor a time zone name"
+                         ) from None
 
 
 @lru_cache(maxsize=256)
@@ -46,15 +65,19 @@ def zone(name: str) -> tzinfo:
 class DateParser:
     """Parses one field's timestamps; built once per profile field."""
 
-    __slots__ = ("_first", "_iso_only", "_plans", "_zones", "formats", "naive_zone",
-                 "require_offset")
+    __slots__ = ("_first", "_iso_only", "_plans", "_zones", "abbreviations", "formats",
+                 "naive_zone", "require_offset")
 
     def __init__(
-        self, formats: list[str], *, timezone: str | None = None, require_offset: bool = False
+        self, formats: list[str], *, timezone: str | None = None, require_offset: bool = False,
+        abbreviations: dict[str, str] | None = None,
     ) -> None:
         if not formats:
             raise ValueError("at least one date format is required")
-        if timezone is not None and timezone != BY_COUNTRY:
+        self.abbreviations = {k.upper(): v for k, v in (abbreviations or {}).items()}
+        for target in self.abbreviations.values():
+            _fixed_or_zone(target)  # raises ValueError for a target that is neither
+        if timezone is not None and timezone not in (BY_COUNTRY, BY_FIELD):
             try:
                 zone(timezone)
             except (ZoneInfoNotFoundError, ValueError):
@@ -107,6 +130,16 @@ class DateParser:
     def _zone_for_naive(self, value: object, country: str | None) -> tzinfo:
         if self.require_offset or self.naive_zone is None:
             raise DateError("naive_timestamp", f"{value!r} carries no time zone offset")
+        if self.naive_zone == BY_FIELD:
+            name = (country or "").strip()
+            target = self.abbreviations.get(name.upper(), name)
+            try:
+                return _fixed_or_zone(target)
+            except ValueError:
+                raise DateError("naive_timestamp",
+                                f"{value!r} carries no offset and its zone {name!r} is neither "
+                                "a time zone name nor an abbreviation the profile maps "
+                                f"(zones: {sorted(self.abbreviations)})") from None
         if self.naive_zone != BY_COUNTRY:
             return zone(self.naive_zone)
         zones = COUNTRY_ZONES.get(country or "")

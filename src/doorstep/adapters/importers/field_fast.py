@@ -34,6 +34,8 @@ def compile_fast_apply(spec: FieldSpec) -> Apply:
     findings are identical.
     """
     general = spec.apply
+    if spec.join_refs or spec.pattern_optional:
+        return general  # joins of earlier fields and optional patterns: rare, general path
     name, source = spec.name, spec.from_field
     getter = spec.single
     simple = (spec.pattern is None and spec.transform is None and spec.skip_if is None

@@ -108,8 +108,8 @@ class FieldSpec:
 
     __slots__ = (
         "_plain", "const", "context_key", "country_field", "date_parser", "default",
-        "from_field", "join_sep", "name", "paths", "pattern", "required", "single", "skip_if",
-        "transform", "type", "unit", "unit_path", "vocabulary",
+        "from_field", "join_refs", "join_sep", "name", "paths", "pattern", "pattern_optional",
+        "required", "single", "skip_if", "transform", "type", "unit", "unit_path", "vocabulary",
     )  # fmt: skip
 
     def __init__(
@@ -132,6 +132,8 @@ class FieldSpec:
         country_field: str | None = None,
         skip_if: str | None = None,
         from_field: str | None = None,
+        join_refs: tuple[str | None, ...] = (),
+        pattern_optional: bool = False,
     ) -> None:
         self.name = name
         self.skip_if = skip_if
@@ -150,6 +152,11 @@ class FieldSpec:
         self.unit_path = unit_path
         self.date_parser = date_parser
         self.country_field = country_field
+        """The earlier field whose value picks the zone of a naive timestamp: a country
+        (``timezone: by_country``) or a zone name or abbreviation (``timezone: {field: …}``)."""
+        self.join_refs = join_refs if any(r is not None for r in join_refs) else ()
+        """Per ``join`` part: an earlier field's name, or None for the next path."""
+        self.pattern_optional = pattern_optional
         # Fast paths, decided once: most fields are one path to plain text.
         self.single = (paths[0].one if len(paths) == 1 and join_sep is None and type != "list"
                         and from_field is None else None)
@@ -194,6 +201,9 @@ class FieldSpec:
         if self.skip_if is not None and values.get(self.skip_if) is not None:
             values[name] = None
             return
+        if self.join_refs:  # a join reading earlier fields as well as paths
+            self._finish(name, self._joined(node, values), node, values, issues)
+            return
         if self.from_field is not None:  # the same raw value as an earlier field
             raw = values.get(self.from_field)
             if raw is None or raw == "":
@@ -211,6 +221,14 @@ class FieldSpec:
         else:
             raw = self.raw(node, context)
         self._finish(name, raw, node, values, issues)
+
+    def _joined(self, node: Any, values: dict[str, Any]) -> str | None:
+        paths = iter(self.paths)
+        parts = [values.get(ref) if ref is not None else next(paths).one(node)
+                 for ref in self.join_refs]
+        texts = [str(p) for p in parts if p is not None and p != ""]
+        assert self.join_sep is not None
+        return self.join_sep.join(texts) if texts else None
 
     def _finish(self, name: str, raw: Any, node: Any, values: dict[str, Any],
                 issues: list[Issue]) -> None:
@@ -232,12 +250,13 @@ class FieldSpec:
             text = str(raw)
             if self.pattern is not None:
                 match = self.pattern.search(text)
-                if match is None:
+                if match is not None:
+                    text = match.group(1) if match.lastindex else match.group(0)
+                elif not self.pattern_optional:  # optional: a text without it stays whole
                     values[name] = None
                     message = f"{name}: {text!r} does not match {self.pattern.pattern!r}"
                     issues.append(Issue("invalid_value", name, message))
                     return
-                text = match.group(1) if match.lastindex else match.group(0)
             if self.transform == "strip":
                 text = text.strip()
             elif self.transform == "upper":

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from doorstep.adapters.importers.dates import DateParser
+from doorstep.adapters.importers.dates import BY_FIELD, DateParser
 from doorstep.adapters.importers.fields import FIELD_TYPES, FieldSpec, Vocabulary, check_unit_label
 from doorstep.adapters.importers.paths import CompiledPath, PathSyntaxError, compile_path
 from doorstep.adapters.importers.profile_model import CollectionSpec, ErrorRule, Profile
@@ -26,12 +26,12 @@ __all__ = ["ProfileError", "build_profile", "read_profile_file"]
 
 _TOP_KEYS = {
     "name", "kind", "format", "source", "description", "documentation", "namespaces", "csv",
-    "records", "fields", "collections", "vocabularies", "errors", "options",
+    "records", "fields", "collections", "vocabularies", "errors", "options", "zones",
 }  # fmt: skip
 _FIELD_KEYS = {
     "path", "join", "sep", "context", "const", "default", "required", "pattern", "transform",
     "vocabulary", "type", "unit", "unit_path", "formats", "timezone", "require_offset",
-    "country_field", "skip_if", "from_field", "description",
+    "country_field", "skip_if", "from_field", "description", "pattern_optional",
 }  # fmt: skip
 _VOCAB_KEYS = {"values", "unknown", "case_sensitive", "prefix_separator", "description"}
 _ERROR_KEYS = {"each", "when", "unless", "code", "message", "reference"}
@@ -114,6 +114,7 @@ def build_profile(data: dict[str, Any], path: Path, lines: dict[tuple[str, ...],
         raise ctx.error(("namespaces",), "must map prefixes to namespace URIs")
     csv_opts = data.get("csv") or {}
     delimiter = str(csv_opts.get("delimiter", ",")) if isinstance(csv_opts, dict) else ","
+    zones = {str(k): str(v) for k, v in _mapping(ctx, ("zones",), data.get("zones")).items()}
     vocabularies = {
         vname: _vocabulary(ctx, ("vocabularies", vname), vname, spec, kind)
         for vname, spec in _mapping(ctx, ("vocabularies",), data.get("vocabularies")).items()
@@ -137,15 +138,16 @@ def build_profile(data: dict[str, Any], path: Path, lines: dict[tuple[str, ...],
 
     def fields_of(keys: tuple[str, ...], raw: Any) -> tuple[FieldSpec, ...]:
         specs = [
-            _field(ctx, (*keys, fname), fname, spec, vocabularies, path_of, paths_of)
+            _field(ctx, (*keys, fname), fname, spec, vocabularies, path_of, paths_of, zones)
             for fname, spec in _mapping(ctx, keys, raw).items()
         ]
         # Datetimes last: a "by_country" zone reads the country field of the same record.
         ordered = tuple(sorted(specs, key=lambda s: s.type == "datetime"))
         seen = set(known)
         for spec in ordered:
-            for ref, what in ((spec.from_field, "from_field"), (spec.country_field,
-                                                                "country_field")):
+            refs = [(spec.from_field, "from_field"), (spec.country_field, "country_field"),
+                    *((ref, "join") for ref in spec.join_refs)]
+            for ref, what in refs:
                 if ref is not None and ref not in seen:
                     raise ctx.error((*keys, spec.name, what),
                                     f"{ref!r} is not a field declared before this one")
@@ -174,13 +176,17 @@ def build_profile(data: dict[str, Any], path: Path, lines: dict[tuple[str, ...],
             message=paths_of((*keys, "message"), rule.get("message")),
             reference=paths_of((*keys, "reference"), rule.get("reference")),
         ))
+    options = _mapping(ctx, ("options",), data.get("options"))
+    if options.get("group_by") not in (None, "tracking_number"):
+        raise ctx.error(("options", "group_by"), "only 'tracking_number' (one parcel's events "
+                                                 "together, whichever records carry them)")
     docs = data.get("documentation") or []
     return Profile(
         name=name, kind=kind, format=fmt, source=str(data.get("source") or name), path=path,
         description=str(data.get("description") or ""), records=records,
         record_fields=record_fields, collections=collections, vocabularies=vocabularies,
         error_rules=tuple(rules), namespaces=dict(namespaces),
-        options=dict(_mapping(ctx, ("options",), data.get("options"))),
+        options=dict(options),
         csv_delimiter=delimiter,
         documentation=tuple(str(d) for d in (docs if isinstance(docs, list) else [docs])),
     )
@@ -216,7 +222,8 @@ def _collection(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
 
 
 def _field(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
-           vocabularies: dict[str, Vocabulary], path_of: Any, paths_of: Any) -> FieldSpec:
+           vocabularies: dict[str, Vocabulary], path_of: Any, paths_of: Any,
+           zones: dict[str, str]) -> FieldSpec:
     if isinstance(spec, str | list):
         spec = {"path": spec}
     if not isinstance(spec, dict):
@@ -254,24 +261,42 @@ def _field(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
     if ftype in ("weight", "length") and unit is None and spec.get("unit_path") is None:
         raise ctx.error(keys, f"a {ftype} field needs 'unit' or 'unit_path'")
     date_parser = None
+    zone_field = spec.get("country_field")
     if ftype == "datetime":
         formats = spec.get("formats") or ["iso8601"]
+        timezone = spec.get("timezone")
+        if isinstance(timezone, dict):  # {field: NAME}: another field names the zone
+            if set(timezone) != {"field"} or not isinstance(timezone["field"], str):
+                raise ctx.error((*keys, "timezone"), "a zone from a field is {field: NAME}")
+            zone_field, timezone = timezone["field"], BY_FIELD
         try:
             date_parser = DateParser(
                 [str(f) for f in (formats if isinstance(formats, list) else [formats])],
-                timezone=spec.get("timezone"),
+                timezone=timezone,
                 require_offset=bool(spec.get("require_offset", False)),
+                abbreviations=zones,
             )
         except ValueError as exc:
             raise ctx.error(keys, str(exc)) from None
-        if spec.get("timezone") == "by_country" and not spec.get("country_field"):
+        if timezone == "by_country" and not zone_field:
             raise ctx.error((*keys, "timezone"), "'by_country' needs 'country_field'")
     join = spec.get("join")
+    join_refs: tuple[str | None, ...] = ()
+    if join:
+        parts = join if isinstance(join, list) else [join]
+        for i, part in enumerate(parts):
+            if isinstance(part, dict) and (set(part) != {"field"}
+                                           or not isinstance(part["field"], str)):
+                raise ctx.error((*keys, "join", str(i)), "a field in a join is {field: NAME}")
+        join_refs = tuple(p["field"] if isinstance(p, dict) else None for p in parts)
+        join = [p for p in parts if not isinstance(p, dict)]
     return FieldSpec(
         name,
         paths=paths_of((*keys, "join"), join) if join else paths_of((*keys, "path"),
                                                                        spec.get("path")),
-        join_sep=str(spec.get("sep", " ")) if join else None,
+        join_sep=str(spec.get("sep", " ")) if join_refs else None,
+        join_refs=join_refs,
+        pattern_optional=bool(spec.get("pattern_optional", False)),
         context_key=spec.get("context"),
         const=spec.get("const"),
         default=spec.get("default"),
@@ -284,7 +309,7 @@ def _field(ctx: _Ctx, keys: tuple[str, ...], name: str, spec: Any,
         unit_path=path_of((*keys, "unit_path"), spec["unit_path"]) if spec.get("unit_path")
         else None,
         date_parser=date_parser,
-        country_field=spec.get("country_field"),
+        country_field=zone_field,
         skip_if=spec.get("skip_if"),
         from_field=spec.get("from_field"),
     )

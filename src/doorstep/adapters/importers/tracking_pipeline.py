@@ -128,6 +128,9 @@ class TrackingPipeline:
         self.refine = {TrackingStatus(k): frozenset(TrackingStatus(s) for s in v)
                        for k, v in (options.get("refine") or {}).items()}
         self._collections = tuple(c.name for c in self.profile.collections)
+        self.group_by = options.get("group_by") == "tracking_number"  # checked by the loader
+        """Process a parcel's events together, whichever records carried them (a feed
+        with one row or entry per event): sequence checks then see the whole parcel."""
         self._name, self._source = self.profile.name, self.profile.source
         self._texts_agree: set[tuple[TrackingStatus, str | None, str | None]] = set()
         self._weights_agree: set[tuple[int, int | None]] = set()
@@ -151,20 +154,33 @@ class TrackingPipeline:
         batch.source_errors = extraction.source_errors
         now = self.now or datetime.now(UTC)
         position = 0
-        names = self._collections
+        groups: dict[str, list[ExtractedItem]] = {}
         for number, record in enumerate(extraction.records, start=1):
             if record.skipped:
                 batch.skipped_milestones += sum(record.skipped.values())
-            items = (record.collections[names[0]] if len(names) == 1
-                     else [i for c in names for i in record.collections[c]])
-            if items:
+            items = self._items_of(record)
+            if not items:
+                if not record.skipped:
+                    batch.without_events.append(self._without_events(record, number))
+            elif self.group_by:
+                for item in items:
+                    groups.setdefault(str(item.values.get("tracking_number") or ""),
+                                      []).append(item)
+            else:
                 self._process_record(items, ctx, now, batch, position)
                 position += len(items)
-            elif not record.skipped:
-                batch.without_events.append(self._without_events(record, number))
+        for items in groups.values():  # one parcel's events, whichever record carried them
+            self._process_record(items, ctx, now, batch, position)
+            position += len(items)
         if batch.source_errors and position == 0:
             batch.without_events.clear()  # an error answer ("not found"), reported as such
         return batch
+
+    def _items_of(self, record: ExtractedRecord) -> list[ExtractedItem]:
+        names = self._collections
+        if len(names) == 1:
+            return record.collections[names[0]]
+        return [i for c in names for i in record.collections[c]]
 
     def _without_events(self, record: ExtractedRecord, number: int) -> RecordWithoutEvents:
         """Name a record that produced no event, what was looked for, and what it holds."""
@@ -198,7 +214,7 @@ class TrackingPipeline:
         if sequenced:
             clean = [(i, e) for i, e, r in built if e is not None and not r]
             self._check_sequence(clean, built)
-        record_copy: Any = None
+        envelopes: dict[int, tuple[str, str]] = {}
         for index, event, reasons in built:
             if event is not None and not reasons:
                 key = dedup_key(event)
@@ -213,11 +229,15 @@ class TrackingPipeline:
                 reasons.append(Reason(ReasonCode.contradictory_event, "status",
                                       f"{event.status.value} contradicts {other.value} "
                                       "accepted for the same parcel and minute"))
-            if record_copy is None:  # JSON stays structured, so an operator can edit it
-                record = items[0].record
-                record_copy = self._envelope_parts(
+            item = items[index]
+            record = item.record
+            parts = envelopes.get(id(record))
+            if parts is None:  # JSON stays structured, so an operator can edit it
+                parts = envelopes[id(record)] = self._envelope_parts(
                     ctx, record.raw_text() if self.profile.format == "xml" else record.node)
-            held = self._held(items[index], index, event, reasons, record_copy)
+            own = index if record is items[0].record and not self.group_by else next(
+                n for n, other in enumerate(self._items_of(record)) if other is item)
+            held = self._held(item, own, event, reasons, parts)
             held.position = first_position + index
             batch.held.append(held)
 
