@@ -124,6 +124,7 @@ SAMPLE = {"order_number": "1001", "external_id": "1001", "channel": "sample",
           "original": {"earliest": "2026-11-30", "latest": "2026-12-01"}}
 
 
+@cache  # once per process and folder: every app a test suite creates would render them again
 def check_templates(override_dir: str = "", timezone: str = "Europe/Berlin") -> None:
     """Render every kind in every language with sample data; raise naming what broke."""
     if override_dir and not Path(override_dir).is_dir():
