@@ -21,13 +21,17 @@ Usage::
     .venv/bin/python benchmarks/tracking_page.py --db postgres
 
 The last line of output is one JSON object: p50_ms, p95_ms, pages_per_s, ratio_to_healthz,
-page_bytes (the largest page served), orders, healthz_per_s, round_ratios, db.
+page_bytes (the largest page served), orders, healthz_per_s, round_ratios, db, and
+cpu_ms_per_page / cpu_ms_per_healthz ([server, load generator] CPU milliseconds per request,
+from /proc) with ratio_by_cpu — the ratio an otherwise idle machine would show, which a
+neighbour's load does not move.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import secrets
 import statistics
@@ -46,6 +50,7 @@ from sqlalchemy import Engine, insert
 from doorstep.adapters.db.notify_tables import tracking_links
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
 from doorstep.bootstrap import make_engine
+from doorstep.devtools.cpu import cpu_of
 from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
 from doorstep.devtools.loadgen import LoadResult, percentile, run_load
 from doorstep.devtools.server import ServerProcess, upgrade_database
@@ -177,11 +182,17 @@ def main(argv: list[str] | None = None) -> int:
         per_round = args.requests // ROUNDS
         healths: list[LoadResult] = []
         rounds: list[LoadResult] = []
+        cpu = {"healthz": [0.0, 0.0], "pages": [0.0, 0.0]}  # server, load generator
         for r in range(ROUNDS):
             part = chosen[r * per_round:(r + 1) * per_round]
-            healths.append(measure(server.port, ["/healthz"] * per_round, args.connections))
-            rounds.append(measure(server.port, [f"/track/{t}" for t, _ in part],
-                                  args.connections))
+            for name, paths, into in (
+                    ("healthz", ["/healthz"] * per_round, healths),
+                    ("pages", [f"/track/{t}" for t, _ in part], rounds)):
+                before = (cpu_of(group=server.pid), cpu_of(pids=[os.getpid()]))
+                into.append(measure(server.port, paths, args.connections))
+                after = (cpu_of(group=server.pid), cpu_of(pids=[os.getpid()]))
+                for n in (0, 1):
+                    cpu[name][n] += after[n] - before[n]
     wrong = [i for i, (status, body) in enumerate(
         (s, b) for res in rounds for s, b in zip(res.statuses, res.bodies, strict=True))
         if status != 200 or f"Bestellung {chosen[i][1]}".encode() not in body]
@@ -201,7 +212,14 @@ def main(argv: list[str] | None = None) -> int:
               "ratio_to_healthz": round(statistics.median(ratios), 3),
               "page_bytes": max(len(b) for res in rounds for b in res.bodies),
               "orders": args.orders, "healthz_per_s": round(health_per_s, 1),
-              "round_ratios": [round(x, 3) for x in ratios], "db": args.db}
+              "round_ratios": [round(x, 3) for x in ratios], "db": args.db,
+              "cpu_ms_per_page": [round(v / (per_round * ROUNDS) * 1000, 3)
+                                  for v in cpu["pages"]],
+              "cpu_ms_per_healthz": [round(v / (per_round * ROUNDS) * 1000, 3)
+                                     for v in cpu["healthz"]]}
+    # What an otherwise idle machine would show: requests per CPU-second of server + client
+    result["ratio_by_cpu"] = round(sum(result["cpu_ms_per_healthz"])  # type: ignore[arg-type]
+                                   / sum(result["cpu_ms_per_page"]), 3)  # type: ignore[arg-type]
     table = Table(title=f"tracking page, {args.orders:,} orders, {args.connections} connections")
     for column in ("endpoint", "req/s", "p50 ms", "p95 ms"):
         table.add_column(column, justify="right" if column != "endpoint" else "left")
@@ -211,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{percentile(health_latencies, 95) * 1000:.1f}")
     table.add_row("/track/{token}", f"{pages_per_s:,.0f}", f"{p50:.1f}", f"{p95:.1f}")
     console.print(table)
+    console.print(f"CPU ms per request (server, load generator): pages "
+                  f"{result['cpu_ms_per_page']}, /healthz {result['cpu_ms_per_healthz']}; "
+                  f"ratio by CPU {result['ratio_by_cpu']}")
     console.print(f"targets: p95 ≤ 30 ms, page_bytes ≤ 60,000, ratio ≥ 0.3 — "
                   f"page {result['page_bytes']:,} bytes, ratio {result['ratio_to_healthz']}")
     print(json.dumps(result))

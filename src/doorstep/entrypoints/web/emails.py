@@ -47,9 +47,7 @@ def email_environment(override_dir: str = "") -> Environment:
         autoescape=select_autoescape(["html"], default_for_string=False),
         undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
         trim_blocks=False, lstrip_blocks=True)
-    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-        i18n.gettext, i18n.ngettext, newstyle=True,
-        pgettext=i18n.pgettext, npgettext=i18n.npgettext)
+    i18n.install_in(env)
     env.globals.update(TEMPLATE_GLOBALS)
     return env
 

@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -36,6 +37,8 @@ from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import pass_context
+from markupsafe import Markup
 from starlette.requests import Request
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -283,3 +286,43 @@ def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
 
     return {"format_date": format_date, "format_datetime": format_datetime,
             "format_time": format_time, "format_interval": format_interval}
+
+
+def install_in(env: Any) -> None:
+    """Give ``env``'s i18n extension our catalogues, with Jinja's "newstyle" semantics.
+
+    Same behaviour as ``install_gettext_callables(..., newstyle=True)`` — the result is
+    Markup when autoescaping, and always ``%``-formatted with the keyword variables — but
+    calling our functions directly: Jinja's wrappers go through ``Context.call`` twice per
+    text (and ``_`` a third time), which was a fifth of the tracking page's render time.
+    """
+    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext,
+                                  npgettext=npgettext)
+
+    @pass_context
+    def new_gettext(__context: Any, __string: str, **variables: Any) -> str:
+        rv = gettext(__string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    @pass_context
+    def new_ngettext(__context: Any, __singular: str, __plural: str, __num: int,
+                     **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        rv = ngettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    @pass_context
+    def new_pgettext(__context: Any, __string_ctx: str, __string: str,
+                     **variables: Any) -> str:
+        variables.setdefault("context", __string_ctx)
+        rv = pgettext(__string_ctx, __string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    env.globals.update(gettext=new_gettext, _=new_gettext, ngettext=new_ngettext,
+                       pgettext=new_pgettext)

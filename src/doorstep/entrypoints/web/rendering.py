@@ -63,9 +63,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-        i18n.gettext, i18n.ngettext, newstyle=True,
-        pgettext=i18n.pgettext, npgettext=i18n.npgettext)
+    i18n.install_in(env)
     env.globals.update(TEMPLATE_GLOBALS)
     env.globals["static_url"] = static_url
     env.globals["csrf_field"] = CSRF_FIELD
