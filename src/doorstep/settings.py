@@ -87,6 +87,9 @@ class Settings:
     rate_limit_per_address: str = "30/second"  # anonymous requests, per client address
     rate_limit_failed_auth: str = "20/minute"  # 401 answers per client address
     rate_limit_storage: str = "memory://"  # per process; "redis://host:6379" to share
+    access_log: bool = True
+    session_hours: float = 12.0
+    cookie_secure: str = "auto"  # auto: Secure when the request came over HTTPS
 
     def __post_init__(self) -> None:
         if self.sqlite_synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
@@ -115,6 +118,17 @@ class Settings:
                 except ValueError as exc:
                     raise SettingsError(f"setting {name!r}: {text!r} is not a rate limit "
                                         "like '100/second' or '30/second;600/minute'") from exc
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_secret") and value and not value.strip():
+                raise SettingsError(
+                    f"setting {f.name!r} is blank (only whitespace): a blank secret would "
+                    f"verify nothing — set a real secret or leave it empty to refuse all")
+        if self.cookie_secure not in ("auto", "true", "false"):
+            raise SettingsError(f"setting 'cookie_secure': {self.cookie_secure!r} is not one "
+                                f"of auto, true, false")
+        if not 0 < self.session_hours <= 24 * 30:
+            raise SettingsError("setting 'session_hours': between 0 and 720")
 
 
 def _coerce(name: str, raw: Any, kind: Any) -> Any:

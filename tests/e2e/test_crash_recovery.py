@@ -58,9 +58,9 @@ class Shop:
             if len(self.acked) >= KILL_AFTER:
                 self.enough.set()
 
-    def client(self, base_url: str, client: int) -> None:
+    def client(self, server: ServerProcess, client: int) -> None:
         deadline = time.monotonic() + GIVE_UP_AFTER_S
-        with httpx.Client(base_url=base_url, timeout=30) as api:
+        with server.client(timeout=30) as api:
             for n in range(ORDERS_PER_CLIENT):
                 while True:
                     if time.monotonic() > deadline:
@@ -101,12 +101,12 @@ def test_every_acknowledged_order_survives_a_sigkill_exactly_once(
     once, a retry with its key replays the original, and its allocation happened once."""
     server = start_server(migrated_url)
     engine = db(migrated_url)
-    with httpx.Client(base_url=server.base_url, timeout=30) as api:
+    with server.client(timeout=30) as api:
         stock_sku(api, SKU, UNITS)
     shop = Shop()
     log: dict[str, int] = {}
     killer = threading.Thread(target=kill_and_restart, args=(server, shop, log))
-    clients = [threading.Thread(target=shop.client, args=(server.base_url, c))
+    clients = [threading.Thread(target=shop.client, args=(server, c))
                for c in range(CLIENTS)]
     killer.start()
     for t in clients:
@@ -125,13 +125,15 @@ def test_every_acknowledged_order_survives_a_sigkill_exactly_once(
     with engine.connect() as conn:
         stored = conn.execute(select(orders.c.id, orders.c.external_id)
                               .where(orders.c.channel == "crash")).all()
-        keys = dict(conn.execute(select(idempotency_keys.c.key, idempotency_keys.c.order_id)
-                                 .where(idempotency_keys.c.key.like("crash-%"))).all())
+        scoped = dict(conn.execute(select(idempotency_keys.c.key, idempotency_keys.c.order_id)
+                                   .where(idempotency_keys.c.key.like("%|crash-%"))).all())
     assert sorted(r.id for r in stored) == sorted(shop.acked.values())
     assert len({r.external_id for r in stored}) == total
-    assert keys == shop.acked
+    # keys are stored per credential ("<scope>|<key>"): one scope, the server's admin key
+    assert {k.split("|", 1)[0] for k in scoped} == {next(iter(scoped)).split("|", 1)[0]}
+    assert {k.split("|", 1)[1]: v for k, v in scoped.items()} == shop.acked
 
-    with httpx.Client(base_url=server.base_url, timeout=30) as api:
+    with server.client(timeout=30) as api:
         for c in range(CLIENTS):
             for n in range(ORDERS_PER_CLIENT):
                 again = place_order(api, key_of(c, n), body_of(c, n))

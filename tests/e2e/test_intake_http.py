@@ -44,8 +44,8 @@ def api(request: pytest.FixtureRequest,
             url = f"sqlite:///{folder / 'intake.db'}"
         upgrade_database(url)
         server = stack.enter_context(ServerProcess(url, log_dir=folder, embedded_worker=False))
-        yield stack.enter_context(httpx.Client(base_url=server.base_url, timeout=30,
-                                               headers={"X-Test-Database": request.param}))
+        yield stack.enter_context(server.client(
+            timeout=30, headers={"X-Test-Database": request.param}))
 
 
 def unique(prefix: str) -> str:
@@ -159,7 +159,8 @@ def test_orders_with_nul_bytes_in_a_burst_never_fail_their_neighbours(api: httpx
                 poisoned.add(n)
             body = json.dumps(order_body(external_id, [("SKU-1", 1)])).encode()
             requests.append(encode_post(host, port, "/v1/orders", body,
-                                        {"Idempotency-Key": f"{tag}-key-{n}"}))
+                                        {"Idempotency-Key": f"{tag}-key-{n}",
+                                         "Authorization": api.headers["Authorization"]}))
         result = run_load(host, port, requests, connections=len(requests))
         valid = [s for n, s in enumerate(result.statuses) if n not in poisoned]
         bad = [(s, json.loads(result.bodies[n])) for n, s in enumerate(result.statuses)

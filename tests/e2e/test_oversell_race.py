@@ -35,13 +35,13 @@ ON_HAND = 10
 SKU = "LAST-10"
 
 
-def race(base_url: str, sku: str, clients: int) -> list[httpx.Response]:
+def race(server: ServerProcess, sku: str, clients: int) -> list[httpx.Response]:
     """``clients`` threads, released together, each placing a one-unit order."""
     barrier = threading.Barrier(clients)
     responses: list[httpx.Response | None] = [None] * clients
 
     def client(i: int) -> None:
-        with httpx.Client(base_url=base_url, timeout=60) as api:
+        with server.client(timeout=60) as api:
             api.get("/healthz")  # connect before the start signal
             barrier.wait()
             responses[i] = place_order(api, f"race-{i:02d}",
@@ -59,14 +59,14 @@ def race(base_url: str, sku: str, clients: int) -> list[httpx.Response]:
 class StockSampler(threading.Thread):
     """Reads the SKU's stock level over HTTP until stopped, keeping every reading."""
 
-    def __init__(self, base_url: str, sku: str) -> None:
+    def __init__(self, server: ServerProcess, sku: str) -> None:
         super().__init__(daemon=True)
-        self.base_url, self.sku = base_url, sku
+        self.server, self.sku = server, sku
         self.readings: list[dict[str, Any]] = []
         self.halt = threading.Event()
 
     def run(self) -> None:
-        with httpx.Client(base_url=self.base_url, timeout=30) as api:
+        with self.server.client(timeout=30) as api:
             while not self.halt.is_set():
                 self.readings.append(stock_levels(api, self.sku))
                 self.halt.wait(0.01)
@@ -107,12 +107,12 @@ def assert_no_oversell(engine: Engine, sampler: StockSampler, on_hand: int) -> N
 
 
 def run_race(server: ServerProcess, engine: Engine) -> dict[str, str]:
-    with httpx.Client(base_url=server.base_url, timeout=30) as api:
+    with server.client(timeout=30) as api:
         stock_sku(api, SKU, ON_HAND)
-    sampler = StockSampler(server.base_url, SKU)
+    sampler = StockSampler(server, SKU)
     sampler.start()
     try:
-        responses = race(server.base_url, SKU, CLIENTS)
+        responses = race(server, SKU, CLIENTS)
         assert [r.status_code for r in responses] == [201] * CLIENTS, \
             [r.text for r in responses if r.status_code != 201]
         assert len({r.json()["id"] for r in responses}) == CLIENTS
@@ -163,7 +163,7 @@ def test_backorders_fill_oldest_first_when_stock_arrives_and_cancelling_frees_un
     reservation goes to the next order in line."""
     server = start_server(migrated_url)
     engine = db(migrated_url)
-    with httpx.Client(base_url=server.base_url, timeout=30) as api:
+    with server.client(timeout=30) as api:
         stock_sku(api, "SLOW", 1)
         ids = []
         for i in range(4):

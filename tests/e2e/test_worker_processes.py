@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 from sqlalchemy import Engine, func, select, text
 
@@ -35,11 +34,11 @@ SKU = "SHARED-1"
 
 def place_orders(server: ServerProcess, count: int, units: int) -> list[str]:
     """Stock ``units`` of the SKU and place ``count`` one-unit orders; their ids."""
-    with httpx.Client(base_url=server.base_url, timeout=30) as api:
+    with server.client(timeout=30) as api:
         stock_sku(api, SKU, units)
 
     def place(i: int) -> str:
-        with httpx.Client(base_url=server.base_url, timeout=30) as api:
+        with server.client(timeout=30) as api:
             response = place_order(api, f"wk-{i:04d}", order_body(f"W-{i:04d}", [(SKU, 1)]))
         assert response.status_code == 201, response.text
         return str(response.json()["id"])

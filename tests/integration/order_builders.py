@@ -12,6 +12,8 @@ from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import Container
+from doorstep.devtools.credentials import bearer, issue_key
+from doorstep.domain.access import Role
 from doorstep.entrypoints.api.app import create_app
 from doorstep.schemas.orders import OrderIn
 from doorstep.services import order_flow
@@ -56,9 +58,13 @@ def ship_new_order(engine: Engine, external_id: str, line: tuple[str, int], *, c
 
 
 @contextmanager
-def api_client(engine: Engine, **settings: Any) -> Iterator[TestClient]:
-    """The real app on ``engine`` (no embedded worker), served in-process."""
+def api_client(engine: Engine, *, role: Role = Role.ADMIN, channel: str | None = None,
+               **settings: Any) -> Iterator[TestClient]:
+    """The real app on ``engine`` (no embedded worker), served in-process, calling with a
+    fresh API key of ``role`` (admin unless a test says otherwise)."""
     container = Container(settings=Settings(database_url=str(engine.url), **settings),
                           engine=engine, session_factory=sessionmaker(bind=engine))
-    with TestClient(create_app(container, embedded_worker=False)) as client:
+    token = issue_key(engine, role, channel=channel)
+    with TestClient(create_app(container, embedded_worker=False),
+                    headers=bearer(token)) as client:
         yield client

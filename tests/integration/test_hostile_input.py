@@ -28,6 +28,7 @@ from sqlalchemy.orm import sessionmaker
 from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import Container, make_engine
+from doorstep.devtools.credentials import bearer, issue_key
 from doorstep.devtools.server import free_port
 from doorstep.entrypoints.api.app import create_app
 from doorstep.schemas.orders import OrderIn
@@ -49,12 +50,15 @@ ORDER: dict[str, Any] = {
 BIG = 2**63  # one past BIGINT
 
 
-def client_for(engine: Engine, **settings: Any) -> TestClient:
+def client_for(engine: Engine, *, token: str | None = None, anonymous: bool = False,
+               **settings: Any) -> TestClient:
+    """The app with an admin key (``token`` if given, a fresh one otherwise), or none."""
     settings.setdefault("layout_path", str(DEMO_LAYOUT))
+    headers = {} if anonymous else bearer(token or issue_key(engine))
     container = Container(settings=Settings(database_url=str(engine.url), **settings),
                           engine=engine, session_factory=sessionmaker(bind=engine))
     return TestClient(create_app(container, embedded_worker=False),
-                      raise_server_exceptions=False)
+                      raise_server_exceptions=False, headers=headers)
 
 
 @pytest.fixture
@@ -306,7 +310,7 @@ def test_an_unexpected_error_is_a_500_with_a_correlation_id_and_no_internals(
 def test_an_unreachable_database_is_a_503_with_retry_after() -> None:
     """PostgreSQL not answering: 503 + Retry-After without the URL, not a plain-text 500."""
     engine = make_engine(f"postgresql://root:hunter2@127.0.0.1:{free_port()}/doorstep")
-    with client_for(engine) as c:
+    with client_for(engine, token="dsk_live_checked-against-the-database") as c:
         r = c.get("/v1/orders/x")
         assert_problem(r, 503, "database")
         assert int(r.headers["retry-after"]) > 0
@@ -318,7 +322,7 @@ def test_an_unreachable_database_is_a_503_with_retry_after() -> None:
 
 def test_anonymous_callers_are_rate_limited_per_address(stocked: Engine) -> None:
     """Past the per-address limit: 429 problem+json with Retry-After; other callers unaffected."""
-    with client_for(stocked, rate_limit_per_address="3/minute") as c:
+    with client_for(stocked, anonymous=True, rate_limit_per_address="3/minute") as c:
         for _ in range(3):
             assert c.get("/healthz").status_code == 200
         r = c.get("/healthz")
@@ -330,7 +334,7 @@ def test_anonymous_callers_are_rate_limited_per_address(stocked: Engine) -> None
 
 def test_each_credential_has_its_own_rate_limit(stocked: Engine) -> None:
     """A key over its limit gets 429; another key still passes."""
-    with client_for(stocked, rate_limit_per_key="2/minute") as c:
+    with client_for(stocked, anonymous=True, rate_limit_per_key="2/minute") as c:
         one = {"Authorization": "Bearer key-one"}
         assert [c.get("/healthz", headers=one).status_code for _ in range(3)] == [200, 200, 429]
         assert c.get("/healthz", headers={"Authorization": "Bearer key-two"}).status_code == 200

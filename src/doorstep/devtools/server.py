@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Any, Self
 
 import httpx
 
@@ -197,10 +197,34 @@ class ServerProcess(_Process):
         self.processes = processes
         self.extra_args = extra_args
         self.ready_timeout = ready_timeout
+        self._api_key: str | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_key(self) -> str:
+        """An admin API key in the server's database, created on first use."""
+        if self._api_key is None:
+            from doorstep.bootstrap import make_engine
+            from doorstep.devtools.credentials import issue_key
+
+            engine = make_engine(self.database_url, pool_size=1)
+            try:
+                self._api_key = issue_key(engine, name="e2e-admin")
+            finally:
+                engine.dispose()
+        return self._api_key
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def client(self, **options: Any) -> httpx.Client:
+        """An ``httpx.Client`` on this server that authenticates with ``api_key``."""
+        headers = {**self.auth_headers, **options.pop("headers", {})}
+        return httpx.Client(base_url=self.base_url, headers=headers, **options)
 
     def command(self) -> list[str]:
         # ``serve`` passes its --worker flag explicitly, so the setting alone is not enough.

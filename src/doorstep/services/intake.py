@@ -4,7 +4,8 @@ One write transaction stores each order, its lines, the ``received`` event, an
 ``order.accepted`` outbox message and the idempotency record with the exact response body.
 Allocation happens later in the worker, so a burst never makes intake wait for stock locks.
 
-Idempotency rules (``Idempotency-Key``):
+Idempotency rules (``Idempotency-Key``, remembered per credential — ``scope`` — so one
+client's key never answers, or names an order of, another client):
   same key, same body      → the original 201 response, replayed
   same key, other body     → ``IdempotencyConflict`` (409)
   new key, but the channel already has this ``external_id`` → ``DuplicateOrder`` (409,
@@ -34,6 +35,7 @@ from sqlalchemy import JSON, Connection, Engine, literal, null, select, union_al
 from sqlalchemy.exc import IntegrityError
 
 from doorstep.adapters.db.bulk_insert import insert_many
+from doorstep.adapters.db.identity_tables import audit_log
 from doorstep.adapters.db.tables import (
     idempotency_keys,
     order_events,
@@ -79,14 +81,31 @@ class IntakeResult:
 
 @dataclass(frozen=True)
 class IntakeRequest:
+    """One order to accept.  ``scope`` is the credential the key belongs to (empty for
+    doorstep's own importers, whose keys are ``<profile>:<order id>``); ``actor`` is who
+    placed it, for the timeline and the audit trail."""
+
     order: OrderIn
     key: str
     digest: str
     now: datetime
+    scope: str = ""
+    actor: str | None = None
+    correlation_id: str | None = None
 
     @classmethod
-    def of(cls, order: OrderIn, key: str, now: datetime | None = None) -> IntakeRequest:
-        return cls(order=order, key=key, digest=request_hash(order), now=now or utcnow())
+    def of(cls, order: OrderIn, key: str, now: datetime | None = None, *, scope: str = "",
+           actor: str | None = None, correlation_id: str | None = None) -> IntakeRequest:
+        return cls(order=order, key=key, digest=request_hash(order), now=now or utcnow(),
+                   scope=scope, actor=actor, correlation_id=correlation_id)
+
+    @property
+    def stored_key(self) -> str:
+        return f"{self.scope}|{self.key}" if self.scope else self.key
+
+    @property
+    def placed_by(self) -> str:
+        return self.actor or f"channel:{self.order.channel}"
 
 
 # Per request: the stored (or replayed) order, the rule it broke, or — for a server fault
@@ -105,10 +124,12 @@ def request_hash(order: OrderIn) -> str:
 
 
 def accept_order(
-    engine: Engine, order: OrderIn, idempotency_key: str, *, now: datetime | None = None
+    engine: Engine, order: OrderIn, idempotency_key: str, *, now: datetime | None = None,
+    scope: str = "", actor: str | None = None,
 ) -> IntakeResult:
     """Store ``order`` once under ``idempotency_key`` and return the 201 response body."""
-    (outcome,) = accept_orders(engine, [IntakeRequest.of(order, idempotency_key, now)])
+    request = IntakeRequest.of(order, idempotency_key, now, scope=scope, actor=actor)
+    (outcome,) = accept_orders(engine, [request])
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
@@ -169,6 +190,7 @@ class _Rows:
     events: list[dict[str, Any]]
     outbox: list[dict[str, Any]]
     keys: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
 
 
 def _look_up(conn: Connection, requests: Sequence[IntakeRequest]
@@ -182,7 +204,7 @@ def _look_up(conn: Connection, requests: Sequence[IntakeRequest]
     used = select(literal("key").label("kind"), idempotency_keys.c.key.label("a"),
                   idempotency_keys.c.request_hash.label("b"),
                   idempotency_keys.c.order_id.label("c"), idempotency_keys.c.response
-                  ).where(idempotency_keys.c.key.in_({r.key for r in requests}))
+                  ).where(idempotency_keys.c.key.in_({r.stored_key for r in requests}))
     # channel first: the UNIQUE (channel, external_id) index answers this without a scan
     taken = select(literal("order"), orders.c.channel, orders.c.external_id, orders.c.id,
                    no_json).where(
@@ -200,10 +222,10 @@ def _look_up(conn: Connection, requests: Sequence[IntakeRequest]
 
 def _accept_batch(conn: Connection, requests: Sequence[IntakeRequest]) -> list[Outcome]:
     known, twins = _look_up(conn, requests)
-    rows = _Rows([], [], [], [], [])
+    rows = _Rows([], [], [], [], [], [])
     outcomes: list[Outcome] = []
     for r in requests:
-        seen = known.get(r.key)
+        seen = known.get(r.stored_key)
         if seen is not None:
             digest, order_id, response = seen
             outcomes.append(IntakeResult(order_id, response, replayed=True)
@@ -214,13 +236,13 @@ def _accept_batch(conn: Connection, requests: Sequence[IntakeRequest]) -> list[O
             outcomes.append(DuplicateOrder(r.order.channel, r.order.external_id, twin))
             continue
         result = _add(rows, r)
-        known[r.key] = (r.digest, result.order_id, result.response)
+        known[r.stored_key] = (r.digest, result.order_id, result.response)
         twins[(r.order.channel, r.order.external_id)] = result.order_id
         outcomes.append(result)
     if rows.orders:
         insert_many(conn, [(orders, rows.orders), (order_lines, rows.lines),
                            (order_events, rows.events), (outbox, rows.outbox),
-                           (idempotency_keys, rows.keys)])
+                           (idempotency_keys, rows.keys), (audit_log, rows.audit)])
     return outcomes
 
 
@@ -242,8 +264,13 @@ def _add(rows: _Rows, r: IntakeRequest) -> IntakeResult:
         "quantity": line.quantity, "unit_price": line.unit_price,
     } for n, line in enumerate(order.lines, start=1))
     rows.events.append({
-        "order_id": order_id, "at": now, "type": "received", "actor": f"channel:{order.channel}",
-        "data": {"external_id": order.external_id, "idempotency_key": r.key},
+        "order_id": order_id, "at": now, "type": "received", "actor": r.placed_by,
+        "data": {"external_id": order.external_id},
+    })
+    rows.audit.append({
+        "at": now, "actor": r.placed_by, "action": "order.create", "object_type": "order",
+        "object_id": order_id, "correlation_id": r.correlation_id,
+        "detail": {"channel": order.channel, "external_id": order.external_id},
     })
     rows.outbox.append({
         "topic": Topic.ORDER_ACCEPTED.value, "key": order_id, "payload": {"order_id": order_id},
@@ -258,6 +285,6 @@ def _add(rows: _Rows, r: IntakeRequest) -> IntakeResult:
         "lines": [{"line_no": n, "sku": line.sku, "quantity": line.quantity}
                   for n, line in enumerate(order.lines, start=1)],
     }
-    rows.keys.append({"key": r.key, "request_hash": r.digest, "order_id": order_id,
+    rows.keys.append({"key": r.stored_key, "request_hash": r.digest, "order_id": order_id,
                       "response": response, "created_at": now})
     return IntakeResult(order_id=order_id, response=response, replayed=False)

@@ -9,9 +9,18 @@ from sqlalchemy import Connection, select
 from doorstep.adapters.db.tables import order_events, order_lines, orders
 from doorstep.domain.errors import NotFound
 
+# Kept in events written before idempotency keys became per-credential; never shown.
+_HIDDEN_EVENT_DATA = frozenset({"idempotency_key"})
 
-def order_view(conn: Connection, order_id: str) -> dict[str, Any]:
-    order = conn.execute(select(orders).where(orders.c.id == order_id)).first()
+
+def order_view(conn: Connection, order_id: str, *, channel: str | None = None
+               ) -> dict[str, Any]:
+    """The order, or ``NotFound`` — also when ``channel`` is given and the order is in
+    another channel, so a caller limited to one channel learns nothing about the rest."""
+    query = select(orders).where(orders.c.id == order_id)
+    if channel is not None:
+        query = query.where(orders.c.channel == channel)
+    order = conn.execute(query).first()
     if order is None:
         raise NotFound("order", order_id)
     lines = conn.execute(select(order_lines).where(order_lines.c.order_id == order_id)
@@ -39,7 +48,8 @@ def order_view(conn: Connection, order_id: str) -> dict[str, Any]:
             for ln in lines
         ],
         "timeline": [
-            {"at": e.at.isoformat(), "type": e.type, "actor": e.actor, "data": e.data}
+            {"at": e.at.isoformat(), "type": e.type, "actor": e.actor,
+             "data": {k: v for k, v in e.data.items() if k not in _HIDDEN_EVENT_DATA}}
             for e in events
         ],
     }

@@ -15,6 +15,7 @@ from doorstep.adapters.db.metadata import metadata
 from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
 from doorstep.adapters.importers.order_mapping import load_order_mapper
 from doorstep.bootstrap import Container, make_engine
+from doorstep.devtools.credentials import memory_client
 from doorstep.entrypoints.api.routers import quarantine
 from doorstep.schemas.orders import OrderIn
 from doorstep.services.order_import import (
@@ -47,7 +48,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     store = build_quarantine_store(engine, intake)
     OrderImporter(load_order_mapper("woocommerce"), intake, store).import_document(
         (SHOPS / "woocommerce" / "order_727_retrieve.json").read_bytes())
-    with TestClient(app) as test_client:
+    with memory_client(app) as test_client:
         yield test_client
     engine.dispose()
 
@@ -65,15 +66,15 @@ def test_held_records_are_listed_and_shown_with_payload_and_audit(client: TestCl
 def test_correct_and_release_hands_the_order_to_intake(client: TestClient) -> None:
     """PUT a corrected payload, POST release: the record is released and intake got it."""
     (item,) = client.get("/v1/quarantine").json()["items"]
-    still_bad = client.post(f"/v1/quarantine/{item['id']}/release", json={"actor": "ops"})
+    still_bad = client.post(f"/v1/quarantine/{item['id']}/release", json={})
     assert still_bad.status_code == 422
     assert still_bad.json()["reasons"][0]["code"] == "missing_field"
     fixed = json.loads(client.get(f"/v1/quarantine/{item['id']}").json()["payload"])
     fixed["line_items"][0]["sku"] = "WOO-SINGLE"
     put = client.put(f"/v1/quarantine/{item['id']}/payload",
-                     json={"payload": json.dumps(fixed), "actor": "ops", "note": "sku"})
+                     json={"payload": json.dumps(fixed), "note": "sku"})
     assert put.status_code == 200
-    released = client.post(f"/v1/quarantine/{item['id']}/release", json={"actor": "ops"})
+    released = client.post(f"/v1/quarantine/{item['id']}/release", json={})
     assert released.status_code == 200 and released.json()["status"] == "released"
     assert client.app.state.accepted == ["woocommerce:727"]  # type: ignore[attr-defined]
     assert client.get("/v1/quarantine").json()["items"] == []
@@ -83,9 +84,9 @@ def test_reject_needs_a_note_and_is_final(client: TestClient) -> None:
     """Rejecting without a note is 422; after a rejection, release is a 409 conflict."""
     (item,) = client.get("/v1/quarantine").json()["items"]
     url = f"/v1/quarantine/{item['id']}"
-    assert client.post(f"{url}/reject", json={"actor": "ops"}).status_code == 422
-    assert client.post(f"{url}/reject", json={"actor": "ops", "note": "test"}).status_code == 200
-    conflict = client.post(f"{url}/release", json={"actor": "ops"})
+    assert client.post(f"{url}/reject", json={}).status_code == 422
+    assert client.post(f"{url}/reject", json={"note": "test"}).status_code == 200
+    conflict = client.post(f"{url}/release", json={})
     assert conflict.status_code == 409
     assert conflict.headers["content-type"].startswith("application/problem+json")
     assert client.get("/v1/quarantine", params={"status": "rejected"}).json()["items"]

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from picking_helpers import FIXTURES
 
+from doorstep.devtools.credentials import memory_client
 from doorstep.entrypoints.api.routers.picking import router
 
 LAYOUT = yaml.safe_load((FIXTURES / "warehouse.yaml").read_text())
@@ -25,7 +26,7 @@ def client(tmp_path: Path) -> TestClient:
     app.include_router(router)
     (tmp_path / "main.yaml").write_text((FIXTURES / "warehouse.yaml").read_text())
     app.state.layouts_dir = str(tmp_path)
-    return TestClient(app)
+    return memory_client(app)
 
 
 def test_route_returns_stops_distance_method_and_polyline(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from doorstep.adapters.promise_store import save_model
+from doorstep.devtools.credentials import memory_client
 from doorstep.domain.promise.fit import FitResult
 from doorstep.domain.promise.load import BacklogReading
 from doorstep.entrypoints.api.routers.promise import router
@@ -31,7 +32,7 @@ def _app(model_path: Path) -> FastAPI:
 def client(small_fit: FitResult, tmp_path: Path) -> TestClient:
     path = tmp_path / "model.json"
     save_model(path, small_fit.model)
-    return TestClient(_app(path))
+    return memory_client(_app(path))
 
 
 def test_checkout_gets_a_window_and_the_level(client: TestClient) -> None:
@@ -68,6 +69,6 @@ def test_bad_parameters_are_problems_naming_the_field(client: TestClient) -> Non
 
 def test_missing_model_is_service_unavailable(tmp_path: Path) -> None:
     """Without a model file the endpoint answers 503 with the reason."""
-    response = TestClient(_app(tmp_path / "absent.json")).get("/v1/promise", params=QUERY)
+    response = memory_client(_app(tmp_path / "absent.json")).get("/v1/promise", params=QUERY)
     assert response.status_code == 503
     assert "promise model not available" in response.json()["detail"]

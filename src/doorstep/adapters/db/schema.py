@@ -29,6 +29,7 @@ TABLE_MODULES = (
     "doorstep.adapters.db.receiving_tables",
     "doorstep.adapters.db.notify_tables",
     "doorstep.adapters.db.packing_tables",
+    "doorstep.adapters.db.identity_tables",
 )
 
 

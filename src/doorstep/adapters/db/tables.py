@@ -191,7 +191,7 @@ order_events = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("key", String(200), primary_key=True),
+    Column("key", String(300), primary_key=True),  # "<credential scope>|<client key>"
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(40), nullable=False),
     Column("response", JSON, nullable=False),

@@ -5,57 +5,159 @@ Every route declares what it needs, in one of two ways::
     @router.get("/v1/x", dependencies=[Depends(require(Role.OPERATOR))])   # staff/API keys
     @router.get("/track/{token}", dependencies=[Depends(public("customer page by token"))])
 
-``require`` resolves the credential (``Authorization: Bearer KEY`` or a staff session
-cookie) into a ``Principal``; ``admin`` passes every requirement.  Handlers that need the
-actor take ``principal: Principal = Depends(require(...))`` and use ``principal.actor``,
-never a name from the request body.  ``public`` marks a route open on purpose (the reason is
-listed in SECURITY.md); a test walks every registered route and fails on a route with
-neither.
+``require`` resolves the credential into a ``Principal``::
 
-CONTRACT STUB: the identity store (API keys, staff users) is being built under issue 9;
-until then ``require`` lets every caller through as a placeholder principal.
+    Authorization: Bearer dsk_live_…   → the API key's principal (role, channel)
+    cookie doorstep_session=…          → the staff user's principal; a request that changes
+                                          something must also prove it came from our page:
+                                          the session's CSRF token in header X-CSRF-Token, or
+                                          the pages' form token (field csrf_token matching
+                                          the doorstep_csrf cookie, see web/csrf.py)
+    neither / unknown / revoked         → 401 problem+json with WWW-Authenticate: Bearer
+    known, role not allowed             → 403 problem+json
+
+``admin`` passes every requirement.  Handlers that need the actor take ``principal:
+Principal = Depends(require(...))`` and use ``principal.actor``, never a name from the
+request body.  ``public`` marks a route open on purpose (the reason is listed in
+SECURITY.md); ``doorstep.devtools.route_access`` walks every registered route and the
+test suite fails on a route with neither.
+
+The identity store is ``app.state.identities`` (``services.identities``): the database in
+a served app, fixed tokens in tests that run a router without the identity tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
+import secrets
+from collections.abc import Awaitable, Callable
+from ipaddress import ip_address
 
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from doorstep.domain.access import ANONYMOUS, Principal, Role
+from doorstep.services.identities import IdentityStore
+from doorstep.services.staff import csrf_for, csrf_matches
+
+__all__ = [
+    "ANONYMOUS",
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "LoginRequired",
+    "Principal",
+    "Role",
+    "csrf_token",
+    "current_principal",
+    "identities",
+    "is_loopback",
+    "public",
+    "require",
+]
+
+SESSION_COOKIE = "doorstep_session"
+FORM_CSRF_COOKIE = "doorstep_csrf"  # the pages' double-submit cookie (web/csrf.py)
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_bearer = HTTPBearer(auto_error=False, scheme_name="apiKey",
+                     description="An API key: `Authorization: Bearer dsk_live_…` "
+                                 "(`doorstep keys create`).")
+_session = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="staffSession",
+                        description="A staff session from `POST /login` (browser).")
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    OPERATOR = "operator"
-    WAREHOUSE = "warehouse"
-    INTEGRATION = "integration"
-    VIEWER = "viewer"
+def identities(request: Request) -> IdentityStore:
+    """The app's identity store (``app.state.identities``)."""
+    store: IdentityStore | None = getattr(request.app.state, "identities", None)
+    if store is None:
+        raise RuntimeError("app.state.identities is not set: create the app with create_app "
+                           "or install an identity store (doorstep.devtools.credentials)")
+    return store
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller: an API key, a staff user, or a verified signature."""
-
-    kind: str  # "key" | "user" | "signature" | "anonymous"
-    id: str
-    name: str
-    role: Role | None
-    channel: str | None = None  # set for integration keys: the one shop channel they serve
-
-    @property
-    def actor(self) -> str:
-        """The name written to timelines and the audit trail."""
-        return f"{self.kind}:{self.name}"
+class LoginRequired(HTTPException):
+    """401 for a caller without a (live) credential; a browser asking for a page is sent to
+    /login instead (``web.login_pages``)."""
 
 
-def require(*roles: Role) -> Callable[[Request], Principal]:
+def _unauthorized(detail: str, error: str | None = None) -> HTTPException:
+    challenge = 'Bearer realm="doorstep"'
+    if error:
+        challenge += f', error="{error}"'
+        return HTTPException(401, detail, headers={"WWW-Authenticate": challenge})
+    return LoginRequired(401, detail, headers={"WWW-Authenticate": challenge})
+
+
+async def _presented_csrf(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def _came_from_our_page(request: Request, session: str) -> bool:
+    presented = await _presented_csrf(request)
+    if not presented:
+        return False
+    if csrf_matches(session, presented):
+        return True
+    form_cookie = request.cookies.get(FORM_CSRF_COOKIE, "")
+    return bool(form_cookie) and secrets.compare_digest(
+        form_cookie.encode("utf-8", "replace"), presented.encode("utf-8", "replace"))
+
+
+async def _authenticate(request: Request, bearer: HTTPAuthorizationCredentials | None,
+                        session: str | None) -> Principal:
+    """The caller's principal; raises 401 for a credential that does not verify."""
+    store = identities(request)
+    if bearer is not None:
+        principal = store.by_key(bearer.credentials)
+        if principal is None:
+            raise _unauthorized("the API key is unknown or revoked", "invalid_token")
+        return principal
+    if request.headers.get("authorization"):
+        raise _unauthorized("Authorization must be 'Bearer <API key>'", "invalid_request")
+    if session:
+        principal = store.by_session(session)
+        if principal is None:
+            raise _unauthorized("the session has ended; log in again at /login")
+        if request.method not in SAFE_METHODS and not await _came_from_our_page(
+                request, session):
+            request.state.principal = principal
+            raise HTTPException(403, f"a change made with a browser session needs its CSRF "
+                                     f"token (header {CSRF_HEADER} or form field {CSRF_FIELD})")
+        return principal
+    return ANONYMOUS
+
+
+async def current_principal(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    session: str | None = Depends(_session),
+) -> Principal:
+    """The caller if a credential was presented, else ``ANONYMOUS`` (declares nothing)."""
+    principal = await _authenticate(request, bearer, session)
+    request.state.principal = principal
+    return principal
+
+
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A FastAPI dependency: the caller must hold one of ``roles`` (admin always may)."""
     allowed = frozenset(roles) | {Role.ADMIN}
+    wanted = ", ".join(sorted(allowed))
 
-    def dependency(request: Request) -> Principal:
-        principal = Principal(kind="anonymous", id="-", name="anonymous", role=Role.ADMIN)
-        request.state.principal = principal
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role is None:
+            raise _unauthorized(f"this needs an API key or a staff log-in (role: {wanted})")
+        if not principal.may(allowed):
+            raise HTTPException(403, f"role {principal.role} may not do this (needs one of: "
+                                     f"{wanted})")
         return principal
 
     dependency.required_roles = allowed  # type: ignore[attr-defined]
@@ -70,3 +172,23 @@ def public(reason: str) -> Callable[[], None]:
 
     dependency.public_reason = reason  # type: ignore[attr-defined]
     return dependency
+
+
+# -- CSRF for scripts --------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    """The logged-in session's CSRF token, for scripts that send ``X-CSRF-Token``
+    ("" without a session).  Forms use ``doorstep.entrypoints.web.csrf_token`` instead."""
+    session = request.cookies.get(SESSION_COOKIE)
+    return csrf_for(session) if session else ""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``serve`` listens only on this machine (docs may be open there)."""
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -3,6 +3,12 @@
 ``create_app`` takes a wired ``Container``; ``serve`` builds one from settings.  With
 ``embedded_worker`` (the default) the outbox worker runs as a thread of the API process, so
 the embedded setup is one process; larger setups run ``doorstep worker`` separately.
+
+Every route declares who may call it (``entrypoints/api/access.py``).  ``/docs`` and
+``/openapi.json`` are open while ``serve`` listens on a loopback address only, and need a
+credential (any role) as soon as it listens on a network.  Every request gets a correlation
+id and, unless ``access_log`` is off, one JSON line in the access log
+(``entrypoints/api/request_log.py``).
 """
 
 from __future__ import annotations
@@ -11,16 +17,22 @@ import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from doorstep import __version__
 from doorstep.adapters.db.checkpoints import WalCheckpointer, disable_autocheckpoint
+from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import Container, bootstrap
 from doorstep.entrypoints.api import problems
+from doorstep.entrypoints.api.access import Role, is_loopback, public, require
 from doorstep.entrypoints.api.error_docs import document_errors
 from doorstep.entrypoints.api.rate_limits import RateLimits
 from doorstep.entrypoints.api.request_guard import RequestGuard
+from doorstep.entrypoints.api.request_log import RequestLog, configure_access_log
 from doorstep.entrypoints.api.routers import (
     bench,
     catalogue,
@@ -44,12 +56,15 @@ from doorstep.entrypoints.api.routers import (
 from doorstep.entrypoints.api.slo_metrics import IntakeTiming
 from doorstep.entrypoints.notifier import prepare_notifications, start_worker_threads
 from doorstep.entrypoints.web import (
+    login_pages,
     ops_pages,
     quarantine_pages,
     receiving_pages,
     tracking_pages,
 )
 from doorstep.entrypoints.web.rendering import mount_static
+from doorstep.services.audit import AuditEntry, record
+from doorstep.services.identities import DatabaseIdentities
 from doorstep.services.intake_batcher import IntakeBatcher
 from doorstep.services.notify_plan import OperatorNotices
 from doorstep.services.order_promises import LiveBacklog, ModelCache, PlanCache
@@ -78,6 +93,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         finally:
             stop.set()
             app.state.intake_batcher.stop()
+            app.state.identities.close()
             for thread in threads:
                 thread.join(timeout=10)
             if checkpointer is not None:
@@ -88,10 +104,20 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         version=__version__,
         summary="Everything between an online shop's checkout and the customer's door.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.container = container
     app.state.customer_notifier = OperatorNotices(notify.settings, container.settings.timezone)
     app.state.notify_settings = notify.settings  # the tracking page shows the shop's name
+    app.state.identities = DatabaseIdentities(container.engine)
+
+    def write_audit(entry: AuditEntry) -> None:
+        with transaction(container.engine, write=True) as conn:
+            record(conn, entry)
+
+    app.state.audit_sink = write_audit
     app.state.intake_batcher = IntakeBatcher(container.engine)
     app.state.backlog_source = LiveBacklog(
         container.engine, ModelCache(container.settings.promise_model_path),
@@ -112,12 +138,16 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
                    quarantine, search, tracking_links, tracking_pages, notifications, watchlist,
                    receiving, receiving_pages, packing, ops, ops_pages, quarantine_pages):
         app.include_router(module.router)
+    login_pages.install(app)
     mount_static(app)
+    _add_docs(app, open_=is_loopback(container.settings.host))
     if container.settings.bench_endpoints:
         app.include_router(bench.router)
     # Outermost first on the way in: rate limits, then the body and header guard.
     app.add_middleware(RequestGuard, settings=container.settings)
     app.add_middleware(RateLimits, settings=container.settings)
+    # Outermost of all, so even a 429 or 413 gets its correlation id and its log line.
+    app.add_middleware(RequestLog, enabled=container.settings.access_log)
     document_errors(app)
     return app
 
@@ -137,6 +167,24 @@ def settle_heap() -> None:
 def app_from_environment() -> FastAPI:
     """The app of one ``serve --workers N`` process, wired from the environment ``serve``
     prepared (each process has its own engine, pool and group-commit writer)."""
-    app = create_app(bootstrap())
+    container = bootstrap()
+    if container.settings.access_log:
+        configure_access_log()
+    app = create_app(container)
     settle_heap()
     return app
+
+
+def _add_docs(app: FastAPI, *, open_: bool) -> None:
+    """``/openapi.json`` and ``/docs``: open on loopback, any role on a network."""
+    guard = (public("API documentation while serve listens on loopback only") if open_
+             else require(Role.VIEWER, Role.OPERATOR, Role.WAREHOUSE, Role.INTEGRATION))
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(guard)])
+    def openapi_document() -> JSONResponse:
+        document: dict[str, Any] = app.openapi()
+        return JSONResponse(document)
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(guard)])
+    def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="doorstep API")

@@ -15,3 +15,9 @@ def container(request: Request) -> Container:
 
 def engine(request: Request) -> Engine:
     return container(request).engine
+
+
+def correlation_id(request: Request) -> str | None:
+    """The request's correlation id (set by ``request_log.RequestLog``)."""
+    value = getattr(request.state, "correlation_id", None)
+    return value if isinstance(value, str) else None

@@ -9,6 +9,7 @@ from doorstep.entrypoints.cli import (
     core,
     demo,
     harmonise,
+    identities,
     load,
     monitoring,
     packing,
@@ -47,6 +48,8 @@ app.command("serve")(core.serve)
 app.command("worker")(core.worker)
 app.command("demo")(demo.demo)
 app.add_typer(core.db_app, name="db")
+app.add_typer(identities.keys_app, name="keys")
+app.add_typer(identities.users_app, name="users")
 app.add_typer(pick.app, name="pick")
 app.add_typer(waves.app, name="wave")
 app.add_typer(promise.app, name="promise")

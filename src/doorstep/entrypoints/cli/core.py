@@ -135,8 +135,9 @@ def serve(
         1, "--workers", min=1,
         help="API processes sharing the port, each with its own group commit (for "
              "PostgreSQL; on SQLite every process shares the one write lock)."),
-    access_log: bool = typer.Option(False, "--access-log/--no-access-log",
-                                    help="Log every request (costs throughput at peak)."),
+    access_log: bool | None = typer.Option(
+        None, "--access-log/--no-access-log",
+        help="One JSON line per request on stdout (default: the access_log setting, on)."),
 ) -> None:
     """Serve the HTTP API (and, by default, the worker) until stopped."""
     import os
@@ -145,9 +146,13 @@ def serve(
 
     from doorstep.entrypoints.api.app import create_app, settle_heap
     from doorstep.entrypoints.api.http_protocol import http_options
+    from doorstep.entrypoints.api.request_log import configure_access_log
 
-    c = _container(database_url, host=host, port=port)
+    c = _container(database_url, host=host, port=port, access_log=access_log)
     ensure_current_schema(c)
+    ensure_credentials(c)
+    if c.settings.access_log:
+        configure_access_log()
     try:  # built here in every case, so a bad setting stops start-up before any process
         app = create_app(c, embedded_worker=worker)
     except ValueError as exc:  # notification settings or an e-mail template
@@ -164,17 +169,34 @@ def serve(
         os.environ.update({"DOORSTEP_DATABASE_URL": c.settings.database_url,
                            "DOORSTEP_HOST": c.settings.host,
                            "DOORSTEP_PORT": str(c.settings.port),
-                           "DOORSTEP_EMBEDDED_WORKER": "1" if embedded else "0"})
+                           "DOORSTEP_EMBEDDED_WORKER": "1" if embedded else "0",
+                           "DOORSTEP_ACCESS_LOG": "1" if c.settings.access_log else "0"})
         c.engine.dispose()
         uvicorn.run("doorstep.entrypoints.api.app:app_from_environment", factory=True,
                     workers=workers, host=c.settings.host, port=c.settings.port,
-                    log_level=c.settings.log_level, access_log=access_log,
+                    log_level=c.settings.log_level, access_log=False,
                     **http_options(c.settings.max_header_bytes))
         return
     settle_heap()
     uvicorn.run(app, host=c.settings.host, port=c.settings.port,
-                log_level=c.settings.log_level, access_log=access_log,
+                log_level=c.settings.log_level, access_log=False,
                 **http_options(c.settings.max_header_bytes))
+
+
+def ensure_credentials(c: Container) -> None:
+    """On a network address, refuse to start while nobody could log in or call the API."""
+    from doorstep.entrypoints.api.access import is_loopback
+    from doorstep.services.identities import credentials_exist
+
+    if is_loopback(c.settings.host) or credentials_exist(c.engine):
+        return
+    console.print(
+        f"[red]Refusing to serve on {c.settings.host}: no API key or staff user exists[/], "
+        f"so nobody could use the API — but the address is reachable from the network.\n"
+        f"Create one first, e.g. [bold]doorstep keys create --role admin --name ops[/] or "
+        f"[bold]doorstep users add NAME --role admin[/] (database: "
+        f"{_safe_url(c.settings.database_url)}).", soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def worker(database_url: str | None = DB_OPTION) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 console = Console()
 
@@ -75,6 +79,7 @@ def demo(
         summary = build_week(engine, directory, model=model, model_path=model_path,
                              orders_per_day=orders, days=days, until=today, progress=step)
         bar.update(tasks["carrier scans"], total=bar.tasks[tasks["carrier scans"]].completed)
+    password, key = demo_credentials(engine)
     engine.dispose()
     _print_summary(summary)
     env = {"DOORSTEP_DATABASE_URL": url, "DOORSTEP_LAYOUT_PATH": str(DEMO_LAYOUT),
@@ -83,6 +88,9 @@ def demo(
            "DOORSTEP_WAREHOUSE": summary.warehouse}
     base = f"http://{host}:{port}"
     lines = [
+        "",
+        f"Log in:   {base}/login   as admin, password {password}",
+        f"API key:  {key}   (admin; send it as 'Authorization: Bearer {key}')",
         "",
         "Open:",
         f"  {base}/docs",
@@ -125,3 +133,20 @@ def _print_summary(summary: object) -> None:
     for status, count in sorted(summary.statuses.items()):
         table.add_row(f"  orders {status}", str(count))
     console.print(table)
+
+
+def demo_credentials(engine: Engine) -> tuple[str, str]:
+    """A demo admin (user ``admin``, random password) and an admin API key, for the demo
+    database only; both are printed once."""
+    import secrets
+
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.domain.access import Role
+    from doorstep.services import api_keys, staff
+
+    password = secrets.token_urlsafe(12)
+    with transaction(engine, write=True) as conn:
+        staff.add_user(conn, "admin", password, Role.ADMIN)
+        _, key = api_keys.create_key(conn, name="demo-admin", role=Role.ADMIN,
+                                     created_by="demo")
+    return password, key

@@ -10,9 +10,12 @@ How it holds::
 Another site can make a browser send the cookie but cannot read it, so it cannot put the
 same value in the form; SameSite=Lax already keeps the cookie off cross-site POSTs.
 
-Staff sessions (issue 9) may bind the token to the session instead; routes only ever call
-``csrf_token(request)`` in templates and ``Depends(check_csrf)`` on form handlers, so the
-mechanism can change here without touching a page.
+Staff sessions (issue 9) use the same token: ``access.require`` accepts, for a change made
+with the session cookie, either this double-submit pair or the session-bound token
+(header ``X-CSRF-Token``).  A request that carries ``Authorization: Bearer`` is an API
+client, not a browser (browsers never attach that header on their own), so it needs no
+token.  Routes only ever call ``csrf_token(request)`` in templates and ``Depends(check_csrf)``
+on form handlers, so the mechanism can change here without touching a page.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
 
 async def check_csrf(request: Request) -> None:
     """A FastAPI dependency for form handlers: 403 unless the form proves it came from us."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return  # an API key is never ambient; require() checks it
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
         raise HTTPException(403, "the form was sent from another site")

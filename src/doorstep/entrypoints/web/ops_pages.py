@@ -209,7 +209,8 @@ def _all_rows(service: Any, model: Any) -> dict[str, Any]:
         return result
 
 
-@router.post("/ops/watchlist/{flag_id}/handled", dependencies=[Depends(check_csrf)])
+@router.post("/ops/watchlist/{flag_id}/handled",
+             dependencies=[Depends(require(Role.OPERATOR)), Depends(check_csrf)])
 async def watchlist_handled(request: Request, flag_id: str, note: str = Form(""),
                             principal: Principal = Depends(require(Role.OPERATOR))
                             ) -> Response:
@@ -230,7 +231,8 @@ async def watchlist_handled(request: Request, flag_id: str, note: str = Form("")
     return RedirectResponse("/ops/watchlist?done=handled", status_code=303)
 
 
-@router.post("/ops/watchlist/{flag_id}/notify", dependencies=[Depends(check_csrf)])
+@router.post("/ops/watchlist/{flag_id}/notify",
+             dependencies=[Depends(require(Role.OPERATOR)), Depends(check_csrf)])
 async def watchlist_notify(request: Request, flag_id: str,
                            principal: Principal = Depends(require(Role.OPERATOR))) -> Response:
     service = watchlist_service(request)

@@ -97,7 +97,8 @@ def _back(record_id: int, **query: str) -> RedirectResponse:
     return RedirectResponse(f"/ops/quarantine/{record_id}?{urlencode(query)}", status_code=303)
 
 
-@router.post("/ops/quarantine/{record_id}/field", dependencies=[Depends(check_csrf)])
+@router.post("/ops/quarantine/{record_id}/field",
+             dependencies=[Depends(ACT), Depends(check_csrf)])
 async def correct_field(request: Request, record_id: PathRowId, path: str = Form(...),
                         value: str = Form(""), note: str = Form(""),
                         principal: Principal = Depends(ACT)) -> Response:
@@ -119,7 +120,8 @@ async def correct_field(request: Request, record_id: PathRowId, path: str = Form
     return _back(record_id, done="corrected")
 
 
-@router.post("/ops/quarantine/{record_id}/release", dependencies=[Depends(check_csrf)])
+@router.post("/ops/quarantine/{record_id}/release",
+             dependencies=[Depends(ACT), Depends(check_csrf)])
 async def release(request: Request, record_id: PathRowId, note: str = Form(""),
                   principal: Principal = Depends(ACT)) -> Response:
     store = quarantine_store(request)
@@ -133,7 +135,8 @@ async def release(request: Request, record_id: PathRowId, note: str = Form(""),
     return _back(record_id, done="released")
 
 
-@router.post("/ops/quarantine/{record_id}/reject", dependencies=[Depends(check_csrf)])
+@router.post("/ops/quarantine/{record_id}/reject",
+             dependencies=[Depends(ACT), Depends(check_csrf)])
 async def reject(request: Request, record_id: PathRowId, note: str = Form(""),
                  principal: Principal = Depends(ACT)) -> Response:
     if not note.strip():
@@ -146,7 +149,7 @@ async def reject(request: Request, record_id: PathRowId, note: str = Form(""),
     return _back(record_id, done="rejected")
 
 
-@router.post("/ops/quarantine/bulk", dependencies=[Depends(check_csrf)])
+@router.post("/ops/quarantine/bulk", dependencies=[Depends(ACT), Depends(check_csrf)])
 async def bulk(request: Request, principal: Principal = Depends(ACT)) -> HTMLResponse:
     """Release or reject the ticked records with one note; each outcome is listed."""
     form = await request.form()

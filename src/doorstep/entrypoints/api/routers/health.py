@@ -1,26 +1,29 @@
-"""Liveness and readiness."""
+"""Liveness and readiness: public, so load balancers and orchestrators need no key."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from doorstep.adapters.db.schema import schema_status
+from doorstep.entrypoints.api.access import public
 from doorstep.entrypoints.api.deps import container
 from doorstep.services.outbox import outbox_lag_seconds
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive",
+            dependencies=[Depends(public("liveness probe for load balancers; says only ok"))])
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database reachable, schema current, outbox lag")
+@router.get("/readyz", summary="Database reachable, schema current, outbox lag",
+            dependencies=[Depends(public("readiness probe for orchestrators; no data"))])
 def readyz(request: Request) -> JSONResponse:
     db = container(request).engine
     body: dict[str, Any] = {}

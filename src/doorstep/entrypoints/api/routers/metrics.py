@@ -4,16 +4,20 @@ Counters live in the process (intake outcomes and group-commit sizes, webhook re
 the order book's state — orders per status, outbox messages waiting and the age of the
 oldest — is read from the database at each scrape, so every API process reports the same
 truth and a restart loses nothing.
+
+Scraping needs a viewer (or operator) key: Prometheus sends it as a bearer token
+(``authorization: {credentials_file: …}`` in the scrape config), see SECURITY.md.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import REGISTRY, CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
 from doorstep.adapters.db.tables import orders, outbox
+from doorstep.entrypoints.api.access import Role, require
 from doorstep.entrypoints.api.deps import container
 from doorstep.entrypoints.api.slo_metrics import add_slo_gauges
 from doorstep.services.outbox import outbox_lag_seconds
@@ -23,7 +27,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
             responses={200: {"description": "Prometheus text format.",
-                             "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
+                             "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+            dependencies=[Depends(require(Role.VIEWER, Role.OPERATOR))])
 def metrics(request: Request) -> Response:
     engine = container(request).engine
     scrape = CollectorRegistry()

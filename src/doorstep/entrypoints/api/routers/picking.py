@@ -9,6 +9,8 @@ message naming the field, e.g. ``body: orders[2].cutoff: must carry a time zone`
 The planners are bounded: at most ``settings.max_pick_orders`` orders per request, and each
 runs in a worker thread within ``settings.planner_budget_s``, stopped between two tours when
 the budget runs out or the client disconnects (``plan_runner``).
+
+Roles: warehouse, operator (planning costs CPU, so never anonymous).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -46,11 +48,13 @@ from doorstep.domain.picking import (
     tour_length_bound,
     walk_distance,
 )
+from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.plan_runner import Budget, run_planner
-from doorstep.schemas.strict import ActorName, Code, Finite, SaneDatetime
+from doorstep.schemas.strict import Code, Finite, SaneDatetime
 from doorstep.settings import Settings
 
-router = APIRouter(tags=["picking"])
+PLANNERS = require(Role.WAREHOUSE, Role.OPERATOR)
+router = APIRouter(tags=["picking"], dependencies=[Depends(PLANNERS)])
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 Method = Annotated[str, StringConstraints(max_length=40)]
@@ -139,7 +143,6 @@ class ShortPickIn(_LayoutRef):
     requested: int = Field(gt=0, le=10_000_000)
     picked: int = Field(ge=0, le=10_000_000)
     at: SaneDatetime | None = None
-    by: ActorName | None = None
     alternatives: list[AlternativeIn] = Field(default=[], max_length=1000)
 
 
@@ -298,7 +301,8 @@ def _wave(request: Request, body: WaveIn, budget: Budget) -> dict[str, Any]:
 
 
 @router.post("/v1/pick/short-pick")
-def pick_short(request: Request, body: ShortPickIn) -> dict[str, Any]:
+def pick_short(request: Request, body: ShortPickIn,
+               principal: Principal = Depends(PLANNERS)) -> dict[str, Any]:
     """Decide a short pick: re-allocate from the nearest locations or backorder (stateless)."""
     lay = _layout(request, body)
     short = ShortPick(
@@ -308,7 +312,7 @@ def pick_short(request: Request, body: ShortPickIn) -> dict[str, Any]:
         body.requested,
         body.picked,
         _aware(body.at, "at"),
-        body.by,
+        principal.actor,
     )
     try:
         decision = decide_short_pick(

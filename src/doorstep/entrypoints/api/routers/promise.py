@@ -2,7 +2,8 @@
 
 The model file (``settings.promise_model_path``) is read once and cached on ``app.state``
 (re-read only when the file changes), so a request is a dictionary lookup and a few small
-numpy operations.  The current backlog comes from ``app.state.backlog_source`` (a
+numpy operations.  Callers: a shop's backend with its integration key, staff (operator,
+viewer) — not anonymous browsers.  The current backlog comes from ``app.state.backlog_source`` (a
 ``BacklogSource``) or, by default, an empty backlog at the model's fitted throughput.
 """
 
@@ -13,13 +14,14 @@ import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from doorstep.adapters.promise_store import ModelFileError, load_model
 from doorstep.domain.promise.calendar import CalendarRangeError
 from doorstep.domain.promise.engine import PromiseRequest, make_promise
 from doorstep.domain.promise.model import PromiseModel
+from doorstep.entrypoints.api.access import Role, require
 from doorstep.entrypoints.api.problems import problem
 from doorstep.schemas.strict import CleanLine, sane_datetime
 from doorstep.services.promise_service import BacklogSource, FittedThroughput
@@ -51,7 +53,8 @@ def _invalid(field: str, reason: str) -> JSONResponse:
                    errors=[{"field": field, "reason": reason}])
 
 
-@router.get("/v1/promise", summary="Delivery promise for a checkout page")
+@router.get("/v1/promise", summary="Delivery promise for a checkout page",
+            dependencies=[Depends(require(Role.INTEGRATION, Role.OPERATOR, Role.VIEWER))])
 def get_promise(
     request: Request,
     dest_country: Annotated[str, Query(pattern=r"^[A-Z]{2}$",

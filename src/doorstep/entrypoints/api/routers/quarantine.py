@@ -2,13 +2,18 @@
 
 Same operations and rules as ``doorstep quarantine``; errors are problem+json
 (404 unknown id, 409 not held any more, 422 still invalid on release).
+
+Only operators (and admins) read or change quarantine: records hold raw shop payloads with
+customers' personal data, and releasing a corrected tracking scan can complete an order.
+The actor of each change is the credential's; every change lands in the record's own audit
+trail and in the audit log.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
@@ -21,12 +26,16 @@ from doorstep.adapters.quarantine_store import (
     RecordNotHeld,
     StillInvalid,
 )
+from doorstep.entrypoints.api.access import Principal, Role, require
+from doorstep.entrypoints.api.deps import correlation_id
 from doorstep.entrypoints.api.params import PathRowId
 from doorstep.entrypoints.api.problems import problem
 from doorstep.entrypoints.api.routers.webhooks import quarantine_store
-from doorstep.schemas.strict import BIGINT_MAX, ActorName, CleanLine, CleanText, Note
+from doorstep.schemas.strict import BIGINT_MAX, CleanLine, CleanText, Note
+from doorstep.services.audit import AuditEntry
 
-router = APIRouter()
+OPERATOR = require(Role.OPERATOR)
+router = APIRouter(dependencies=[Depends(OPERATOR)])
 
 
 # A corrected payload replaces a webhook body, so it may be as large as one.
@@ -38,21 +47,18 @@ class Correction(BaseModel):
 
     payload: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PAYLOAD_CHARS),
                        CleanText] = Field(description="The corrected payload, as text.")
-    actor: ActorName
     note: Note | None = None
 
 
 class Release(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    actor: ActorName
     note: Note | None = None
 
 
 class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    actor: ActorName
     note: Annotated[Note, StringConstraints(min_length=1)] = Field(
         description="Why (required).")
 
@@ -121,34 +127,55 @@ async def get_record(record_id: PathRowId, request: Request) -> Response:
 
 
 @router.put("/v1/quarantine/{record_id}/payload", summary="Store a corrected payload")
-async def correct_record(record_id: PathRowId, body: Correction, request: Request) -> Response:
+async def correct_record(record_id: PathRowId, body: Correction, request: Request,
+                         principal: Principal = Depends(OPERATOR)) -> Response:
     """The original payload is kept; release validates the correction."""
     store = quarantine_store(request)
     try:
-        await run_in_threadpool(store.correct, record_id, body.payload, body.actor, body.note)
+        await run_in_threadpool(store.correct, record_id, body.payload, principal.actor,
+                                body.note)
         record = await run_in_threadpool(store.get, record_id)
     except QuarantineError as exc:
         return _error(exc)
+    await _audit(request, principal, "quarantine.correct", record_id, body.note)
     return JSONResponse(_detail(record))
 
 
 @router.post("/v1/quarantine/{record_id}/release", summary="Re-validate and release")
-async def release_record(record_id: PathRowId, body: Release, request: Request) -> Response:
+async def release_record(record_id: PathRowId, request: Request, body: Release | None = None,
+                         principal: Principal = Depends(OPERATOR)) -> Response:
     """Hands the record to intake (orders) or the timeline (tracking) if it now passes."""
+    body = body or Release()
     store = quarantine_store(request)
     try:
-        record = await run_in_threadpool(store.release, record_id, body.actor, body.note)
+        record = await run_in_threadpool(store.release, record_id, principal.actor, body.note)
     except QuarantineError as exc:
         return _error(exc)
+    await _audit(request, principal, "quarantine.release", record_id, body.note)
     return JSONResponse(_detail(record))
 
 
 @router.post("/v1/quarantine/{record_id}/reject", summary="Reject for good")
-async def reject_record(record_id: PathRowId, body: Rejection, request: Request) -> Response:
+async def reject_record(record_id: PathRowId, body: Rejection, request: Request,
+                        principal: Principal = Depends(OPERATOR)) -> Response:
     store = quarantine_store(request)
     try:
-        await run_in_threadpool(store.reject, record_id, body.actor, body.note)
+        await run_in_threadpool(store.reject, record_id, principal.actor, body.note)
         record = await run_in_threadpool(store.get, record_id)
     except QuarantineError as exc:
         return _error(exc)
+    await _audit(request, principal, "quarantine.reject", record_id, body.note)
     return JSONResponse(_detail(record))
+
+
+async def _audit(request: Request, principal: Principal, action: str, record_id: int,
+                 note: str | None) -> None:
+    """The quarantine store keeps its own trail per record; the audit log gets a line too
+    (when the app has the audit table — the full app always does)."""
+    sink = getattr(request.app.state, "audit_sink", None)
+    if sink is None:
+        return
+    entry = AuditEntry(actor=principal.actor, action=action, object_type="quarantine",
+                       object_id=str(record_id), correlation_id=correlation_id(request),
+                       detail={"note": note} if note else {})
+    await run_in_threadpool(sink, entry)

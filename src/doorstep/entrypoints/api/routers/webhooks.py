@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import Counter
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,7 @@ from doorstep.adapters.importers.profile_engine import ProfileError, profile_nam
 from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.adapters.webhook_signatures import scheme_for, secret_for, verify
 from doorstep.bootstrap import Container
+from doorstep.entrypoints.api.access import public
 from doorstep.entrypoints.api.problems import problem
 from doorstep.services.order_import import (
     Decision,
@@ -101,6 +102,8 @@ def _shop_mapper(profile: str, profiles_dir: str) -> OrderMapper | None:
 @router.post(
     "/v1/webhooks/shop/{profile}",
     status_code=201,
+    dependencies=[Depends(public("shops cannot hold a doorstep key: each webhook is "
+                                 "verified by its platform's or its source's signature"))],
     summary="Receive a shop's order webhook",
     responses={
         200: {"description": "Order already imported (idempotent replay)."},
@@ -208,6 +211,8 @@ def _shop_response(profile: str, report: ImportReport) -> JSONResponse:
 
 @router.post(
     "/v1/webhooks/carrier/{profile}",
+    dependencies=[Depends(public("carriers push scans with the carrier's secret "
+                                 "(signature header or URL token), verified in the handler"))],
     summary="Receive a carrier's tracking push",
     responses={
         202: {"description": "Some events were quarantined; the body lists the ids."},
