@@ -68,3 +68,27 @@ def api_client(engine: Engine, *, role: Role = Role.ADMIN, channel: str | None =
     with TestClient(create_app(container, embedded_worker=False),
                     headers=bearer(token)) as client:
         yield client
+
+
+@contextmanager
+def browser_client(engine: Engine, *, role: Role = Role.OPERATOR,
+                   **settings: Any) -> Iterator[TestClient]:
+    """The real app as a browser sees it: a staff user of ``role`` logged in through
+    ``/login`` (session cookie, no API key), so forms must carry their CSRF token."""
+    import re
+    import secrets
+
+    from doorstep.services import staff
+
+    username, password = f"staff-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+    with transaction(engine, write=True) as conn:
+        staff.add_user(conn, username, password, role)
+    container = Container(settings=Settings(database_url=str(engine.url), **settings),
+                          engine=engine, session_factory=sessionmaker(bind=engine))
+    with TestClient(create_app(container, embedded_worker=False)) as client:
+        form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert form, "the log-in page has no CSRF token"
+        logged_in = client.post("/login", follow_redirects=False, data={
+            "username": username, "password": password, "csrf_token": form.group(1)})
+        assert logged_in.status_code == 303, logged_in.text
+        yield client

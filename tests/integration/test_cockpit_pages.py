@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from order_builders import api_client, order, ship_new_order
+from order_builders import browser_client, order, ship_new_order
 from sqlalchemy import Engine, insert, select, update
 
 from doorstep.adapters.db.notify_tables import notifications
@@ -24,7 +24,8 @@ SHOP_ORDER = {"id": 1001, "email": "ada@example.org",
 
 @pytest.fixture
 def client(stocked: Engine) -> Iterator[TestClient]:
-    with api_client(stocked) as c:
+    """An operator logged in through /login, as in a browser."""
+    with browser_client(stocked) as c:
         yield c
 
 

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from doorstep.adapters.db.tables import orders, shipments
 from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.cli import app as cli
+from doorstep.services import source_secrets
 from doorstep.services.order_views import order_view
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -55,14 +56,16 @@ def test_a_gls_webhook_lands_on_the_timeline_of_the_order_it_belongs_to(
         # the recorded payload is from October 2024: this parcel left then
         conn.execute(update(shipments).where(shipments.c.order_id == oid)
                      .values(shipped_at=datetime(2024, 10, 7, 6, 0, tzinfo=UTC)))
+    with transaction(stocked, write=True) as conn:  # the URL doorstep gave GLS
+        token = source_secrets.issue(conn, "carrier:gls", created_by="test")
     body = (FIXTURES / "carriers" / "gls" / "TrackingResponse.json").read_bytes()
-    r = client.post("/v1/webhooks/carrier/gls", content=body,
+    r = client.post(f"/v1/webhooks/carrier/gls?token={token}", content=body,
                     headers={"content-type": "application/json"})
     assert r.status_code == 200, r.text
     assert r.json()["accepted"] == 2
     with stocked.connect() as conn:
         types = [e["type"] for e in order_view(conn, oid)["timeline"]]
     assert "tracking.picked_up" in types and "tracking.info_received" in types
-    again = client.post("/v1/webhooks/carrier/gls", content=body,
+    again = client.post(f"/v1/webhooks/carrier/gls?token={token}", content=body,
                         headers={"content-type": "application/json"})
     assert again.json()["duplicates"] == 2 and again.json()["accepted"] == 0

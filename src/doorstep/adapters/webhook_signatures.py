@@ -5,8 +5,10 @@ send ``base64(HMAC-SHA256(secret, raw request body))``.  The HMAC must be comput
 raw bytes as received — re-serialising parsed JSON changes whitespace and breaks it — and
 compared in constant time so the comparison leaks nothing about the expected value.
 
-A profile that is not listed in ``SIGNATURE_HEADERS`` is unsigned; whether unsigned
-webhooks are accepted is the router's decision, not this module's.
+Sources whose platform does not sign (Shopware 6, Magento 2, CSV uploads) and carriers
+sign the same way with a secret doorstep issues (``services.source_secrets``), in
+``X-Doorstep-Signature`` — the header the supplier webhook uses as well.  Carriers that can
+only be given a URL send that secret as ``?token=`` instead (``token_matches``).
 """
 
 from __future__ import annotations
@@ -14,18 +16,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from doorstep.settings import Settings
 
 __all__ = [
+    "DOORSTEP_SIGNATURE_HEADER",
     "SIGNATURE_HEADERS",
     "SignatureScheme",
     "scheme_for",
     "sign",
+    "token_matches",
     "verify",
+    "verify_any",
 ]
+
+DOORSTEP_SIGNATURE_HEADER = "X-Doorstep-Signature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +82,18 @@ def verify(secret: str, body: bytes, signature: str | None) -> bool:
         return False
     expected = sign(secret, body).encode("ascii")
     return hmac.compare_digest(expected, signature.strip().encode("ascii", "replace"))
+
+
+def verify_any(secrets: Sequence[str], body: bytes, signature: str | None) -> bool:
+    """True if ``signature`` verifies with one of the source's active secrets (rotation
+    keeps two valid for a while); no secret at all never verifies."""
+    return any(verify(secret, body, signature) for secret in secrets if secret.strip())
+
+
+def token_matches(secrets: Sequence[str], token: str | None) -> bool:
+    """True if the URL token is one of the source's active secrets (constant-time)."""
+    if not token:
+        return False
+    presented = token.encode("utf-8", "replace")
+    return any(hmac.compare_digest(secret.encode("utf-8"), presented)
+               for secret in secrets if secret.strip())

@@ -24,6 +24,7 @@ from doorstep.settings import Settings
 SHOPS = Path(__file__).parents[2] / "fixtures" / "shops"
 SHOPIFY_SECRET = "shpss_test_secret"
 WOO_SECRET = "woo-test-secret"
+CARRIER_SECRET = "dss_carrier-test-secret"
 
 
 class FakeIntake:
@@ -48,6 +49,8 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
     app.include_router(webhooks.router)
     app.state.container = Container(settings, engine, sessionmaker(bind=engine))
     app.state.order_intake = FakeIntake()
+    app.state.source_secrets = lambda source: (
+        [CARRIER_SECRET] if source == "carrier:dhl-unified" else [])
     yield app
     engine.dispose()
 
@@ -151,9 +154,10 @@ def test_other_shopify_topics_are_refused(app: FastAPI) -> None:
 def test_a_truncated_carrier_push_is_quarantined(app: FastAPI) -> None:
     """The carrier endpoint holds a cut-off payload and answers 202 with its id."""
     with TestClient(app) as client:
-        response = client.post("/v1/webhooks/carrier/dhl-unified",
-                               content=b'{"shipments": [{"id": "00340434', headers={
-                                   "Content-Type": "application/json"})
+        body = b'{"shipments": [{"id": "00340434'
+        response = client.post("/v1/webhooks/carrier/dhl-unified", content=body, headers={
+            "Content-Type": "application/json",
+            "X-Doorstep-Signature": sign(CARRIER_SECRET, body)})
     assert response.status_code == 202
     body = response.json()
     assert body["quarantined"] == 1 and len(body["quarantine_ids"]) == 1

@@ -1,4 +1,5 @@
-"""``doorstep keys …`` and ``doorstep users …``: API keys and staff accounts.
+"""``doorstep keys …``, ``doorstep users …`` and ``doorstep sources …``: API keys, staff
+accounts and the secrets shops and carriers sign their webhooks with.
 
 A new or rotated key is printed once, alone on stdout (``KEY=$(doorstep keys create …)``
 works); everything else goes to stderr.  Passwords are never command-line arguments (they
@@ -244,3 +245,93 @@ def users_password(username: str = typer.Argument(...),
     except DomainError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"new password set for {username}; its sessions have ended")
+
+
+# -- source secrets -------------------------------------------------------------------------
+
+sources_app = typer.Typer(
+    help="Secrets for shops and carriers that push webhooks: issue, list, revoke.",
+    no_args_is_help=True)
+
+
+def _source(shop: str | None, carrier: str | None) -> str:
+    from doorstep.adapters.importers.profile_engine import builtin_profiles
+
+    if (shop is None) == (carrier is None):
+        raise _fail("give exactly one of --shop PROFILE or --carrier PROFILE")
+    kind, profile = ("shop", shop) if shop is not None else ("carrier", carrier or "")
+    known = builtin_profiles("orders" if kind == "shop" else "tracking")
+    if profile not in known:
+        raise _fail(f"--{kind}: {profile!r} is not a built-in profile ({', '.join(known)})")
+    if kind == "shop" and profile.startswith(("shopify", "woocommerce")):
+        raise _fail(f"{profile} signs with the platform's own secret: put it in the "
+                    f"setting {profile.split('-')[0]}_webhook_secret")
+    return f"{kind}:{profile}"
+
+
+SHOP_OPTION = typer.Option(None, "--shop", help="Orders profile, e.g. shopware6, magento2, "
+                                                "orders-csv.")
+CARRIER_OPTION = typer.Option(None, "--carrier", help="Tracking profile, e.g. gls, dpd.")
+
+
+@sources_app.command("secret")
+def sources_secret(shop: str | None = SHOP_OPTION, carrier: str | None = CARRIER_OPTION,
+                   database_url: str | None = DB_OPTION) -> None:
+    """Issue a new secret for a source and print it once (earlier ones stay valid until
+    `doorstep sources revoke`)."""
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.services import source_secrets
+
+    source = _source(shop, carrier)
+    c = _ready(database_url)
+    with transaction(c.engine, write=True) as conn:
+        secret = source_secrets.issue(conn, source, created_by="cli")
+    kind, profile = source.split(":", 1)
+    console.print(
+        f"new secret for {source}, shown only now. The source signs each body with it: "
+        f"X-Doorstep-Signature: base64(HMAC-SHA256(secret, raw body))"
+        + (f"; or give the carrier the URL /v1/webhooks/carrier/{profile}?token=<secret>"
+           if kind == "carrier" else "") + ":", soft_wrap=True)
+    print(secret)
+
+
+@sources_app.command("list")
+def sources_list(as_json: bool = typer.Option(False, "--json", help="JSON on stdout."),
+                 database_url: str | None = DB_OPTION) -> None:
+    """Issued secrets by source (only their first characters), with created/revoked times."""
+    from doorstep.services import source_secrets
+
+    c = _ready(database_url)
+    with c.engine.connect() as conn:
+        items = source_secrets.listing(conn)
+    if as_json:
+        print(json.dumps([{"source": s.source, "hint": s.hint, "created_at": _when(s.created_at),
+                           "revoked_at": _when(s.revoked_at)} for s in items]))
+        return
+    table = Table(title="source secrets")
+    for col in ("source", "secret", "created", "revoked"):
+        table.add_column(col, no_wrap=True)
+    for s in items:
+        table.add_row(s.source, s.hint, _when(s.created_at), _when(s.revoked_at))
+    Console(width=200).print(table)
+
+
+@sources_app.command("revoke")
+def sources_revoke(shop: str | None = SHOP_OPTION, carrier: str | None = CARRIER_OPTION,
+                   all_: bool = typer.Option(False, "--all",
+                                             help="Revoke the newest secret too."),
+                   database_url: str | None = DB_OPTION) -> None:
+    """Revoke a source's older secrets (after rotating), or all of them with --all."""
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.domain.errors import NotFound
+    from doorstep.services import source_secrets
+
+    source = _source(shop, carrier)
+    c = _ready(database_url)
+    try:
+        with transaction(c.engine, write=True) as conn:
+            n = source_secrets.revoke(conn, source, keep_newest=not all_)
+    except NotFound as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"revoked {n} secret(s) of {source}"
+                  + ("; nothing from it is accepted now" if all_ else ""))

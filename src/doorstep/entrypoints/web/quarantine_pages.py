@@ -40,7 +40,9 @@ from doorstep.services.quarantine_fields import (
 from doorstep.services.quarantine_queue import filtered_records
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-READ = Depends(require(Role.VIEWER, Role.OPERATOR))
+# Held records carry raw shop payloads with customers' personal data, so reading them needs
+# the same role as /v1/quarantine: operator (SECURITY.md).
+READ = Depends(require(Role.OPERATOR))
 ACT = require(Role.OPERATOR)
 STATUSES = ("held", "released", "rejected")
 

@@ -2,15 +2,22 @@
 
 Shop webhooks (``POST /v1/webhooks/shop/{profile}``)::
 
-    signature bad/missing (signing platform) ─► 401 problem+json, logged and counted,
-                                                 nothing stored (a forgery is not an order)
+    signature bad/missing                     ─► 401 problem+json, logged and counted,
+                                                 nothing stored (a forgery is not an order);
+                                                 Shopify/WooCommerce: the platform's own
+                                                 signature; every other profile: the secret
+                                                 doorstep issued (X-Doorstep-Signature);
+                                                 no secret configured: 401, never accepted
     signed, order faulty                      ─► 202 + quarantine id (the platform must not
                                                  retry forever; the order waits for a human)
     signed, order new                         ─► 201 + order id
     signed, order already imported            ─► 200 + order id (idempotent replay)
 
-Carrier webhooks (``POST /v1/webhooks/carrier/{profile}``) run the tracking-ingest use
-case (``services.tracking_ingest``, the same as ``doorstep import tracking``): accepted
+Carrier webhooks (``POST /v1/webhooks/carrier/{profile}``) authenticate with the carrier's
+secret that doorstep issued (``doorstep sources secret --carrier gls``): the body signed in
+``X-Doorstep-Signature``, or the secret as ``?token=`` in the URL given to the carrier.
+Unsigned, forged or unconfigured: 401, nothing stored.  Then they run the tracking-ingest
+use case (``services.tracking_ingest``, the same as ``doorstep import tracking``): accepted
 events go to the order timeline, faulty ones to quarantine; the answer is its report —
 200 with the counts, or 202 when anything was held.
 
@@ -31,7 +38,14 @@ from starlette.concurrency import run_in_threadpool
 from doorstep.adapters.importers.order_mapping import OrderMapper, load_order_mapper
 from doorstep.adapters.importers.profile_engine import ProfileError, profile_names
 from doorstep.adapters.quarantine_store import QuarantineStore
-from doorstep.adapters.webhook_signatures import scheme_for, secret_for, verify
+from doorstep.adapters.webhook_signatures import (
+    DOORSTEP_SIGNATURE_HEADER,
+    scheme_for,
+    secret_for,
+    token_matches,
+    verify,
+    verify_any,
+)
 from doorstep.bootstrap import Container
 from doorstep.entrypoints.api.access import public
 from doorstep.entrypoints.api.problems import problem
@@ -43,6 +57,7 @@ from doorstep.services.order_import import (
     build_quarantine_store,
     engine_intake,
 )
+from doorstep.services.source_secrets import SecretLookup, engine_secrets
 from doorstep.services.tracking_ingest import ingest_tracking
 
 router = APIRouter()
@@ -55,7 +70,7 @@ WEBHOOKS = Counter(
 )
 SIGNATURE_FAILURES = Counter(
     "doorstep_webhook_signature_failures_total",
-    "Shop webhooks refused because their signature did not verify.",
+    "Shop and carrier webhooks refused because their signature or token did not verify.",
     ["profile"],
 )
 
@@ -122,24 +137,16 @@ async def shop_webhook(profile: str, request: Request) -> Response:
     scheme = scheme_for(profile)
     if scheme is not None:
         secret = secret_for(scheme, _container(request).settings)
-        if not verify(secret, body, request.headers.get(scheme.header)):
-            SIGNATURE_FAILURES.labels(profile).inc()
-            WEBHOOKS.labels("shop", profile, "signature_invalid").inc()
-            reason = "no secret configured" if not secret else "signature mismatch"
-            log.warning(
-                "shop webhook %s refused: %s (%s, %d bytes, from %s)",
-                profile,
-                reason,
-                scheme.header,
-                len(body),
-                request.client.host if request.client else "?",
-            )
-            return problem(
-                401,
-                "Unauthorized",
-                f"the {scheme.header} signature does not verify for profile {profile!r}",
-                reason_code="signature_invalid",
-            )
+        configured = bool(secret)
+        header = scheme.header
+        verified = verify(secret, body, request.headers.get(header))
+    else:
+        secrets = await run_in_threadpool(source_secrets(request), f"shop:{profile}")
+        configured = bool(secrets)
+        header = DOORSTEP_SIGNATURE_HEADER
+        verified = verify_any(secrets, body, request.headers.get(header))
+    if not verified:
+        return _refused(request, "shop", profile, header, configured, len(body))
     if _is_woocommerce_ping(profile, request, body):
         WEBHOOKS.labels("shop", profile, "ping").inc()
         return JSONResponse({"status": "ping received"}, status_code=200)
@@ -149,6 +156,29 @@ async def shop_webhook(profile: str, request: Request) -> Response:
     importer = OrderImporter(mapper, order_intake(request), quarantine_store(request))
     report = await run_in_threadpool(importer.import_document, body)
     return _shop_response(profile, report)
+
+
+def source_secrets(request: Request) -> SecretLookup:
+    """``app.state.source_secrets`` if set (tests), else the issued secrets in the database."""
+    lookup: SecretLookup | None = getattr(request.app.state, "source_secrets", None)
+    return lookup if lookup is not None else engine_secrets(_container(request).engine)
+
+
+def _refused(request: Request, kind: str, profile: str, header: str, configured: bool,
+             size: int) -> Response:
+    """401 for a webhook that did not prove where it came from; nothing is stored."""
+    SIGNATURE_FAILURES.labels(profile).inc()
+    WEBHOOKS.labels(kind, profile, "signature_invalid").inc()
+    reason = "signature mismatch" if configured else "no secret configured"
+    log.warning("%s webhook %s refused: %s (%s, %d bytes, from %s)", kind, profile, reason,
+                header, size, request.client.host if request.client else "?")
+    if configured:
+        detail = f"the {header} signature does not verify for profile {profile!r}"
+    else:
+        detail = (f"no secret is configured for {kind} profile {profile!r}, so nothing is "
+                  f"accepted (an operator issues one with doorstep sources secret "
+                  f"--{kind} {profile})")
+    return problem(401, "Unauthorized", detail, reason_code="signature_invalid")
 
 
 def _unhandled_topic(profile: str, request: Request) -> str | None:
@@ -216,6 +246,7 @@ def _shop_response(profile: str, report: ImportReport) -> JSONResponse:
     summary="Receive a carrier's tracking push",
     responses={
         202: {"description": "Some events were quarantined; the body lists the ids."},
+        401: {"description": "Signature or token missing or invalid (problem+json)."},
         404: {"description": "Unknown profile (problem+json)."},
     },
 )
@@ -226,6 +257,11 @@ async def carrier_webhook(profile: str, request: Request) -> Response:
         known = ", ".join(profile_names("tracking", profiles_dir))
         return problem(404, "Not found", f"no tracking profile {profile!r} (known: {known})")
     body = await request.body()
+    secrets = await run_in_threadpool(source_secrets(request), f"carrier:{profile}")
+    if not (verify_any(secrets, body, request.headers.get(DOORSTEP_SIGNATURE_HEADER))
+            or token_matches(secrets, request.query_params.get("token"))):
+        return _refused(request, "carrier", profile, DOORSTEP_SIGNATURE_HEADER,
+                        bool(secrets), len(body))
     # Tests may pin the memory of stored events on app.state; by default each call
     # remembers what the database holds for the shipments it touches.
     index = getattr(request.app.state, "tracking_index", None)
