@@ -12,7 +12,10 @@ durable, idempotent write keeps.  With ``--rounds R`` both are sent in R alterna
 (bare, orders, orders, bare, …) and the slices summed, so a neighbour's burst on a shared
 machine falls on both endpoints alike instead of on whichever ran at that moment.
 ``--processes N`` runs ``serve --workers N``: N API processes behind one port, each with its
-own group commit, on the one database.  Afterwards it stops the server and reads the database:
+own group commit, on the one database.  Every request of both carries the same
+``integration`` key for channel ``bench`` (``Authorization: Bearer …``), and both endpoints
+check it the same way, so the ratio compares like with like and includes authentication.
+Afterwards it stops the server and reads the database:
 every order acknowledged with 201 must be there exactly once (``lost``, ``duplicated``).
 
 The embedded outbox worker is off by default so the figure is intake alone (allocation runs
@@ -29,7 +32,8 @@ acknowledged, lost, duplicated, processes, sqlite_synchronous (the SQLite durabi
 the server ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 one),
 and cpu_ms_per_order / cpu_ms_per_bare: CPU milliseconds per request spent by the server
 processes, the database's sessions (PostgreSQL; SQLite runs inside the server) and the load
-generator — figures a neighbour's load does not move, unlike the rates.
+generator — figures a neighbour's load does not move, unlike the rates — and
+``"auth": true``.
 """
 
 from __future__ import annotations
@@ -54,23 +58,27 @@ from sqlalchemy import select, text
 from doorstep.adapters.db.tables import orders
 from doorstep.bootstrap import make_engine
 from doorstep.devtools.cpu import cpu_of
+from doorstep.devtools.credentials import issue_key
 from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
 from doorstep.devtools.loadgen import LoadResult, encode_post, percentile, run_load
 from doorstep.devtools.payloads import order_body
 from doorstep.devtools.server import ServerProcess, upgrade_database
+from doorstep.domain.access import Role
 
 CHANNEL = "bench"
 SKUS = ("BENCH-001", "BENCH-002", "BENCH-003", "BENCH-004", "BENCH-005")
 
 
-def build_requests(port: int, path: str, prefix: str, count: int) -> list[bytes]:
+def build_requests(port: int, path: str, prefix: str, count: int, api_key: str
+                   ) -> list[bytes]:
     """``count`` distinct order requests (key and external id unique), 1–3 lines each."""
     out = []
     for i in range(count):
         lines = [(SKUS[(i + j) % len(SKUS)], 1 + (i + j) % 3) for j in range(1 + i % 3)]
         body = json.dumps(order_body(f"{prefix}-{i:06d}", lines, channel=CHANNEL)).encode()
         out.append(encode_post("127.0.0.1", port, path, body,
-                               {"Idempotency-Key": f"{prefix}-key-{i:06d}"}))
+                               {"Idempotency-Key": f"{prefix}-key-{i:06d}",
+                                "Authorization": f"Bearer {api_key}"}))
     return out
 
 
@@ -156,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             url = f"sqlite:///{folder / 'bench.db'}"
         upgrade_database(url)
+        engine = make_engine(url)
+        api_key = issue_key(engine, Role.INTEGRATION, name="bench-shop", channel=CHANNEL)
+        engine.dispose()
         server = ServerProcess(url, bench_endpoints=True, log_dir=folder,
                                embedded_worker=args.embedded_worker, processes=args.processes,
                                env={"DOORSTEP_SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
@@ -166,13 +177,16 @@ def main(argv: list[str] | None = None) -> int:
                           f"{port}, database {args.db}; {args.orders} requests per endpoint in "
                           f"{args.rounds} rounds, {args.connections} connections")
             run_load("127.0.0.1", port,
-                     build_requests(port, "/v1/_bare/orders", f"w{run}b", args.warmup),
+                     build_requests(port, "/v1/_bare/orders", f"w{run}b", args.warmup,
+                                    api_key),
                      connections=args.connections)
             warm = run_load("127.0.0.1", port,
-                            build_requests(port, "/v1/orders", f"w{run}o", args.warmup),
+                            build_requests(port, "/v1/orders", f"w{run}o", args.warmup,
+                                           api_key),
                             connections=args.connections)
-            bare_reqs = build_requests(port, "/v1/_bare/orders", f"b{run}", args.orders)
-            order_reqs = build_requests(port, "/v1/orders", f"o{run}", args.orders)
+            bare_reqs = build_requests(port, "/v1/_bare/orders", f"b{run}", args.orders,
+                                       api_key)
+            order_reqs = build_requests(port, "/v1/orders", f"o{run}", args.orders, api_key)
             bare_parts: list[LoadResult] = []
             placed_parts: list[LoadResult] = []
             cpu = {"bare": [0.0, 0.0, 0.0], "orders": [0.0, 0.0, 0.0]}  # server, db, client
@@ -211,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         # CPU ms per request of the server processes, the database's backends, this client
         "cpu_ms_per_order": [round(v / len(placed.statuses) * 1000, 3) for v in cpu["orders"]],
         "cpu_ms_per_bare": [round(v / len(bare.statuses) * 1000, 3) for v in cpu["bare"]],
+        "auth": True,
     }
     table = Table(title=f"intake benchmark — {args.db}, {args.processes} process(es), "
                         f"{platform.python_version()}, {args.connections} connections")

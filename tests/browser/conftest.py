@@ -157,3 +157,35 @@ def check_axe() -> Callable[[Any], None]:
         assert not bad, "axe-core found:\n" + "\n".join(lines)
 
     return check
+
+
+@pytest.fixture
+def staff_page(live_server: ServerProcess, browser_page: Callable[..., Any]
+               ) -> Callable[..., Any]:
+    """``staff_page(role="operator", **browser_page options)``: a page whose browser has
+    logged in through ``/login`` as a fresh staff user of ``role`` (created in the server's
+    database), as a person at the warehouse would."""
+    import secrets
+
+    from doorstep.adapters.db.uow import transaction
+    from doorstep.bootstrap import make_engine
+    from doorstep.domain.access import Role
+    from doorstep.services import staff
+
+    def open_page(*, role: str = "operator", **options: Any) -> Any:
+        username, password = f"staff-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
+        engine = make_engine(live_server.database_url, pool_size=1)
+        try:
+            with transaction(engine, write=True) as conn:
+                staff.add_user(conn, username, password, Role(role))
+        finally:
+            engine.dispose()
+        page = browser_page(**options)
+        page.goto(live_server.base_url + "/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("form[action='/login'] button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return open_page

@@ -73,9 +73,9 @@ def _scan(page: Any, sscc: str) -> None:
 
 
 def test_scan_and_confirm_a_package_on_a_handheld_in_german(
-        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, desk_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
-    page = browser_page(width=375, language="de")
+    page = staff_page(role="warehouse", width=375, language="de")
     page.goto(f"{live_server.base_url}/receiving")
     assert page.locator("h1").inner_text() == "Wareneingang"
     screenshot(page, "receiving-desk-de-375")
@@ -95,9 +95,9 @@ def test_scan_and_confirm_a_package_on_a_handheld_in_german(
 
 
 def test_count_a_short_package_and_see_the_hold_and_its_reason_in_english(
-        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, desk_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
-    page = browser_page(width=1280, language="en")
+    page = staff_page(role="warehouse", width=1280, language="en")
     page.goto(f"{live_server.base_url}/receiving")
     _scan(page, SHORT)
     page.get_by_label("Good units counted").fill("8")
@@ -118,9 +118,9 @@ def test_count_a_short_package_and_see_the_hold_and_its_reason_in_english(
 
 
 def test_an_unknown_package_and_a_finding_before_receipt_are_shown(
-        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, desk_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
-    page = browser_page(width=375, language="en")
+    page = staff_page(role="warehouse", width=375, language="en")
     page.goto(f"{live_server.base_url}/receiving")
     page.keyboard.type("340000010000000099")
     page.keyboard.press("Enter")
@@ -134,8 +134,8 @@ def test_an_unknown_package_and_a_finding_before_receipt_are_shown(
 
 
 def test_the_desk_works_without_javascript(
-        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any]) -> None:
-    page = browser_page(width=375, language="en", js=False)
+        live_server: ServerProcess, desk_db: Engine, staff_page: Callable[..., Any]) -> None:
+    page = staff_page(role="warehouse", width=375, language="en", js=False)
     page.goto(f"{live_server.base_url}/receiving")
     page.locator("#sscc").fill(f"00{NO_JS}")  # GS1-128 read with its (00) application id
     page.locator("#sscc").press("Enter")
@@ -145,9 +145,9 @@ def test_the_desk_works_without_javascript(
 
 
 def test_put_away_by_scanning_the_location_makes_the_units_available(
-        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, desk_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
-    page = browser_page(width=375, language="en")
+    page = staff_page(role="warehouse", width=375, language="en")
     page.goto(f"{live_server.base_url}/receiving")
     _scan(page, PUT)
     page.get_by_role("button", name="Confirm whole package as advised").click()

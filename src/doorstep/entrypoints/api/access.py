@@ -31,6 +31,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from ipaddress import ip_address
+from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -49,6 +50,7 @@ __all__ = [
     "Role",
     "csrf_token",
     "current_principal",
+    "ensure_not_anonymous_on_protected_route",
     "identities",
     "is_loopback",
     "public",
@@ -182,6 +184,24 @@ def csrf_token(request: Request) -> str:
     ("" without a session).  Forms use ``doorstep.entrypoints.web.csrf_token`` instead."""
     session = request.cookies.get(SESSION_COOKIE)
     return csrf_for(session) if session else ""
+
+
+def _required_roles(dependant: Any) -> bool:
+    for sub in getattr(dependant, "dependencies", ()):
+        if getattr(sub.call, "required_roles", None) is not None or _required_roles(sub):
+            return True
+    return False
+
+
+def ensure_not_anonymous_on_protected_route(request: Request) -> None:
+    """Raise the 401 ``require`` would raise, for a caller without any credential on a
+    route that requires a role.  Checks that run before ``require`` (a form's CSRF token)
+    call this first, so an anonymous caller learns to log in rather than about tokens."""
+    if request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE):
+        return
+    route = request.scope.get("route")
+    if route is not None and _required_roles(getattr(route, "dependant", None)):
+        raise _unauthorized("this needs an API key or a staff log-in")
 
 
 def is_loopback(host: str) -> bool:

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from fastapi import HTTPException, Request
 from starlette.responses import Response
 
+from doorstep.entrypoints.api.access import ensure_not_anonymous_on_protected_route
+
 CSRF_COOKIE = "doorstep_csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -53,6 +55,7 @@ async def check_csrf(request: Request) -> None:
     """A FastAPI dependency for form handlers: 403 unless the form proves it came from us."""
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return  # an API key is never ambient; require() checks it
+    ensure_not_anonymous_on_protected_route(request)  # 401 (log in) before 403 (token)
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
         raise HTTPException(403, "the form was sent from another site")
