@@ -442,7 +442,7 @@ def test_a_wave_release_past_its_budget_is_refused_and_stores_nothing(stocked: E
 def test_an_address_that_keeps_failing_authentication_is_slowed_down(stocked: Engine) -> None:
     """After rate_limit_failed_auth 401s to requests with a (made-up) credential, the address
     gets 429 for anything: each new fake key would otherwise get a fresh per-key limit."""
-    with client_for(stocked, rate_limit_failed_auth="2/minute") as c:
+    with client_for(stocked, anonymous=True, rate_limit_failed_auth="2/minute") as c:
         assert c.post("/v1/webhooks/shop/shopify", json={}).status_code == 401  # not counted
         for n in range(2):  # an unsigned Shopify webhook is a 401 (no secret configured)
             r = c.post("/v1/webhooks/shop/shopify", json={},
