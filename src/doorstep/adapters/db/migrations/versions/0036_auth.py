@@ -1,7 +1,7 @@
 """auth: API keys, staff users and sessions, source secrets, audit trail; scoped idempotency
 
-Revision ID: 0031_auth
-Revises: 0030_packing
+Revision ID: 0036_auth
+Revises: 0035_core_profiles
 
 Idempotency keys are now stored as ``<credential scope>|<client key>`` (see
 ``services/intake.py``), so the column grows from 200 to 300 characters.  Keys stored
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031_auth"
-down_revision = "0030_packing"
+revision = "0036_auth"
+down_revision = "0035_core_profiles"
 branch_labels = None
 depends_on = None
 
