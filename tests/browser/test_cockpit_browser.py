@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from doorstep.adapters.db.uow import transaction
