@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,41 @@ def test_check_honours_alternative_timestamp_fields(tmp_path: Path) -> None:
     stamp_fields = {"events.timestamp", "events.timestamp_gmt", "timestamp", "timestamp_gmt"}
     unmapped = {f.field for f in findings if f.kind == "unmapped"} & stamp_fields
     assert unmapped <= {"events.timestamp_gmt"}  # the sample really lacks the GMT pair
+
+
+SAMPLES = [
+    ("dhl-parcel-de", "dhl_parcel_de/TrackingResponseXML.xml", {}),
+    ("dhl-unified", "dhl_universal/TrackingResponseJSON.json", {}),
+    ("dpd", "dpd/TrackingResponse.xml", {"tracking_number": "01234567890123"}),
+    ("gls", "gls/TrackingResponse.json", {}),
+    ("hermes", "hermes/TrackingResponse.json", {}),
+    ("ups", "ups/TrackingResponseJSON.json", {}),
+    ("royal-mail", "royal_mail/TrackingResponse.json", {}),
+    ("bpost", "bpost/TrackingResponse.xml", {}),
+    ("postnl", "postnl/CompleteStatusResponse.json", {}),
+]
+PROFILE_CODES = {"unknown_status_code", "unknown_vocabulary_value", "unit_unknown",
+                 "unit_parse_failed", "date_parse_failed", "naive_timestamp", "invalid_value",
+                 "invalid_country"}
+
+
+@pytest.mark.parametrize(("profile", "sample", "context"), SAMPLES,
+                         ids=[s[0] for s in SAMPLES])
+def test_what_import_holds_for_the_profile_check_names_as_an_error(
+        profile: str, sample: str, context: dict[str, str]) -> None:
+    """Every mapping problem the import holds an event for (unknown code, unit, date,
+    zone) is an error in `profile check` on the same sample — a sample the check passes
+    imports without profile errors."""
+    payload = (FIXTURES / sample).read_bytes()
+    loaded = load_profile(profile)
+    errors = {f.message.split(":")[0] for f in check_profile(loaded, payload)
+              if f.severity == "error"} | {f.field for f in check_profile(loaded, payload)
+                                           if f.severity == "error"}
+    batch = TrackingPipeline(loaded, now=datetime(2026, 11, 23, tzinfo=UTC)).process(
+        payload, dict(context))
+    held = {(r.code.value, r.field) for h in batch.held for r in h.reasons
+            if r.code.value in PROFILE_CODES}
+    for code, field in held:
+        assert code in errors or field in errors, (code, field, errors)
+    if not errors:
+        assert not held
