@@ -13,6 +13,8 @@ from doorstep import __version__
 from doorstep.adapters.db.tables import order_events, orders, products
 from doorstep.adapters.quarantine_store import quarantine_records
 from doorstep.entrypoints.cli import app
+from doorstep.simulation.orderbook import learn_from_database
+from doorstep.simulation.scenario import load_scenario
 
 runner = CliRunner()
 
@@ -97,3 +99,8 @@ def test_the_demo_runs_days_of_a_shop_through_the_services(tmp_path: Path) -> No
                                  "--model", str(tmp_path / "own-model.json")])
     assert fitted.exit_code == 0, fitted.output
     assert (tmp_path / "own-model.json").stat().st_size > 0  # learned from its own orders
+    # the book's pick and pack stamps give back the times the week was simulated with
+    week = load_scenario(tmp_path / "demo-week.toml")
+    learned, said = learn_from_database(week, db_url)
+    assert abs(learned.rates.pack_s_per_order - week.rates.pack_s_per_order) < 15, said
+    assert week.rates.pick_s_per_line <= learned.rates.pick_s_per_line < 40, said

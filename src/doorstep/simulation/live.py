@@ -150,9 +150,11 @@ class ServiceOperation:
                                 distance_m=distance, lines=len(lines)))
         return jobs
 
-    def picked(self, job: PickJob, now: datetime) -> list[str]:
-        self.clock.set(now)
+    def picked(self, job: PickJob, now: datetime, started: datetime) -> list[str]:
+        """Confirm the tour's tasks one by one, spread evenly over the time it took (the
+        picker scans each line as it is taken, so the book holds real pick times)."""
         wave_id, batch = job.id.rsplit("/", 1)
+        first = True
         with use_clock(self.clock):
             while True:
                 with self.engine.connect() as conn:
@@ -163,12 +165,18 @@ class ServiceOperation:
                         .order_by(pick_tasks.c.seq)).all()
                 if not open_tasks:
                     break
-                for task_id, qty in open_tasks:  # a short pick re-allocates: another round
+                step = (now - started) / len(open_tasks) if first else timedelta(0)
+                first = False
+                for n, (task_id, qty) in enumerate(open_tasks, start=1):
+                    # a short pick re-allocates: those tasks come in another round, at the end
+                    at = now if step == timedelta(0) else started + step * n
+                    self.clock.set(at)
                     short = self.rng.random() < self.short_picks
                     self.shorts += short
                     with transaction(self.engine, write=True) as conn:
                         confirm_pick(conn, self.site, int(task_id), qty - 1 if short else qty,
-                                     actor="picker", now=now)
+                                     actor="picker", now=at)
+        self.clock.set(now)
         with self.engine.connect() as conn:
             states = dict(conn.execute(select(orders.c.id, orders.c.status).where(
                 orders.c.id.in_([self.db_id[o] for o in job.orders]))).all())

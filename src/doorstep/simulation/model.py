@@ -184,22 +184,22 @@ class PeakModel:
         work = r.pick_s_per_batch + job.lines * r.pick_s_per_line + job.distance_m / r.walk_m_per_s
         return work * job_factor(",".join(sorted(job.orders)), r.variation)
 
-    def _picked(self, job: PickJob) -> None:
-        ready = self.op.picked(job, self.now())
+    def _picked(self, job: PickJob, started: float) -> None:
+        ready = self.op.picked(job, self.now(), self.origin_utc + timedelta(seconds=started))
         self.count["pick"] -= len(job.orders)
         self.totes += len(job.orders) - len(ready)  # held orders give their totes back
         self.count["pack"] += len(ready)
         for order_id in ready:
             self.packing.put(order_id)
 
-    def _packed(self, order_id: str) -> None:
+    def _packed(self, order_id: str, started: float) -> None:
         self.op.packed(order_id, self.now())
         self.totes += 1
         self.count["pack"] -= 1
         self.count["handover"] += 1
         self.handing.put(order_id)
 
-    def _handed_over(self, order_id: str) -> None:
+    def _handed_over(self, order_id: str, started: float) -> None:
         self.count["handover"] -= 1
         self.count["pickup"] += 1
         self.staged.setdefault(self.orders[order_id].carrier, []).append(order_id)

@@ -48,8 +48,9 @@ class Operation(Protocol):
 
     def release(self, now: datetime, limit: int) -> list[PickJob]: ...
 
-    def picked(self, job: PickJob, now: datetime) -> list[str]:
-        """Confirm the tour; returns the orders ready to pack (a short pick may hold one)."""
+    def picked(self, job: PickJob, now: datetime, started: datetime) -> list[str]:
+        """Confirm the tour picked from ``started`` to ``now``; returns the orders ready to
+        pack (a short pick may hold one)."""
         ...
 
     def packed(self, order_id: str, now: datetime) -> None: ...
@@ -105,7 +106,7 @@ class MemoryOperation:
                         distance_m=pl.distance, lines=len(pl.lines))
                 for pl in wave.pick_lists]
 
-    def picked(self, job: PickJob, now: datetime) -> list[str]:
+    def picked(self, job: PickJob, now: datetime, started: datetime) -> list[str]:
         return list(job.orders)
 
     def packed(self, order_id: str, now: datetime) -> None:

@@ -110,13 +110,14 @@ class Station:
     free; a job started is finished, even past the end of the shift.
 
     Event-light on purpose: one timeout per job, whose callback books the time, hands the
-    job on (``finish``) and starts the next — no process per worker, no waiting events
+    job on (``finish(job, started)``) and starts the next — no process per worker, no waiting events
     left behind (the first version had both and spent most of a peak week on them).
     """
 
     def __init__(self, env: simpy.Environment, name: str, timeline: StaffTimeline,
                  log: StationLog, service: Callable[[Any], float],
-                 finish: Callable[[Any], None], *, benches: int | None = None) -> None:
+                 finish: Callable[[Any, float], None], *, benches: int | None = None
+                 ) -> None:
         self.env = env
         self.name = name
         self.timeline = timeline
@@ -148,7 +149,7 @@ class Station:
     def _done(self, job: Any, start: float, _event: simpy.Event) -> None:
         self.busy -= 1
         self.log.book(self.name, start, self.env.now)
-        self.finish(job)
+        self.finish(job, start)
         self._dispatch()
 
     def _shift_changes(self) -> Generator[simpy.Event, Any, None]:
