@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
+
 from doorstep.simulation.scenario import load_scenario
 from doorstep.simulation.validation import compare, validate, write_chart
 
@@ -23,6 +25,15 @@ def test_the_models_backlog_follows_the_real_services_hour_by_hour() -> None:
     assert max(result.real) > 100  # the day's backlog is real work, not a trickle
     assert result.short_picks > 0
     assert len(result.errors) == 48
+    assert result.worst <= 0.10, list(zip(result.model, result.real, strict=True))
+
+
+@pytest.mark.postgres
+def test_the_model_follows_the_real_services_on_postgresql_too(postgres_url: str) -> None:
+    """The same comparison with the services on PostgreSQL (row locks, SKIP LOCKED outbox)."""
+    scenario = load_scenario(ROOT / "examples" / "peak" / "two-days.toml")
+    result = validate(scenario, database_url=postgres_url)
+    assert result.short_picks > 0
     assert result.worst <= 0.10, list(zip(result.model, result.real, strict=True))
 
 
