@@ -11,18 +11,19 @@ from fastapi.testclient import TestClient
 from order_builders import api_client, drain, order
 from sqlalchemy import Engine, select
 
-from doorstep.adapters.db.receiving_tables import asn_sources, supplier_items
+from doorstep.adapters.db.receiving_tables import supplier_items
 from doorstep.adapters.db.tables import orders
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.webhook_signatures import sign
 from doorstep.domain.errors import InvalidValue
-from doorstep.services.events import utcnow
+from doorstep.services import source_secrets
 from doorstep.services.intake import accept_order
 from doorstep.services.purchase_orders import ensure_supplier
 from doorstep.services.receiving import receive
 from doorstep.services.sites import DEMO_LAYOUT
 
 GLN = "4000001000005"
+SECRETS: dict[str, str] = {}
 PEN_SSCC = "340000010000000013"
 HEADER = ("advice_number,po_number,supplier_gln,despatched_at,function,line_no,sscc,gtin,"
           "quantity,unit,lot,best_before,weight_kg\n")
@@ -40,8 +41,7 @@ def client(stocked: Engine) -> Iterator[TestClient]:
         conn.execute(supplier_items.insert(), [
             {"gln": GLN, "sku": "PEN", "case_qty": 12},
             {"gln": GLN, "sku": "MUG", "case_qty": 6}])
-        conn.execute(asn_sources.insert().values(profile="asn-csv", secret="s3cret",
-                                                 created_at=utcnow()))
+        SECRETS["asn-csv"] = source_secrets.issue(conn, "supplier:asn-csv", created_by="test")
     with api_client(stocked, layout_path=str(DEMO_LAYOUT)) as c:
         yield c
 
@@ -151,7 +151,7 @@ def test_the_supplier_webhook_needs_the_sources_signature(client: TestClient) ->
                       headers={"X-Doorstep-Signature": sign("wrong", body)})
     assert bad.status_code == 401
     good = client.post("/v1/webhooks/supplier/asn-csv", content=body,
-                       headers={"X-Doorstep-Signature": sign("s3cret", body)})
+                       headers={"X-Doorstep-Signature": sign(SECRETS["asn-csv"], body)})
     assert good.status_code == 201 and good.json()["advices"][0]["status"] == "open"
 
 
@@ -286,3 +286,28 @@ def test_a_new_supplier_is_a_profile_in_the_profiles_folder(stocked: Engine,
         view = c.get(f"/v1/advices/{r.json()['advices'][0]['id']}").json()
         assert (view["lines"][0]["sku"], view["lines"][0]["units"]) == ("PEN", 12)
         assert c.post("/v1/advices?profile=nobody", content=b"x").status_code == 404
+
+
+def test_supplier_secrets_are_issued_revoked_and_carried_over_by_the_sources_cli(
+        client: TestClient, stocked: Engine) -> None:
+    from typer.testing import CliRunner
+
+    from doorstep.entrypoints.cli import app as cli
+
+    put_po(client)
+    db = ["--db", str(stocked.url)]
+    issued = CliRunner().invoke(cli, ["sources", "secret", "--supplier", "epcis-json", *db])
+    assert issued.exit_code == 0, issued.output
+    secret = issued.output.strip().splitlines()[-1]
+    body = b'{"epcisBody": {"eventList": []}}'
+    ok = client.post("/v1/webhooks/supplier/epcis-json", content=body,
+                     headers={"X-Doorstep-Signature": sign(secret, body)})
+    assert ok.status_code != 401
+    revoked = CliRunner().invoke(cli, ["sources", "revoke", "--supplier", "epcis-json",
+                                       "--all", *db])
+    assert revoked.exit_code == 0, revoked.output
+    gone = client.post("/v1/webhooks/supplier/epcis-json", content=body,
+                       headers={"X-Doorstep-Signature": sign(secret, body)})
+    assert gone.status_code == 401
+    unknown = CliRunner().invoke(cli, ["sources", "secret", "--supplier", "nobody", *db])
+    assert unknown.exit_code != 0 and "nobody" in unknown.output

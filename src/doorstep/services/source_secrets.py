@@ -6,8 +6,9 @@ supplier webhook uses too — or, for carriers whose push settings take only a U
 secret as ``?token=`` in that URL.  Shopify and WooCommerce sign with their own secret
 (settings ``shopify_webhook_secret`` / ``woocommerce_webhook_secret``).
 
-Sources are named ``shop:<profile>`` and ``carrier:<profile>``.  A source may have several
-active secrets at once, so a secret is rotated without a gap::
+Sources are named ``shop:<profile>``, ``carrier:<profile>`` and ``supplier:<profile>``
+(despatch advices).  A source may have several active secrets at once, so a secret is
+rotated without a gap::
 
     doorstep sources secret --carrier gls        # a second secret, both valid
     (configure the carrier with the new one)
@@ -33,7 +34,7 @@ from doorstep.services.events import utcnow
 SECRET_MARKER = "dss_"
 SecretLookup = Callable[[str], list[str]]
 """``source -> its active secrets``, newest first."""
-KINDS = ("shop", "carrier")
+KINDS = ("shop", "carrier", "supplier")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""Supplier master data for goods in: tolerances, pack sizes, shelf life, lot formats,
-webhook secrets per source, and the putaway properties of locations."""
+"""Supplier master data for goods in: tolerances, pack sizes, shelf life, lot formats, and
+the putaway properties of locations.  (Webhook secrets are issued per source by
+``services.source_secrets``: ``doorstep sources secret --supplier PROFILE``.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from doorstep.adapters.db.receiving_tables import (
-    asn_sources,
     location_slots,
     supplier_items,
     suppliers,
@@ -18,9 +18,8 @@ from doorstep.adapters.db.receiving_tables import (
 from doorstep.adapters.db.tables import locations, products
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.gs1 import gln_problem
-from doorstep.services.events import utcnow
 
-__all__ = ["set_slot", "set_source_secret", "set_supplier", "set_supplier_item"]
+__all__ = ["set_slot", "set_supplier", "set_supplier_item"]
 
 
 def set_supplier(conn: Connection, gln: str, *, name: str, over_pct: Decimal = Decimal(0),
@@ -65,15 +64,6 @@ def set_supplier_item(conn: Connection, gln: str, sku: str, *, case_qty: int = 1
                                               supplier_items.c.sku == sku))
     conn.execute(insert(supplier_items).values(gln=gln, sku=sku, **values))
     return {"gln": gln, "sku": sku, **values}
-
-
-def set_source_secret(conn: Connection, profile: str, secret: str) -> None:
-    """The HMAC secret a supplier source (profile) signs its webhooks with."""
-    if len(secret) < 16:
-        raise InvalidValue("secret", "use at least 16 characters")
-    conn.execute(delete(asn_sources).where(asn_sources.c.profile == profile))
-    conn.execute(insert(asn_sources).values(profile=profile, secret=secret,
-                                            created_at=utcnow()))
 
 
 def set_slot(conn: Connection, code: str, *, storage_category: str = "general",

@@ -49,13 +49,6 @@ supplier_items = Table(
     CheckConstraint("case_qty >= 1", name="case_qty_positive"),
 )
 
-asn_sources = Table(
-    "asn_sources", metadata,
-    Column("profile", String(64), primary_key=True),
-    Column("secret", String(200), nullable=False),
-    Column("created_at", UTC, nullable=False),
-)
-
 purchase_orders = Table(
     "purchase_orders", metadata,
     Column("number", String(64), primary_key=True),
@@ -198,6 +191,6 @@ location_slots = Table(
     Column("mixing_allowed", Boolean, nullable=False, server_default="1"),
 )
 
-RECEIVING_TABLES = (suppliers, supplier_items, asn_sources, purchase_orders,
+RECEIVING_TABLES = (suppliers, supplier_items, purchase_orders,
                     purchase_order_lines, advices, advice_lines, receiving_holds,
                     receiving_hold_audit, receiving_area, received_ssccs, location_slots)

@@ -17,7 +17,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.core import (
+    DB_OPTION,
+    _container,
+    ensure_current_schema,
+    profiles_dir,
+)
 
 if TYPE_CHECKING:
     from doorstep.bootstrap import Container
@@ -254,15 +259,21 @@ sources_app = typer.Typer(
     no_args_is_help=True)
 
 
-def _source(shop: str | None, carrier: str | None) -> str:
-    from doorstep.adapters.importers.profile_engine import builtin_profiles
+def _source(shop: str | None, carrier: str | None, supplier: str | None = None) -> str:
+    from doorstep.adapters.importers.profile_engine import builtin_profiles, profile_names
 
-    if (shop is None) == (carrier is None):
-        raise _fail("give exactly one of --shop PROFILE or --carrier PROFILE")
-    kind, profile = ("shop", shop) if shop is not None else ("carrier", carrier or "")
-    known = builtin_profiles("orders" if kind == "shop" else "tracking")
+    given = [(k, p) for k, p in (("shop", shop), ("carrier", carrier), ("supplier", supplier))
+             if p is not None]
+    if len(given) != 1:
+        raise _fail("give exactly one of --shop PROFILE, --carrier PROFILE or "
+                    "--supplier PROFILE")
+    kind, profile = given[0]
+    if kind == "supplier":  # despatch advices: built-in or the merchant's own asn profiles
+        known = profile_names("asn", profiles_dir() or None)
+    else:
+        known = builtin_profiles("orders" if kind == "shop" else "tracking")
     if profile not in known:
-        raise _fail(f"--{kind}: {profile!r} is not a built-in profile ({', '.join(known)})")
+        raise _fail(f"--{kind}: {profile!r} is not a known profile ({', '.join(known)})")
     if kind == "shop" and profile.startswith(("shopify", "woocommerce")):
         raise _fail(f"{profile} signs with the platform's own secret: put it in the "
                     f"setting {profile.split('-')[0]}_webhook_secret")
@@ -272,17 +283,20 @@ def _source(shop: str | None, carrier: str | None) -> str:
 SHOP_OPTION = typer.Option(None, "--shop", help="Orders profile, e.g. shopware6, magento2, "
                                                 "orders-csv.")
 CARRIER_OPTION = typer.Option(None, "--carrier", help="Tracking profile, e.g. gls, dpd.")
+SUPPLIER_OPTION = typer.Option(None, "--supplier", help="Despatch-advice (asn) profile, e.g. "
+                                                        "desadv-eancom-d96a, epcis-json.")
 
 
 @sources_app.command("secret")
 def sources_secret(shop: str | None = SHOP_OPTION, carrier: str | None = CARRIER_OPTION,
+                   supplier: str | None = SUPPLIER_OPTION,
                    database_url: str | None = DB_OPTION) -> None:
     """Issue a new secret for a source and print it once (earlier ones stay valid until
     `doorstep sources revoke`)."""
     from doorstep.adapters.db.uow import transaction
     from doorstep.services import source_secrets
 
-    source = _source(shop, carrier)
+    source = _source(shop, carrier, supplier)
     c = _ready(database_url)
     with transaction(c.engine, write=True) as conn:
         secret = source_secrets.issue(conn, source, created_by="cli")
@@ -318,6 +332,7 @@ def sources_list(as_json: bool = typer.Option(False, "--json", help="JSON on std
 
 @sources_app.command("revoke")
 def sources_revoke(shop: str | None = SHOP_OPTION, carrier: str | None = CARRIER_OPTION,
+                   supplier: str | None = SUPPLIER_OPTION,
                    all_: bool = typer.Option(False, "--all",
                                              help="Revoke the newest secret too."),
                    database_url: str | None = DB_OPTION) -> None:
@@ -326,7 +341,7 @@ def sources_revoke(shop: str | None = SHOP_OPTION, carrier: str | None = CARRIER
     from doorstep.domain.errors import NotFound
     from doorstep.services import source_secrets
 
-    source = _source(shop, carrier)
+    source = _source(shop, carrier, supplier)
     c = _ready(database_url)
     try:
         with transaction(c.engine, write=True) as conn:

@@ -220,14 +220,3 @@ def item(gln: str, sku: str, case: int = typer.Option(1, help="Units per case.")
                           min_shelf_life_days=shelf_life, lot_pattern=lot_pattern,
                           storage_category=category)
     console.print(f"{sku} from {gln} saved")
-
-
-@app.command("source-secret")
-def source_secret(profile: str, secret: str = typer.Option(..., prompt=True, hide_input=True),
-                  database_url: str | None = DB_OPTION) -> None:
-    """Set the HMAC secret a supplier source signs POST /v1/webhooks/supplier/PROFILE with."""
-    from doorstep.services.suppliers import set_source_secret
-
-    with _conn(database_url) as conn:
-        set_source_secret(conn, profile, secret)
-    console.print(f"secret for {profile} saved")

@@ -1,9 +1,10 @@
 """Goods in over HTTP: purchase orders, despatch advices, the receiving desk, holds, putaway.
 
 Supplier webhooks (``POST /v1/webhooks/supplier/{profile}``) are signed: the body's
-``base64(HMAC-SHA256(secret, raw body))`` in ``X-Doorstep-Signature``, with a secret per
-source (profile) stored by ``doorstep receiving source-secret``; a bad or missing signature
-is refused with 401 and nothing is stored.  Only profile *names* are accepted — built-in
+``base64(HMAC-SHA256(secret, raw body))`` in ``X-Doorstep-Signature``, with the secret
+doorstep issued to the source ``supplier:<profile>`` (``doorstep sources secret --supplier
+PROFILE``; rotation keeps two valid for a while); a bad or missing signature, or no secret
+issued, is refused with 401 and nothing is stored.  Only profile *names* are accepted — built-in
 ones and those in the merchant's profiles folder (``DOORSTEP_PROFILES_DIR``) — never a path.
 """
 
@@ -16,14 +17,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from doorstep.adapters.db.receiving_tables import asn_sources
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.importers.asn_mapping import load_asn_profile, map_advices
 from doorstep.adapters.importers.profile_engine import ProfileError, profile_names
 from doorstep.adapters.layout_file import load_layout
-from doorstep.adapters.webhook_signatures import verify
+from doorstep.adapters.webhook_signatures import DOORSTEP_SIGNATURE_HEADER, verify_any
 from doorstep.domain.errors import InvalidValue
 from doorstep.entrypoints.api.access import Principal, Role, public, require
 from doorstep.entrypoints.api.deps import engine
@@ -32,10 +32,10 @@ from doorstep.entrypoints.api.problems import problem
 from doorstep.schemas.strict import StrictModel
 from doorstep.services import advices as advice_service
 from doorstep.services import purchase_orders as po_service
-from doorstep.services import putaway, receiving, suppliers
+from doorstep.services import putaway, receiving, source_secrets, suppliers
 
 router = APIRouter(tags=["receiving"])
-SIGNATURE_HEADER = "X-Doorstep-Signature"
+SIGNATURE_HEADER = DOORSTEP_SIGNATURE_HEADER
 WAREHOUSE = Depends(require(Role.WAREHOUSE, Role.OPERATOR))
 OPERATOR = Depends(require(Role.OPERATOR))
 
@@ -167,9 +167,8 @@ async def supplier_webhook(profile: str, request: Request,
     if unknown is not None:
         return unknown
     with db.connect() as conn:
-        secret = conn.execute(select(asn_sources.c.secret).where(
-            asn_sources.c.profile == profile)).scalar()
-    if not verify(secret or "", body, request.headers.get(SIGNATURE_HEADER)):
+        secrets = source_secrets.active(conn, f"supplier:{profile}")
+    if not verify_any(secrets, body, request.headers.get(SIGNATURE_HEADER)):
         return problem(401, "Signature invalid",
                        f"{SIGNATURE_HEADER} does not verify for source {profile!r}",
                        field=SIGNATURE_HEADER)
