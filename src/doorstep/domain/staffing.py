@@ -134,10 +134,6 @@ class StaffPlan:
         return min(self.staff_hours(day, st) * 3600.0 / rates.seconds_per_order(st)
                    for st in ("pick", "pack", "handover"))
 
-    def per_day(self, first: date, days: int, rates: StationRates) -> dict[date, float]:
-        return {first + timedelta(days=i): self.orders_per_day(first + timedelta(days=i), rates)
-                for i in range(days)}
-
     def with_added(self, changes: Mapping[str, int]) -> StaffPlan:
         """The same plan with ``changes`` workers more (or fewer) in every shift."""
         for station in changes:
@@ -148,15 +144,6 @@ class StaffPlan:
         for station, n in changes.items():
             merged[station] = merged.get(station, 0) + n
         return replace(self, added=merged)
-
-    def most_staff(self, station: str) -> int:
-        """The largest crew ``station`` ever has at once (the workers a model must create)."""
-        best = 0
-        for s in self.shifts:
-            for day in s.days:
-                probe = datetime(2024, 1, 1 + day, s.start.hour, s.start.minute)  # Jan 1 = Mon
-                best = max(best, self.staff_at(probe, station))
-        return best
 
 
 def parse_staff_changes(text: str) -> dict[str, int]:

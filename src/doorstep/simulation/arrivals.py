@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -146,6 +146,3 @@ def at_local(scenario: Scenario, seconds: float) -> datetime:
     utc = local_origin(scenario).astimezone(UTC) + timedelta(seconds=seconds)
     return utc.astimezone(scenario.zone)
 
-
-def day_index(scenario: Scenario, day: date) -> int:
-    return (day - scenario.start).days

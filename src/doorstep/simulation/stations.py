@@ -43,9 +43,6 @@ class StaffTimeline:
                 counts[m] = plan.staff_at(naive + timedelta(minutes=m), station)
             self.staff[station] = counts
 
-    def crew(self, station: str) -> int:
-        return int(self.staff[station].max(initial=0))
-
     def staff_now(self, station: str, t: float) -> int:
         m = int(t // 60)
         return int(self.staff[station][m]) if m < self.minutes else 0
