@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from doorstep.adapters.db.tables import orders, shipments, tracking_events
 from doorstep.adapters.db.uow import transaction
 from doorstep.entrypoints.cli import app as cli
+from doorstep.services import source_secrets
 from doorstep.services.order_import import build_quarantine_store
 from doorstep.services.tracking_ingest import ingest_tracking
 
@@ -30,6 +31,13 @@ HEADER = ("carrier,tracking_number,status,status_text,timestamp,city,postcode,co
 def scan(number: str, status: str, at: datetime) -> bytes:
     return (HEADER + f"dhl,{number},{status},{status},{at.isoformat()},Berlin,10117,DE,,,,"
             f"{status}\n").encode()
+
+
+def carrier_url(engine: Engine, profile: str) -> str:
+    """The webhook URL doorstep issues to a carrier (with its token)."""
+    with transaction(engine, write=True) as conn:
+        token = source_secrets.issue(conn, f"carrier:{profile}", created_by="test")
+    return f"/v1/webhooks/carrier/{profile}?token={token}"
 
 
 def status_of(engine: Engine, order_id: str) -> str:
@@ -49,7 +57,7 @@ def test_a_delivery_scan_for_a_parcel_not_yet_handed_over_is_held_for_review(
     """The forged-looking scan is quarantined, so shipping later does not deliver the order;
     once the hand-over is recorded the held scan can be released and then completes it."""
     soon = datetime.now(UTC) + timedelta(minutes=1)
-    r = client.post("/v1/webhooks/carrier/carrier-csv",
+    r = client.post(carrier_url(stocked, "carrier-csv"),
                     content=scan("JJD0001", "delivered", soon))
     assert r.status_code == 202, r.text
     (held,) = r.json()["held"]
@@ -85,7 +93,7 @@ def test_webhook_and_cli_import_give_the_same_report_for_the_same_payload(
     later = datetime.now(UTC) + timedelta(minutes=1)
     payload = scan("JJD0003", "in_transit", later) + scan("JJD0003", "delivered",
                                                            later).split(b"\n", 1)[1]
-    by_webhook = client.post("/v1/webhooks/carrier/carrier-csv", content=payload).json()
+    by_webhook = client.post(carrier_url(stocked, "carrier-csv"), content=payload).json()
     assert (by_webhook["accepted"], by_webhook["delivered_orders"]) == (2, [oid])
     file = tmp_path / "scans.csv"
     file.write_bytes(payload)

@@ -11,8 +11,10 @@ import pytest
 from order_builders import api_client
 from sqlalchemy import Engine
 
+from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.importers.profile_engine import PROFILES_DIR, profile_names
 from doorstep.adapters.quarantine_store import StillInvalid
+from doorstep.services import source_secrets
 from doorstep.services.order_import import build_quarantine_store
 
 GLS = Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "gls"
@@ -41,8 +43,10 @@ def test_a_users_carrier_profile_gets_a_webhook_and_its_held_events_can_be_relea
     with api_client(engine) as client:
         assert client.post("/v1/webhooks/carrier/acme-parcel", content=body).status_code == 404
     assert "acme-parcel" in profile_names("tracking", folder)
+    with transaction(engine, write=True) as conn:  # the URL doorstep gives the carrier
+        token = source_secrets.issue(conn, "carrier:acme-parcel", created_by="test")
     with api_client(engine, profiles_dir=str(folder)) as client:
-        r = client.post("/v1/webhooks/carrier/acme-parcel", content=body)
+        r = client.post(f"/v1/webhooks/carrier/acme-parcel?token={token}", content=body)
         assert r.status_code == 202, r.text
         report = r.json()
         assert (report["source"], report["accepted"], report["quarantined"]) == (
@@ -52,7 +56,7 @@ def test_a_users_carrier_profile_gets_a_webhook_and_its_held_events_can_be_relea
         added = "      INTRANSIT: in_transit\n      ACMEHUB: in_transit"
         profile.write_text(profile.read_text().replace("      INTRANSIT: in_transit", added))
         released = client.post(f"/v1/quarantine/{held['quarantine_id']}/release",
-                               json={"actor": "ops"})
+                               json={"note": "ACMEHUB added to the profile"})
     assert released.status_code == 200, released.text
     assert released.json()["status"] == "released"
     note = released.json()["audit"][-1]["note"]
@@ -67,8 +71,10 @@ def test_release_names_a_profile_that_disappeared(engine: Engine, tmp_path: Path
     profile = acme_profile(folder)
     data = json.loads((GLS / "TrackingResponse.json").read_text())
     data["parcels"][0]["events"][0]["code"] = "ACMEHUB"
+    with transaction(engine, write=True) as conn:
+        token = source_secrets.issue(conn, "carrier:acme-parcel", created_by="test")
     with api_client(engine, profiles_dir=str(folder)) as client:
-        held = client.post("/v1/webhooks/carrier/acme-parcel",
+        held = client.post(f"/v1/webhooks/carrier/acme-parcel?token={token}",
                            content=json.dumps(data).encode()).json()["held"][0]
     profile.unlink()
     store = build_quarantine_store(engine, profiles_dir=str(folder))

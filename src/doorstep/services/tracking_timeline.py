@@ -17,11 +17,11 @@ Whether a stored scan completes its order is the tracking-ingest use case's deci
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from doorstep.adapters.db.tables import shipments, tracking_events
 from doorstep.domain.harmonise.tracking import TrackingEvent, normalise_tracking_number
@@ -65,32 +65,35 @@ def record_tracking_event(conn: Connection, event: TrackingEvent) -> Stored:
     if _is_duplicate(conn, base, country):
         return Stored("duplicate")
     order_id = order_for_tracking_number(conn, event.tracking_number)
-    location = {k: v for k, v in asdict(event.location).items() if v is not None}
-    reason = event.exception_reason.value if event.exception_reason else None
-    conn.execute(insert(tracking_events).values(
-        dedup_key=f"{base}|{country}", dedup_base=base, carrier=event.carrier, source=event.source,
-        tracking_number=event.tracking_number, status=event.status.value,
-        exception_reason=reason, occurred_at=event.occurred_at, raw_code=event.raw_code,
-        raw_text=event.raw_text, location=location, order_id=order_id, received_at=utcnow(),
-        utc_offset_minutes=event.utc_offset_minutes, raw_label=event.raw_label,
-        weight_g=event.weight_g))
+    row: dict[str, Any] = {
+        "dedup_key": f"{base}|{country}", "dedup_base": base, "carrier": event.carrier,
+        "source": event.source, "tracking_number": event.tracking_number,
+        "status": event.status.value,
+        "exception_reason": event.exception_reason.value if event.exception_reason else None,
+        "occurred_at": event.occurred_at, "raw_code": event.raw_code,
+        "raw_text": event.raw_text, "raw_label": event.raw_label,
+        "location": {k: v for k, v in asdict(event.location).items() if v is not None},
+        "utc_offset_minutes": event.utc_offset_minutes, "weight_g": event.weight_g,
+        "order_id": order_id, "received_at": utcnow()}
+    conn.execute(insert(tracking_events).values(**row))
     if order_id is None:
         return Stored("unmatched")
-    _on_timeline(conn, order_id, status=event.status.value, carrier=event.carrier,
-                 at=event.occurred_at, tracking_number=event.tracking_number,
-                 raw_code=event.raw_code, raw_text=event.raw_text, source=event.source,
-                 exception_reason=reason, location=location, raw_label=event.raw_label,
-                 utc_offset_minutes=event.utc_offset_minutes, weight_g=event.weight_g)
+    _on_timeline(conn, order_id, row)
     enqueue(conn, Topic.ORDER_TRACKING, order_id,
             {"order_id": order_id, "status": event.status.value})
     return Stored("added", order_id)
 
 
-def _on_timeline(conn: Connection, order_id: str, *, status: str, carrier: str, at: datetime,
-                 **data: Any) -> None:
-    """The order-timeline entry of a stored scan, the same whenever it is attached."""
-    record_event(conn, order_id, f"tracking.{status}", actor=f"carrier:{carrier}", at=at,
-                 data=data)
+TIMELINE_FIELDS = ("tracking_number", "raw_code", "raw_text", "raw_label", "source",
+                   "exception_reason", "location", "utc_offset_minutes", "weight_g")
+"""What a scan's timeline entry carries, whether it is recorded at once or attached later."""
+
+
+def _on_timeline(conn: Connection, order_id: str, scan: Mapping[str, Any] | RowMapping
+                 ) -> None:
+    """The order-timeline entry of a stored scan (a stored row or the values stored)."""
+    record_event(conn, order_id, f"tracking.{scan['status']}", actor=f"carrier:{scan['carrier']}",
+                 at=scan["occurred_at"], data={k: scan[k] for k in TIMELINE_FIELDS})
 
 
 def attach_waiting_events(conn: Connection, order_id: str, tracking_number: str) -> int:
@@ -105,9 +108,5 @@ def attach_waiting_events(conn: Connection, order_id: str, tracking_number: str)
     for r in rows:
         conn.execute(update(tracking_events).where(tracking_events.c.id == r.id)
                      .values(order_id=order_id))
-        _on_timeline(conn, order_id, status=r.status, carrier=r.carrier, at=r.occurred_at,
-                     tracking_number=r.tracking_number, raw_code=r.raw_code,
-                     raw_text=r.raw_text, source=r.source, exception_reason=r.exception_reason,
-                     location=r.location, raw_label=r.raw_label,
-                     utc_offset_minutes=r.utc_offset_minutes, weight_g=r.weight_g)
+        _on_timeline(conn, order_id, r._mapping)
     return len(rows)
