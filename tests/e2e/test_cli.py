@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from statistics import median
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -66,6 +68,19 @@ def test_db_upgrade_makes_the_schema_current_and_is_safe_to_repeat(tmp_path: Pat
     assert status.exit_code == 0 and "up to date" in status.output
 
 
+def promised_days(db_url: str, country: str) -> list[int]:
+    """Days from acceptance to the promised date of the demo's promises to ``country``."""
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(orders.c.accepted_at, orders.c.shipping_address,
+                                   order_events.c.data)
+                            .join(order_events, order_events.c.order_id == orders.c.id)
+                            .where(order_events.c.type == "promise")).all()
+    engine.dispose()
+    return [(date.fromisoformat(data["promised_date"]) - accepted.date()).days
+            for accepted, address, data in rows if address["country"] == country]
+
+
 def test_the_demo_runs_days_of_a_shop_through_the_services(tmp_path: Path) -> None:
     """demo --no-serve: 240 products, orders through waves, picks, packs and hand-overs on
     the simulated clock, carrier scans on the timelines, five faulty scans in quarantine,
@@ -90,6 +105,8 @@ def test_the_demo_runs_days_of_a_shop_through_the_services(tmp_path: Path) -> No
                  "tracking.in_transit", "tracking.out_for_delivery", "tracking.delivered"):
         assert kinds.get(kind, 0) > 0, kind
     assert held == 5
+    assert 1 <= median(promised_days(db_url, "DE")) <= 4  # a few days at home
+    assert median(promised_days(db_url, "DE")) <= median(promised_days(db_url, "AT")) <= 7
     lines = result.output.splitlines()
     assert "  http://127.0.0.1:8765/v1/promise?dest_country=DE&dest_postcode=10115&carrier=dhl"\
            "&service=paket" in lines
