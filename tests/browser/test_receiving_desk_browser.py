@@ -169,14 +169,18 @@ def test_put_away_by_scanning_the_location_makes_the_units_available(
 
 
 def test_an_operator_decides_on_a_hold_with_a_note(
-        live_server: ServerProcess, desk_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, desk_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
-    page = browser_page(width=375, language="de")
-    page.goto(f"{live_server.base_url}/receiving")
-    _scan(page, DECIDE)
-    page.get_by_label("Gezählte gute Stück").fill("4")
-    page.get_by_role("button", name="Zählung speichern").click()
-    page.get_by_role("link", name="Sperrbestand").click()
+    desk = staff_page(role="warehouse", width=375, language="de")
+    desk.goto(f"{live_server.base_url}/receiving")
+    _scan(desk, DECIDE)
+    desk.get_by_label("Gezählte gute Stück").fill("4")
+    desk.get_by_role("button", name="Zählung speichern").click()
+    desk.get_by_role("link", name="Sperrbestand").click()
+    assert "Darüber entscheidet ein Disponent." in desk.locator("main").inner_text()
+    assert desk.get_by_role("button", name="Entscheiden").count() == 0  # warehouse: no form
+    page = staff_page(role="operator", width=375, language="de")
+    page.goto(f"{live_server.base_url}/receiving/holds")
     hold = page.locator("section.card", has_text=DECIDE).last
     hold.get_by_label("Abschreiben").check()
     hold.get_by_role("button", name="Entscheiden").click()  # no note: refused, says why

@@ -174,19 +174,21 @@ STATUS_LABELS = {
 }
 
 
-def _holds(request: Request, *, decided: dict[str, Any] | None = None,
+def _holds(request: Request, principal: Principal, *, decided: dict[str, Any] | None = None,
            error: tuple[int, str] | None = None, status: int = 200) -> HTMLResponse:
     with engine(request).connect() as conn:
         rows = receiving.list_holds(conn)
     return render(request, "receiving/holds.html",
                   {"holds": rows, "reasons": REASONS, "decided": decided, "error": error,
                    "actions": receiving.HOLD_ACTIONS, "action_labels": ACTION_LABELS,
-                   "status_labels": STATUS_LABELS}, status=status)
+                   "status_labels": STATUS_LABELS,
+                   "can_decide": principal.may(frozenset({Role.OPERATOR}))}, status=status)
 
 
-@router.get("/receiving/holds", dependencies=[Depends(DESK)])
-def holds(request: Request) -> HTMLResponse:
-    return _holds(request)
+@router.get("/receiving/holds")
+def holds(request: Request, principal: Principal = Depends(DESK)) -> HTMLResponse:
+    """Everyone at the desk sees the holds; the decision form is for operators only."""
+    return _holds(request, principal)
 
 
 @router.post("/receiving/holds/{hold_id}/decision", dependencies=[Depends(check_csrf)])
@@ -203,12 +205,12 @@ async def decide(request: Request, hold_id: PathRowId,
             decided = receiving.resolve_hold(conn, hold_id, action, actor=principal.actor,
                                              note=note, quantity=quantity, sku=sku)
     except ValueError:
-        return _holds(request, error=(hold_id, "quantity"), status=422)
+        return _holds(request, principal, error=(hold_id, "quantity"), status=422)
     except InvalidValue as exc:
-        return _holds(request, error=(hold_id, exc.field), status=422)
+        return _holds(request, principal, error=(hold_id, exc.field), status=422)
     except DomainError:
-        return _holds(request, error=(hold_id, "status"), status=422)
-    return _holds(request, decided=decided)
+        return _holds(request, principal, error=(hold_id, "status"), status=422)
+    return _holds(request, principal, decided=decided)
 
 
 def _putaway_page(request: Request, area_id: int, *, error: str | None = None,
