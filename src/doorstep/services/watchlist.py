@@ -13,6 +13,10 @@ Where neither knows (a new carrier, no model yet) ``DEFAULT_USUAL`` stands in, a
 says which source it used.  The history is refreshed in the background every
 ``HISTORY_TTL_S`` seconds (``services.refreshing``).
 
+Reading the list serves the last computation (``as_of``, at most ``LISTING_MAX_AGE_S`` old,
+refreshed in the background) with the handled marks read live; an explicit ``now`` (tests,
+back-dated views) computes afresh, as do the actions, which re-check their one order.
+
 Actions: *handled* stores the operator's note against the problem (category, order, parcel,
 since) and writes ``watchlist.handled`` on the order's timeline; *notify* hands the order to
 the customer-notification service when one is wired (``CustomerNotifier``).
@@ -56,6 +60,10 @@ DEFAULT_USUAL = Usual(processing_days=1, transit_days=3, first_scan_hours=24.0,
 SCAN_HISTORY_DAYS = 14
 MIN_HISTORY = 30
 HISTORY_TTL_S = 600.0
+LISTING_MAX_AGE_S = 15.0
+"""The live list is recomputed in the background when this old: its categories are
+measured in hours and days, and recomputing ~9,000 open parcels per page view at a million
+orders costs seconds on a busy machine.  Handled marks are read live on every view."""
 CHUNK = 900  # ids per IN (…) list: under SQLite's and psycopg's parameter limits
 
 
@@ -119,9 +127,20 @@ class WatchlistService:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _history: Refreshing[dict[str, CarrierHistory]] = field(init=False, repr=False)
 
+    _listing: Refreshing[tuple[datetime, list[tuple[Flag, Usual]]]] = field(init=False,
+                                                                            repr=False)
+    _model: PromiseModel | None = field(default=None, init=False, repr=False)
+
     def __post_init__(self) -> None:
         self._history = Refreshing(self._recent_history, max_age_s=HISTORY_TTL_S,
                                    name="carrier-history")
+        self._listing = Refreshing(self._current_listing, max_age_s=LISTING_MAX_AGE_S,
+                                   name="watchlist")
+
+    def _current_listing(self) -> tuple[datetime, list[tuple[Flag, Usual]]]:
+        now = utcnow()
+        with self.engine.connect() as conn:
+            return now, self.flags(conn, model=self._model, now=None)
 
     def _recent_history(self) -> dict[str, CarrierHistory]:
         with self.engine.connect() as conn:
@@ -181,8 +200,12 @@ class WatchlistService:
         if category is not None and category not in Category.__members__.values():
             allowed = ", ".join(c.value for c in Category)
             raise InvalidValue("category", f"{category!r} is not a category (allowed: {allowed})")
-        flagged = self.flags(conn, model=model, now=now)
-        marks = _marks(conn, {f.order_id for f, _ in flagged})
+        if now is None:  # the live list: background-refreshed, at most LISTING_MAX_AGE_S old
+            self._model = model
+            as_of, flagged = self._listing.get()
+        else:
+            as_of, flagged = now, self.flags(conn, model=model, now=now)
+        marks = _marks(conn, {f.order_id for f, _ in flagged})  # marks are always read live
         counts = {c.value: 0 for c in Category}
         items: list[dict[str, Any]] = []
         for flag, usual in flagged:
@@ -194,7 +217,8 @@ class WatchlistService:
                 continue
             if len(items) < limit:
                 items.append(_row(flag, usual, mark))
-        return {"counts": counts, "total": sum(counts.values()), "items": items}
+        return {"counts": counts, "total": sum(counts.values()), "items": items,
+                "as_of": as_of.isoformat()}
 
     def mark_handled(self, conn: Connection, flag_id: str, *, model: PromiseModel | None,
                      actor: str, note: str, now: datetime | None = None) -> dict[str, Any]:
