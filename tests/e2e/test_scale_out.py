@@ -53,8 +53,8 @@ def assert_processed_once(engine: Engine, acked: dict[str, str]) -> None:
     with engine.connect() as conn:
         stored = conn.execute(select(orders.c.id, orders.c.status)
                               .where(orders.c.channel == "scale")).all()
-        keys = dict(conn.execute(select(idempotency_keys.c.key, idempotency_keys.c.order_id)
-                                 .where(idempotency_keys.c.key.like("scale-%"))).all())
+        scoped = conn.execute(select(idempotency_keys.c.key, idempotency_keys.c.order_id)
+                              .where(idempotency_keys.c.key.like("%scale-%"))).all()
         attempts = conn.execute(select(outbox.c.attempts, outbox.c.last_error)).all()
         marks = Counter(conn.execute(select(processed_messages.c.message_id)).scalars())
         steps = Counter(conn.execute(select(order_events.c.order_id).where(
@@ -62,7 +62,9 @@ def assert_processed_once(engine: Engine, acked: dict[str, str]) -> None:
         level = conn.execute(select(stock.c.on_hand, stock.c.reserved)
                              .where(stock.c.sku == SKU)).one()
     assert sorted(r.id for r in stored) == sorted(acked.values())
-    assert keys == acked
+    # stored as "<credential scope>|<client key>": one credential, so one row per client key
+    assert len(scoped) == len(acked)
+    assert {stored.rsplit("|", 1)[-1]: order_id for stored, order_id in scoped} == acked
     assert {(a.attempts, a.last_error) for a in attempts} == {(1, None)}
     assert set(marks.values()) == {1}
     assert steps == Counter(acked.values())
@@ -82,15 +84,18 @@ def test_two_api_processes_and_two_workers_process_every_order_once(
     for _ in range(2):
         start_worker(url)
     engine = db(url)
-    with httpx.Client(base_url=servers[0].base_url, timeout=30) as api:
+    # One shop, one credential: idempotency keys are scoped per credential, so the retry at
+    # the other process must come with the same API key to be recognised as a retry.
+    shop = servers[0].auth_headers
+    with httpx.Client(base_url=servers[0].base_url, headers=shop, timeout=30) as api:
         stock_sku(api, SKU, UNITS)
 
     def place(n: int) -> tuple[str, str]:
         first, other = servers[n % 2], servers[(n + 1) % 2]
-        with httpx.Client(base_url=first.base_url, timeout=30) as api:
+        with httpx.Client(base_url=first.base_url, headers=shop, timeout=30) as api:
             created = place_order(api, key(n), body(n))
         assert created.status_code == 201, created.text
-        with httpx.Client(base_url=other.base_url, timeout=30) as api:
+        with httpx.Client(base_url=other.base_url, headers=shop, timeout=30) as api:
             again = place_order(api, key(n), body(n))
             twin = place_order(api, f"{key(n)}-new", body(n))
         assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
@@ -129,7 +134,7 @@ def test_serve_with_two_workers_shares_one_port_and_survives_losing_a_process(
     engine = db(url)
     with ServerProcess(url, processes=2, log_dir=tmp_path) as server:
         wait_for(lambda: len(children(server.pid)) == 2, what="two API processes")
-        with httpx.Client(base_url=server.base_url, timeout=30) as api:
+        with server.client(timeout=30) as api:
             stock_sku(api, SKU, UNITS)
         acked: dict[str, str] = {}
         lock = threading.Lock()
@@ -138,7 +143,7 @@ def test_serve_with_two_workers_shares_one_port_and_survives_losing_a_process(
         def place(n: int) -> None:
             while True:  # a shop retries with the same key until it gets an answer
                 try:
-                    with httpx.Client(base_url=server.base_url, timeout=30) as api:
+                    with server.client(timeout=30) as api:
                         response = place_order(api, key(n), body(n))
                 except httpx.TransportError:
                     continue
