@@ -27,7 +27,7 @@ def test_replay_sends_the_curve_and_every_acknowledged_order_is_stored_once(
     server = start_server(migrated_sqlite_url)
     args = ["load", "replay", "--scenario", str(SCENARIO), "--url", server.base_url,
             "--max-orders", "150", "--max-seconds", "20", "--speed", "20000",
-            "--concurrency", "8", "--json"]
+            "--concurrency", "8", "--key", server.api_key, "--json"]
     via_db = runner.invoke(app, [*args, "--db", migrated_sqlite_url])
     assert via_db.exit_code == 0, via_db.output
     info = json.loads(via_db.stdout)
@@ -44,6 +44,16 @@ def test_replay_sends_the_curve_and_every_acknowledged_order_is_stored_once(
     via_api = runner.invoke(app, [*args[:-1], "--max-orders", "40"])  # checked through the API
     assert via_api.exit_code == 0, via_api.output
     assert "exactly once (api)" in via_api.output and "yes" in via_api.output
+
+
+def test_without_a_key_every_order_is_an_error_and_the_exit_code_says_so(
+        migrated_sqlite_url: str, start_server: Callable[..., ServerProcess]) -> None:
+    server = start_server(migrated_sqlite_url)
+    result = runner.invoke(app, ["load", "replay", "--scenario", str(SCENARIO), "--url",
+                                 server.base_url, "--max-orders", "3", "--json"])
+    assert result.exit_code == 1
+    info = json.loads(result.stdout)
+    assert info["acknowledged"] == 0 and info["errors"] == {"HTTP 401": 3}
 
 
 def test_a_remote_target_is_refused_without_allow_remote() -> None:

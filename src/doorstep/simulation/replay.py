@@ -203,6 +203,13 @@ def replay(scenario: Scenario, base_url: str, *, key: str | None = None,
                                 concurrency=concurrency, timeout=timeout, on_sent=on_sent))
     if plan:
         result.scenario_hours = (plan[-1][1].at - plan[0][1].at) / 3600.0
-    result.check = (check_via_database(database_url, result) if database_url
-                    else check_via_api(base_url, key, result))
+    if database_url:
+        result.check = check_via_database(database_url, result)
+    else:
+        try:
+            result.check = check_via_api(base_url, key, result)
+        except httpx.HTTPError as exc:  # e.g. a key that may not read orders
+            result.check = {"via": "api", "ok": False, "acknowledged": len(result.acknowledged),
+                            "missing": None, "duplicated": None,
+                            "error": f"cannot list the orders: {exc}"}
     return result

@@ -75,9 +75,9 @@ def replay_cmd(
         table.add_row("errors", ", ".join(f"{k}: {v}" for k, v in info["errors"].items())
                       or "none")
         check = info["exactly_once"]
-        table.add_row(f"exactly once ({check['via']})",
-                      "yes" if ok else f"NO: {check['missing']} missing, "
-                                       f"{check['duplicated']} duplicated")
+        verdict = ("yes" if ok else f"unknown: {check['error']}" if "error" in check
+                   else f"NO: {check['missing']} missing, {check['duplicated']} duplicated")
+        table.add_row(f"exactly once ({check['via']})", verdict)
         console.print(table)
     if not ok or info["errors"]:
         raise typer.Exit(1)
