@@ -9,7 +9,9 @@
     carrier performance per lane: transit days median and 95th percentile, this week
         against the four weeks before
 
-Everything is read live except the two weekly statistics — promise health (30 s) and lane
+The whole overview is computed in the background at most every ``SNAPSHOT_MAX_AGE_S``
+seconds and served to every viewer (``at`` says when); within it everything is read live
+except the two weekly statistics — promise health (30 s) and lane
 performance (``LANE_TTL_S``) — which move over days and would cost a scan of a month's
 deliveries on every refresh: they are refreshed in the background (``services.refreshing``)
 and the answer says when the lanes were computed.
@@ -40,6 +42,9 @@ from doorstep.services.refreshing import Refreshing
 from doorstep.settings import Settings
 
 LANE_TTL_S = 300.0
+SNAPSHOT_MAX_AGE_S = 10.0
+"""The page refreshes every 30 s; one computation serves every operator watching it (at a
+million orders a full read costs about a second on a busy two-core machine)."""
 WORKING_HOURS = 8.0
 """Hours a warehouse day ships in, to turn a daily throughput into a pick rate per hour."""
 RATE_WINDOW = timedelta(hours=2)
@@ -179,6 +184,9 @@ class OverviewService:
         self.tz = ZoneInfo(settings.timezone)
         self.health = health or PromiseHealthCache(engine, settings.timezone)
         self._lanes = Refreshing(self._compute_lanes, max_age_s=LANE_TTL_S, name="lanes")
+        self._model: PromiseModel | None = None
+        self._snapshot = Refreshing(lambda: self.compute(self._model), name="overview",
+                                    max_age_s=SNAPSHOT_MAX_AGE_S)
 
     def _compute_lanes(self, now: datetime | None = None) -> tuple[str, list[dict[str, Any]]]:
         moment = now or utcnow()
@@ -191,8 +199,17 @@ class OverviewService:
 
     def overview(self, model: PromiseModel | None, now: datetime | None = None
                  ) -> dict[str, Any]:
-        """The figures now; with an explicit ``now`` (tests) the weekly ones are computed
-        for that moment instead of taken from the background-refreshed caches."""
+        """The figures as of at most ``SNAPSHOT_MAX_AGE_S`` ago (``at`` says when), computed
+        in the background for every viewer at once; an explicit ``now`` (tests, back-dated
+        views) computes everything for that moment instead."""
+        if now is None:
+            self._model = model
+            return self._snapshot.get()
+        return self.compute(model, now)
+
+    def compute(self, model: PromiseModel | None, now: datetime | None = None
+                ) -> dict[str, Any]:
+        """Every figure, read now (the weekly ones from their own caches unless ``now``)."""
         fixed = now
         now = now or utcnow()
         cutoff = model.config.cutoff if model else time(14, 0)

@@ -64,7 +64,6 @@ LISTING_MAX_AGE_S = 15.0
 """The live list is recomputed in the background when this old: its categories are
 measured in hours and days, and recomputing ~9,000 open parcels per page view at a million
 orders costs seconds on a busy machine.  Handled marks are read live on every view."""
-CHUNK = 900  # ids per IN (…) list: under SQLite's and psycopg's parameter limits
 
 
 class CustomerNotifier(Protocol):
@@ -261,11 +260,15 @@ def _row(flag: Flag, usual: Usual, mark: dict[str, Any] | None) -> dict[str, Any
 
 
 def _marks(conn: Connection, order_ids: set[str]) -> dict[tuple[str, datetime], dict[str, Any]]:
+    """Handled marks of the listed orders: one read of the marks of open orders (a mark of
+    a finished order can match no row), filtered here — not thousands of ``IN`` lists."""
     found: dict[tuple[str, datetime], dict[str, Any]] = {}
-    ids = sorted(order_ids)
-    for i in range(0, len(ids), CHUNK):
-        for m in conn.execute(select(watchlist_marks)
-                              .where(watchlist_marks.c.order_id.in_(ids[i:i + CHUNK]))):
+    if not order_ids:
+        return found
+    for m in conn.execute(select(watchlist_marks)
+                          .join(orders, orders.c.id == watchlist_marks.c.order_id)
+                          .where(orders.c.status.in_(WAREHOUSE_OPEN + ON_THE_ROAD))):
+        if m.order_id in order_ids:
             key = f"{m.category}~{m.order_id}~{m.tracking_number}"
             found[(key, m.since)] = {"handled_at": m.handled_at.isoformat(),
                                      "handled_by": m.handled_by, "note": m.note}
