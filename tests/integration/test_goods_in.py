@@ -311,3 +311,15 @@ def test_supplier_secrets_are_issued_revoked_and_carried_over_by_the_sources_cli
     assert gone.status_code == 401
     unknown = CliRunner().invoke(cli, ["sources", "secret", "--supplier", "nobody", *db])
     assert unknown.exit_code != 0 and "nobody" in unknown.output
+
+
+def test_metrics_show_open_holds_by_reason_and_units_waiting_for_putaway(
+        client: TestClient) -> None:
+    put_po(client)
+    advice_id = client.post("/v1/advices?profile=asn-csv",
+                            content=advice_csv(mug=3)).json()["advices"][0]["id"]
+    client.post(f"/v1/advices/{advice_id}/receive", json={})
+    text = client.get("/metrics").text
+    assert 'doorstep_receiving_holds{reason="over_delivery"} 1.0' in text
+    assert "doorstep_receiving_area_units 12.0" in text
+    assert 'doorstep_advices{status="received"} 1.0' in text

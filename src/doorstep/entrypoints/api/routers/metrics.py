@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from doorstep.adapters.db.tables import orders, outbox
 from doorstep.entrypoints.api.access import Role, require
 from doorstep.entrypoints.api.deps import container
+from doorstep.entrypoints.api.receiving_metrics import add_receiving_gauges
 from doorstep.entrypoints.api.slo_metrics import add_slo_gauges
 from doorstep.services.outbox import outbox_lag_seconds
 
@@ -45,5 +46,6 @@ def metrics(request: Request) -> Response:
                                  .where(outbox.c.processed_at.is_(None))).scalar() or 0)
     lag.set(outbox_lag_seconds(engine))
     add_slo_gauges(scrape, request)
+    add_receiving_gauges(scrape, engine)
     body = generate_latest(REGISTRY) + generate_latest(scrape)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
