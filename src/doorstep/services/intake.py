@@ -11,9 +11,11 @@ client's key never answers, or names an order of, another client):
   new key, but the channel already has this ``external_id`` → ``DuplicateOrder`` (409,
   naming the existing order), so a shop retrying with a fresh key cannot create a twin.
 
-Speed: ``accept_orders`` takes a whole batch in one transaction — two look-ups for all keys
-and external ids, then one multi-row INSERT per table — so the cost per order is a few
-microseconds of SQL instead of nine statements (see ``intake_batcher`` for group commit).
+Speed: ``accept_orders`` takes a whole batch in one transaction — one look-up for all keys
+and external ids, then the rows of every table at once (an ``executemany`` per table on
+SQLite, one statement for all tables on PostgreSQL: ``adapters.db.bulk_insert``) — so the
+cost per order is a few microseconds of SQL instead of nine statements (see
+``intake_batcher`` for group commit).
 One bad order hurts only itself: when a batch fails for any reason but an outage, it is
 redone in one transaction with a savepoint per order.  An order the database refuses gets
 ``UnstorableOrder`` (see ``unstorable``); its neighbours are stored and committed together.
