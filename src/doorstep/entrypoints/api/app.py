@@ -58,6 +58,7 @@ from doorstep.entrypoints.notifier import prepare_notifications, start_worker_th
 from doorstep.entrypoints.web import (
     login_pages,
     ops_pages,
+    packing_pages,
     quarantine_pages,
     receiving_pages,
     tracking_pages,
@@ -136,7 +137,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
                    quarantine, search, tracking_links, tracking_pages, notifications, watchlist,
-                   receiving, receiving_pages, packing, ops, ops_pages, quarantine_pages):
+                   receiving, receiving_pages, packing, packing_pages, ops, ops_pages, quarantine_pages):
         app.include_router(module.router)
     login_pages.install(app)
     mount_static(app)
