@@ -137,7 +137,8 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,
                    quarantine, search, tracking_links, tracking_pages, notifications, watchlist,
-                   receiving, receiving_pages, packing, packing_pages, ops, ops_pages, quarantine_pages):
+                   receiving, receiving_pages, packing, packing_pages, ops, ops_pages,
+                   quarantine_pages):
         app.include_router(module.router)
     login_pages.install(app)
     mount_static(app)
