@@ -451,3 +451,12 @@ def test_an_address_that_keeps_failing_authentication_is_slowed_down(stocked: En
         r = c.get("/healthz", headers={"Authorization": "Bearer made-up-3"})
         assert_problem(r, 429, "failed authentications")
         assert int(r.headers["retry-after"]) > 0
+
+
+def test_an_inline_layout_of_absurd_size_is_refused_before_it_is_built(client: TestClient) -> None:
+    """10,000,000 aisles in a two-pick request took 171 s and 4.8 GB; now a 422 naming aisles
+    (and levels, cross aisles) at once."""
+    for field, value in (("aisles", 10**7), ("levels", 10**9), ("cross_aisles", 10**4)):
+        r = client.post("/v1/pick/route", json={"layout": {**LAYOUT, field: value},
+                                                "picks": ["P-01-001-1-1"]})
+        assert_problem(r, 422, field, "must be <=")
