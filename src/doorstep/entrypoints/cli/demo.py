@@ -101,7 +101,9 @@ def demo(
         "",
         "Use the CLI on the demo's data (paste into your shell):",
         *(f"  export {k}={v}" for k, v in env.items()),
+        f"  export DOORSTEP_API_KEY={key}",
         "  doorstep quarantine list",
+        f"  doorstep load replay --scenario {summary.scenario} --url {base} --max-orders 200",
         f"  doorstep peak simulate --scenario {summary.scenario}",
     ]
     for line in lines:  # plain lines: a long URL is never wrapped or cut
@@ -109,8 +111,8 @@ def demo(
     if serve:
         from doorstep.entrypoints.cli.core import serve as serve_api
 
-        for key, value in env.items():
-            os.environ.setdefault(key, value)
+        for name, value in env.items():
+            os.environ.setdefault(name, value)
         serve_api(database_url=url, host=host, port=port, worker=True, access_log=False)
 
 
