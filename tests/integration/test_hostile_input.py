@@ -460,3 +460,16 @@ def test_an_inline_layout_of_absurd_size_is_refused_before_it_is_built(client: T
         r = client.post("/v1/pick/route", json={"layout": {**LAYOUT, field: value},
                                                 "picks": ["P-01-001-1-1"]})
         assert_problem(r, 422, field, "must be <=")
+
+
+def test_a_graph_tour_with_too_many_stops_is_refused_before_routing(client: TestClient) -> None:
+    """2,000 stops on a 2,000-node graph took 81 s in one routing call (no budget check can
+    interrupt it); more than 500 distinct stops is a 422 saying to split the tour."""
+    n = 502
+    layout = {"kind": "graph", "name": "line", "depot": "n0",
+              "nodes": [{"id": f"n{i}", "x": i, "y": 0} for i in range(n)],
+              "edges": [{"from": f"n{i}", "to": f"n{i + 1}"} for i in range(n - 1)],
+              "locations": {f"L-{i:04d}": f"n{i}" for i in range(n)}}
+    r = client.post("/v1/pick/route", json={"layout": layout, "method": "nearest-2opt",
+                                            "picks": [f"L-{i:04d}" for i in range(1, n)]})
+    assert_problem(r, 422, "at most 500 distinct stops")

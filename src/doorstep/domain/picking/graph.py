@@ -21,6 +21,9 @@ from doorstep.domain.picking.layout import GraphLayout, LayoutError
 from doorstep.domain.picking.walk import XY, Route, key, route_from_walk
 
 HELD_KARP_LIMIT = 16
+# A shortest-path search per stop, then 2-opt: 500 stops take about 4 s, 2,000 took 81 s
+# (an API caller sends the layout and the picks); one picker's tour has far fewer stops.
+GRAPH_STOPS_LIMIT = 500
 
 
 class RoutingError(LayoutError):
@@ -169,6 +172,10 @@ def graph_route(
 ) -> Route:
     """Route through the nodes of ``locations_at`` on ``g`` (``exact`` or ``nearest-2opt``)."""
     nodes = [depot, *sorted((n for n in locations_at if n != depot), key=repr)]
+    if len(nodes) - 1 > GRAPH_STOPS_LIMIT:  # checked before the distance matrix is built
+        raise RoutingError(
+            f"routing on a graph layout handles at most {GRAPH_STOPS_LIMIT} distinct stops, "
+            f"got {len(nodes) - 1}; split the picks into several tours")
     mat, preds = distance_matrix(g, nodes)
     if method == "exact":
         if len(nodes) - 1 > HELD_KARP_LIMIT:
