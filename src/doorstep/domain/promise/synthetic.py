@@ -75,6 +75,37 @@ ORIGIN = ("DE", "BY", "90402")
 LANE_MODELS = ("published", "pessimistic")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Shock:
+    """A slow-down that starts suddenly, lasts ``days`` and then ends (issue 13, point 7).
+
+    Carrier side: every parcel of ``carriers`` (all carriers when empty) handed over from
+    ``start`` to ``start + days - 1`` takes ``transit_days`` more carrier delivery days.
+    Warehouse side: on those days the warehouse ships ``capacity_factor`` of its usual
+    capacity.  No random number is drawn for it, so a history with a shock is the same
+    history as without one (same orders, same seed) except inside the window.
+    """
+
+    start: date
+    days: int = 21
+    transit_days: int = 3
+    carriers: tuple[str, ...] = ("dhl",)
+    capacity_factor: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.days < 1 or self.transit_days < 0 or not 0.0 < self.capacity_factor <= 1.0:
+            raise ValueError("shock: days >= 1, transit_days >= 0, 0 < capacity_factor <= 1")
+
+    @property
+    def end(self) -> date:
+        """The first day after the shock."""
+        return self.start + timedelta(days=self.days)
+
+    def hits(self, carrier: str, ship_day: date) -> bool:
+        return (not self.carriers or carrier in self.carriers) and \
+            self.start <= ship_day < self.end
+
+
 def black_friday(year: int) -> date:
     """The day after the fourth Thursday of November (US Thanksgiving)."""
     first = date(year, 11, 1)
@@ -93,6 +124,7 @@ class SyntheticConfig:
     timezone: str = "Europe/Berlin"
     seed: int = 7
     lanes: str = "published"  # see the module docstring
+    shock: Shock | None = None  # a three-week slow-down, see ``Shock``
 
     def __post_init__(self) -> None:
         if self.lanes not in LANE_MODELS:
@@ -169,6 +201,8 @@ def realistic_history(cfg: SyntheticConfig, calendars: Calendars) -> list[Histor
             heapq.heappush(heap, (int(ready[i]), i))
             j += 1
         cap = max(int(rng.normal(cap_mean, 0.08 * cap_mean)), 1)
+        if cfg.shock is not None and cfg.shock.start <= date.fromordinal(int(d)) < cfg.shock.end:
+            cap = max(int(cap * cfg.shock.capacity_factor), 1)
         while heap and cap > 0 and heap[0][0] <= d:
             _, i = heapq.heappop(heap)
             ship_day[i] = d
@@ -212,6 +246,8 @@ def realistic_history(cfg: SyntheticConfig, calendars: Calendars) -> list[Histor
             t += int(long_delay[i])
             if _peak(sday) and rng.random() < cfg.carrier_peak_delay:
                 t += 1
+            if cfg.shock is not None and cfg.shock.hits(carrier, sday):
+                t += cfg.shock.transit_days
             cal = calendars.carrier(carrier, country)
             dday = date.fromordinal(int(cal.nth_open_after(np.array([ship_day[i]]),
                                                            np.array([max(t, 1)]))[0]))
