@@ -76,10 +76,10 @@ def _scan(page: Any, field: str, code: str) -> None:
 
 
 def test_pack_an_order_on_a_handheld_in_german(
-        live_server: ServerProcess, bench_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, bench_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
     order_id = _picked(bench_db, "BENCH-1")
-    page = browser_page(width=375, language="de")
+    page = staff_page(role="warehouse", width=375, language="de")
     page.goto(f"{live_server.base_url}/packing")
     assert page.locator("h1").inner_text() == "Packplatz"
     check_axe(page)
@@ -123,10 +123,10 @@ def test_pack_an_order_on_a_handheld_in_german(
 
 
 def test_the_bench_in_english_on_a_desk_screen(
-        live_server: ServerProcess, bench_db: Engine, browser_page: Callable[..., Any],
+        live_server: ServerProcess, bench_db: Engine, staff_page: Callable[..., Any],
         check_axe: Callable[[Any], None], screenshot: Callable[[Any, str], Any]) -> None:
     order_id = _picked(bench_db, "BENCH-2")
-    page = browser_page(width=1280, language="en")
+    page = staff_page(role="warehouse", width=1280, language="en")
     page.goto(f"{live_server.base_url}/packing")
     page.locator("#code").fill(order_id)  # doorstep's own order id works too
     page.locator("#code").press("Enter")
@@ -150,9 +150,9 @@ def test_the_bench_in_english_on_a_desk_screen(
 
 
 def test_the_bench_works_without_javascript(
-        live_server: ServerProcess, bench_db: Engine, browser_page: Callable[..., Any]) -> None:
+        live_server: ServerProcess, bench_db: Engine, staff_page: Callable[..., Any]) -> None:
     order_id = _picked(bench_db, "BENCH-3")
-    page = browser_page(width=375, language="en", js=False)
+    page = staff_page(role="warehouse", width=375, language="en", js=False)
     page.set_default_timeout(20_000)
     page.goto(f"{live_server.base_url}/packing")
     page.locator("#code").fill("BENCH-3")
