@@ -473,3 +473,16 @@ def test_a_graph_tour_with_too_many_stops_is_refused_before_routing(client: Test
     r = client.post("/v1/pick/route", json={"layout": layout, "method": "nearest-2opt",
                                             "picks": [f"L-{i:04d}" for i in range(1, n)]})
     assert_problem(r, 422, "at most 500 distinct stops")
+
+
+def test_a_short_pick_decision_past_its_budget_is_stopped(stocked: Engine) -> None:
+    """Each alternative is a walk on the layout (1,000 on a large graph took 92 s); the
+    decision runs within the planner budget and stops between walks."""
+    body = {"layout": LAYOUT, "order_id": "o-1", "sku": "PEN", "location": "P-01-001-1-1",
+            "requested": 5, "picked": 0, "at": "2026-11-30T10:00:00+00:00",
+            "alternatives": [{"location": "P-02-004-1-1", "free_qty": 3}]}
+    with client_for(stocked, planner_budget_s=1e-9) as c:
+        assert_problem(c.post("/v1/pick/short-pick", json=body), 422, "time budget",
+                       "1 alternatives")
+    with client_for(stocked) as c:
+        assert c.post("/v1/pick/short-pick", json=body).json()["reallocations"][0]["qty"] == 3

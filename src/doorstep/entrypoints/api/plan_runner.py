@@ -71,5 +71,6 @@ async def run_planner(request: Request, plan: Callable[[Budget], T], seconds: fl
     except PlanningStopped as exc:
         more = f" ({size_hint})" if size_hint else ""
         raise HTTPException(422, f"planning stopped: {exc.reason} after the budget of "
-                                 f"{seconds:g} s{more}; send fewer orders per request"
+                                 f"{seconds:g} s{more}; send a smaller request (fewer "
+                                 "orders, stops or alternatives)"
                             ) from exc

@@ -301,10 +301,23 @@ def _wave(request: Request, body: WaveIn, budget: Budget) -> dict[str, Any]:
 
 
 @router.post("/v1/pick/short-pick")
-def pick_short(request: Request, body: ShortPickIn,
-               principal: Principal = Depends(PLANNERS)) -> dict[str, Any]:
+async def pick_short(request: Request, body: ShortPickIn,
+                     principal: Principal = Depends(PLANNERS)) -> dict[str, Any]:
     """Decide a short pick: re-allocate from the nearest locations or backorder (stateless)."""
+    # One walk per alternative: on a large graph layout 1,000 alternatives took 92 s.
+    return await run_planner(request, lambda budget: _short(request, body, principal, budget),
+                             _settings(request).planner_budget_s,
+                             size_hint=f"{len(body.alternatives)} alternatives")
+
+
+def _short(request: Request, body: ShortPickIn, principal: Principal,
+           budget: Budget) -> dict[str, Any]:
     lay = _layout(request, body)
+
+    def distance(a: str, b: str) -> float:
+        budget.check()
+        return walk_distance(lay, a, b)
+
     short = ShortPick(
         body.order_id,
         body.sku,
@@ -318,7 +331,7 @@ def pick_short(request: Request, body: ShortPickIn,
         decision = decide_short_pick(
             short,
             [(a.location, a.free_qty) for a in body.alternatives],
-            lambda a, b: walk_distance(lay, a, b),
+            distance,
         )
     except ValueError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
