@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-src", default="",
                         help="run the server from this src/ folder (e.g. an earlier commit's, "
                              "from `git archive COMMIT src | tar -x -C DIR`) for before/after")
+    parser.add_argument("--no-access-log", action="store_true",
+                        help="serve without the JSON access log (on by default) to see its cost")
     parser.add_argument("--sqlite-synchronous", default="FULL",
                         choices=("OFF", "NORMAL", "FULL", "EXTRA"),
                         help="SQLite's PRAGMA synchronous for the server (default FULL)")
@@ -169,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         server = ServerProcess(url, bench_endpoints=True, log_dir=folder,
                                embedded_worker=args.embedded_worker, processes=args.processes,
-                               env={"DOORSTEP_SQLITE_SYNCHRONOUS": args.sqlite_synchronous})
+                               env={"DOORSTEP_SQLITE_SYNCHRONOUS": args.sqlite_synchronous,
+                                    "DOORSTEP_ACCESS_LOG": "0" if args.no_access_log else "1"})
         server.start()
         try:
             port = server.port
@@ -226,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_ms_per_order": [round(v / len(placed.statuses) * 1000, 3) for v in cpu["orders"]],
         "cpu_ms_per_bare": [round(v / len(bare.statuses) * 1000, 3) for v in cpu["bare"]],
         "auth": True,
+        "access_log": not args.no_access_log,
     }
     table = Table(title=f"intake benchmark — {args.db}, {args.processes} process(es), "
                         f"{platform.python_version()}, {args.connections} connections")

@@ -33,8 +33,7 @@ from collections.abc import Awaitable, Callable
 from ipaddress import ip_address
 from typing import Any
 
-from fastapi import Depends, HTTPException, Request
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import HTTPException, Request
 
 from doorstep.domain.access import ANONYMOUS, Principal, Role
 from doorstep.services.identities import IdentityStore
@@ -63,11 +62,6 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-_bearer = HTTPBearer(auto_error=False, scheme_name="apiKey",
-                     description="An API key: `Authorization: Bearer dsk_live_…` "
-                                 "(`doorstep keys create`).")
-_session = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="staffSession",
-                        description="A staff session from `POST /login` (browser).")
 
 
 def identities(request: Request) -> IdentityStore:
@@ -114,17 +108,25 @@ async def _came_from_our_page(request: Request, session: str) -> bool:
         form_cookie.encode("utf-8", "replace"), presented.encode("utf-8", "replace"))
 
 
-async def _authenticate(request: Request, bearer: HTTPAuthorizationCredentials | None,
-                        session: str | None) -> Principal:
+def _bearer_token(header: str) -> str | None:
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+async def _authenticate(request: Request) -> Principal:
     """The caller's principal; raises 401 for a credential that does not verify."""
     store = identities(request)
-    if bearer is not None:
-        principal = store.by_key(bearer.credentials)
+    header = request.headers.get("authorization")
+    if header:
+        token = _bearer_token(header)
+        if token is None:
+            raise _unauthorized("Authorization must be 'Bearer <API key>'", "invalid_request")
+        principal = store.by_key(token)
         if principal is None:
             raise _unauthorized("the API key is unknown or revoked", "invalid_token")
         return principal
-    if request.headers.get("authorization"):
-        raise _unauthorized("Authorization must be 'Bearer <API key>'", "invalid_request")
+    session = request.cookies.get(SESSION_COOKIE)
     if session:
         principal = store.by_session(session)
         if principal is None:
@@ -138,13 +140,18 @@ async def _authenticate(request: Request, bearer: HTTPAuthorizationCredentials |
     return ANONYMOUS
 
 
-async def current_principal(
-    request: Request,
-    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
-    session: str | None = Depends(_session),
-) -> Principal:
-    """The caller if a credential was presented, else ``ANONYMOUS`` (declares nothing)."""
-    principal = await _authenticate(request, bearer, session)
+async def current_principal(request: Request) -> Principal:
+    """The caller if a credential was presented, else ``ANONYMOUS`` (declares nothing).
+
+    Resolved once per request and kept on ``request.state``, so several requirements on
+    one route cost one look-up.  One plain dependency on purpose: each FastAPI dependency
+    costs tens of microseconds per request, and intake is measured per request (the
+    OpenAPI security schemes are added to the document instead, ``security_docs``).
+    """
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
+    principal = await _authenticate(request)
     request.state.principal = principal
     return principal
 
@@ -154,7 +161,8 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     allowed = frozenset(roles) | {Role.ADMIN}
     wanted = ", ".join(sorted(allowed))
 
-    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        principal = await current_principal(request)
         if principal.role is None:
             raise _unauthorized(f"this needs an API key or a staff log-in (role: {wanted})")
         if not principal.may(allowed):

@@ -53,6 +53,7 @@ from doorstep.entrypoints.api.routers import (
     waves,
     webhooks,
 )
+from doorstep.entrypoints.api.security_docs import document_security
 from doorstep.entrypoints.api.slo_metrics import IntakeTiming
 from doorstep.entrypoints.notifier import prepare_notifications, start_worker_threads
 from doorstep.entrypoints.web import (
@@ -151,6 +152,7 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     # Outermost of all, so even a 429 or 413 gets its correlation id and its log line.
     app.add_middleware(RequestLog, enabled=container.settings.access_log)
     document_errors(app)
+    document_security(app)
     return app
 
 
