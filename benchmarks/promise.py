@@ -41,6 +41,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from doorstep.adapters.promise_store import save_model
+from doorstep.devtools.credentials import bearer, install_memory_identities
 from doorstep.domain.promise.history import HistoryRow
 from doorstep.domain.promise.model import PromiseConfig, PromiseModel
 from doorstep.domain.promise.online import AciConfig, ReplayedPromise, replay
@@ -52,6 +53,7 @@ from doorstep.domain.promise.synthetic import (
     black_friday,
     realistic_history,
 )
+from doorstep.entrypoints.api.access import Role
 from doorstep.entrypoints.api.routers.promise import router
 from doorstep.services.promise_service import backtest, build_calendars
 from doorstep.settings import Settings
@@ -74,6 +76,7 @@ def api_latency(model: PromiseModel, requests: int) -> dict[str, float]:
         app = FastAPI()
         app.include_router(router)
         app.state.container = SimpleNamespace(settings=Settings(promise_model_path=str(path)))
+        tokens = install_memory_identities(app)  # the route needs a caller (viewer suffices)
         port = _free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning", access_log=False))
@@ -86,7 +89,8 @@ def api_latency(model: PromiseModel, requests: int) -> dict[str, float]:
             combos = [("dhl", "paket"), ("dpd", "classic"), ("ups", "standard")]
             base = model.fitted_at
             timings = []
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}",
+                              headers=bearer(tokens[Role.VIEWER])) as client:
                 for i in range(requests + 50):
                     carrier, service = combos[i % 3]
                     at = base + timedelta(minutes=int(rng.integers(0, 60 * 24 * 30)))
