@@ -151,3 +151,21 @@ def test_the_email_search_uses_its_index_on_postgresql(stocked: Engine) -> None:
         plan = " ".join(r[0] for r in conn.execute(text(
             "EXPLAIN SELECT id FROM orders WHERE lower(customer ->> 'email') = 'a@b.c'")))
     assert "ix_orders_email" in plan
+
+
+def test_over_http_an_integration_key_finds_only_its_channels_orders_and_parcels(
+        stocked: Engine) -> None:
+    """A real integration key for shop-a: asking for shop-b's channel, e-mail or parcel
+    finds nothing (the parcel is a 404), its own order is found."""
+    mine = place(stocked, "H-1", email="a@example.org", channel="shop-a")
+    place(stocked, "H-2", email="b@example.org", channel="shop-b")
+    theirs = ship_new_order(stocked, "H-3", ("PEN", 1), carrier="dhl",
+                            tracking_number="100000000033")
+    with api_client(stocked, role=Role.INTEGRATION, channel="shop-a") as client:
+        own = client.get("/v1/orders").json()["items"]
+        other = client.get("/v1/orders", params={"channel": "shop-b"}).json()["items"]
+        by_mail = client.get("/v1/orders", params={"email": "b@example.org"}).json()["items"]
+        parcel = client.get("/v1/tracking/100000000033")
+    assert [o["id"] for o in own] == [mine]
+    assert other == [] and by_mail == []
+    assert parcel.status_code == 404 and theirs
