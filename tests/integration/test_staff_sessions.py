@@ -174,3 +174,13 @@ def test_a_browser_without_a_session_is_sent_to_log_in(browser: TestClient) -> N
 def test_the_log_in_page_speaks_german_and_english(browser: TestClient, lang: str,
                                                    heading: str) -> None:
     assert heading in browser.get(f"/login?lang={lang}").text
+
+
+def test_guessing_passwords_for_one_user_stops_after_ten_failures(browser: TestClient) -> None:
+    """The eleventh try within 15 minutes is refused (429) even with the right password."""
+    for _ in range(10):
+        assert log_in(browser, "anna", "a wrong guess at it").status_code == 401  # type: ignore[attr-defined]
+    refused = log_in(browser, "anna", PASSWORD)
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert "Retry-After" in refused.headers  # type: ignore[attr-defined]
+    assert SESSION_COOKIE not in browser.cookies

@@ -7,6 +7,11 @@ forms and scripts do not get it sent), Secure when the request came over HTTPS o
 token is issued at every log-in (no fixation).  Both forms carry the pages' CSRF token; a
 failed log-in says only that the name or the password is wrong.
 
+Failed log-ins are limited per client address and per user name (``limits``, moving
+window, per process): after ``FAILED_PER_ADDRESS`` or ``FAILED_PER_USER`` failures the form
+answers 429 until the window frees up, whether or not the password would have been right —
+guessing stops, and a locked-out person waits minutes, not forever.
+
 A browser that opens a staff page without a session is sent here (303, ``?next=`` the page)
 instead of seeing a 401 problem; API clients still get the 401 problem+json.
 """
@@ -17,6 +22,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.db.uow import transaction
@@ -40,6 +48,17 @@ LOGIN = public("staff log in here; the form carries a CSRF token")
 LOGOUT = public("ends whatever session the cookie names; CSRF-protected")
 WHOAMI = public("tells callers only who they are")
 DEFAULT_NEXT = "/ops"
+FAILED_PER_ADDRESS = parse("20/15 minutes")
+FAILED_PER_USER = parse("10/15 minutes")
+
+
+def _failures(request: Request) -> MovingWindowRateLimiter:
+    """The app's failed-log-in counter (one per app and process)."""
+    limiter: MovingWindowRateLimiter | None = getattr(request.app.state,
+                                                      "login_failures", None)
+    if limiter is None:
+        limiter = request.app.state.login_failures = MovingWindowRateLimiter(MemoryStorage())
+    return limiter
 
 
 def cookie_secure(request: Request) -> bool:
@@ -56,11 +75,13 @@ def safe_next(target: str | None) -> str:
 
 
 def _page(request: Request, *, next_url: str, failed: bool = False, username: str = "",
-          logged_in_as: str | None = None, status: int = 200) -> HTMLResponse:
+          logged_in_as: str | None = None, too_many: bool = False,
+          status: int = 200) -> HTMLResponse:
+    headers = {"Cache-Control": "no-store", **({"Retry-After": "900"} if too_many else {})}
     return render(request, "auth/login.html",
                   {"next_url": next_url, "failed": failed, "username": username,
-                   "logged_in_as": logged_in_as},
-                  status=status, headers={"Cache-Control": "no-store"})
+                   "logged_in_as": logged_in_as, "too_many": too_many},
+                  status=status, headers=headers)
 
 
 @router.get("/login", dependencies=[Depends(LOGIN)])
@@ -79,6 +100,12 @@ async def login(request: Request, username: str = Form(max_length=100),
     engine = container(request).engine
     hours = container(request).settings.session_hours
     name = username.strip().lower()
+    address = request.client.host if request.client else "-"
+    failures = _failures(request)
+    if not (failures.test(FAILED_PER_ADDRESS, "address", address)
+            and failures.test(FAILED_PER_USER, "user", name)):
+        return _page(request, next_url=safe_next(next), username=name, too_many=True,
+                     status=429)
 
     def check() -> str | None:
         with transaction(engine, write=True) as conn:
@@ -87,6 +114,8 @@ async def login(request: Request, username: str = Form(max_length=100),
 
     token = await run_in_threadpool(check)
     if token is None:
+        failures.hit(FAILED_PER_ADDRESS, "address", address)
+        failures.hit(FAILED_PER_USER, "user", name)
         return _page(request, next_url=safe_next(next), failed=True, username=name,
                      status=401)
     response = RedirectResponse(safe_next(next), status_code=303)
