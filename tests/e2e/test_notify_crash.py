@@ -70,13 +70,21 @@ def test_repeated_sigkills_lose_no_message_and_duplicates_keep_their_id(
         pauses = random.Random(11)
         try:
             for _ in range(MAX_KILLS):
+                before = _unsent(engine)
+                if before == 0:
+                    break
                 worker.start()
-                time.sleep(pauses.uniform(1.0, 2.5))  # kill at a random point of the work
+                # kill while it sends: once it has made progress, at a random moment after
+                started = time.monotonic()
+                while _unsent(engine) == before and time.monotonic() - started < 60:
+                    time.sleep(0.02)
+                time.sleep(pauses.uniform(0.0, 0.3))
                 if _unsent(engine) == 0:
                     break
                 worker.kill()
                 kills += 1
-            worker.start()  # a last, undisturbed run finishes what is left
+            if not worker.running:
+                worker.start()  # a last, undisturbed run finishes what is left
             deadline = time.monotonic() + 120
             while _unsent(engine) and time.monotonic() < deadline:
                 time.sleep(0.2)
