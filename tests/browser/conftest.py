@@ -71,8 +71,12 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    """One Chromium per test module.  Not per session: Playwright's sync API keeps an event
+    loop running in the main thread while it is open, and every later test that calls
+    ``asyncio.run`` (the intake batcher's, the load generator's) then fails with "cannot be
+    called from a running event loop" — the browser tests run first in the suite."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
