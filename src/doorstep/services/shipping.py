@@ -22,6 +22,7 @@ from doorstep.adapters.db.packing_tables import carton_types, manifests, parcels
 from doorstep.adapters.db.tables import order_lines, orders
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.documents.packing_slip import Slip, SlipLine
+from doorstep.domain.carrier_service import carrier_of, parse_carrier_service
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.packing.labelling import Address, CarrierGateway, Label, LabelRequest
 from doorstep.domain.packing.parcel_states import ParcelStatus, check_step
@@ -35,6 +36,21 @@ from doorstep.services.packing import lock_parcel
 class ShippingConfig:
     sender: Address
     tracking_url: str = ""  # "https://shop.example/track/{token}" style base, optional
+
+    @classmethod
+    def from_setting(cls, sender_address: str, country: str) -> ShippingConfig:
+        """From the ``sender_address`` setting, ``Name|Street|Postcode|City|Country`` (checked
+        at start-up); unset, a placeholder sender in the warehouse's country."""
+        name, street, postcode, city, land = (
+            sender_address or f"doorstep|-|-|-|{country}").split("|")
+        return cls(sender=Address(name=name, street=street, postcode=postcode, city=city,
+                                  country=land))
+
+    def sender_lines(self) -> tuple[str, ...]:
+        """The sender as printed on slips and manifests, placeholders left out."""
+        s = self.sender
+        return tuple(part for part in (s.name, s.street, f"{s.postcode} {s.city}", s.country)
+                     if part.strip("- "))
 
 
 def _ship_to(raw: dict[str, Any], email: str) -> Address:
@@ -52,7 +68,8 @@ def _request(conn: Connection, parcel: Any, config: ShippingConfig,
         carton_types.c.code == parcel.carton)).one()
     count = conn.execute(select(parcels.c.id).where(
         parcels.c.order_id == parcel.order_id)).all()
-    _, _, service = (order.carrier_service or "").partition(":")
+    named = parse_carrier_service(order.carrier_service)
+    service = "" if named is None or named.service == "default" else named.service
     return LabelRequest(
         sscc=parcel.sscc, reference=order.external_id,
         ship_to=_ship_to(order.shipping_address, (order.customer or {}).get("email") or ""),
@@ -60,6 +77,15 @@ def _request(conn: Connection, parcel: Any, config: ShippingConfig,
         length_mm=carton.length_mm, width_mm=carton.width_mm, height_mm=carton.height_mm,
         service=service, parcel_no=parcel.parcel_no, parcel_count=len(count),
         tracking_url=config.tracking_url or None, label_format=label_format)
+
+
+def carrier_for(conn: Connection, parcel_id: int) -> str:
+    """The carrier the parcel's order ships with (its ``carrier_service``)."""
+    row = conn.execute(select(orders.c.carrier_service).join(
+        parcels, parcels.c.order_id == orders.c.id).where(parcels.c.id == parcel_id)).first()
+    if row is None:
+        raise NotFound("parcel", str(parcel_id))
+    return carrier_of(row.carrier_service)
 
 
 def label_parcel(engine: Engine, parcel_id: int, *, gateway: CarrierGateway,

@@ -134,27 +134,22 @@ def label(parcel_id: int, out: Path = OUT_OPTION,
           label_format: str = typer.Option("pdf", "--format", help="pdf or zpl"),
           database_url: str | None = DB_OPTION) -> None:
     """Print PARCEL_ID's label: the carrier's through karrio if configured, else doorstep's."""
-    from sqlalchemy import select
-
     from doorstep.adapters.carriers.config import load_carrier_gateways
     from doorstep.adapters.carriers.own_label import OwnLabelGateway
-    from doorstep.adapters.db.packing_tables import parcels
-    from doorstep.adapters.db.tables import orders
     from doorstep.domain.errors import DomainError
-    from doorstep.domain.packing.labelling import Address
-    from doorstep.services.shipping import ShippingConfig, label_parcel
+    from doorstep.services.shipping import ShippingConfig, carrier_for, label_parcel
 
     c = _container(database_url)
     ensure_current_schema(c)
-    with c.engine.connect() as conn:
-        service = conn.execute(select(orders.c.carrier_service).join(
-            parcels, parcels.c.order_id == orders.c.id).where(parcels.c.id == parcel_id)
-        ).scalar()
-    carrier = (service or "dhl").partition(":")[0]
+    try:
+        with c.engine.connect() as conn:
+            carrier = carrier_for(conn, parcel_id)
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
     gateway = load_carrier_gateways(c.settings.carriers_file).get(carrier) or OwnLabelGateway(
         carrier)
-    parts = (c.settings.sender_address or f"doorstep|-|-|-|{c.settings.country}").split("|")
-    config = ShippingConfig(sender=Address(parts[0], parts[1], parts[2], parts[3], parts[4]))
+    config = ShippingConfig.from_setting(c.settings.sender_address, c.settings.country)
     try:
         made = label_parcel(c.engine, parcel_id, gateway=gateway, config=config,
                             actor=_actor(), label_format=label_format)
@@ -172,11 +167,11 @@ def slip(parcel_id: int, out: Path = OUT_OPTION,
     """Write PARCEL_ID's packing slip (PDF)."""
     from doorstep.adapters.documents.packing_slip import render_slip
     from doorstep.entrypoints.web.i18n import supported, translations
-    from doorstep.services.shipping import slip_for
+    from doorstep.services.shipping import ShippingConfig, slip_for
 
     with _session(database_url, write=False) as (c, conn):
-        sender = tuple(p for p in (c.settings.sender_address or "doorstep").split("|")
-                       if p and p != "-")
+        sender = ShippingConfig.from_setting(c.settings.sender_address,
+                                             c.settings.country).sender_lines()
         data = slip_for(conn, parcel_id, sender=sender, return_address=sender)
     _write(out, render_slip(data, translations(supported(lang) or "de").gettext))
 

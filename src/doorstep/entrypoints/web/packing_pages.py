@@ -28,6 +28,7 @@ from sqlalchemy import or_, select
 from doorstep.adapters.db.packing_tables import parcels
 from doorstep.adapters.db.tables import order_lines, orders, products
 from doorstep.adapters.db.uow import transaction
+from doorstep.domain.carrier_service import carrier_of
 from doorstep.domain.errors import DomainError, NotFound
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container, engine
@@ -209,7 +210,7 @@ def label(request: Request, parcel_id: int,
         raise NotFound("parcel", str(parcel_id))
     if row.status == "labelled" and row.label_format == "pdf":
         return Response(row.label, media_type="application/pdf")  # print it again
-    carrier = (row.carrier_service or "dhl").partition(":")[0]
+    carrier = carrier_of(row.carrier_service)
     try:
         made = shipping.label_parcel(engine(request), parcel_id,
                                      gateway=gateway_for(request, carrier),
@@ -225,10 +226,7 @@ def slip(request: Request, parcel_id: int) -> Response:
     from doorstep.adapters.documents.packing_slip import render_slip
     from doorstep.entrypoints.web.i18n import translations
 
-    config = shipping_config(request)
-    sender = tuple(p for p in (config.sender.name, config.sender.street,
-                               f"{config.sender.postcode} {config.sender.city}",
-                               config.sender.country) if p and p.strip("- "))
+    sender = shipping_config(request).sender_lines()
     with engine(request).connect() as conn:
         data = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
     return Response(render_slip(data, translations(choose_language(request)[0]).gettext),

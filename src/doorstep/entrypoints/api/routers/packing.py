@@ -20,7 +20,7 @@ from doorstep.adapters.db.packing_tables import parcels
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.errors import NotFound
 from doorstep.domain.packing import CartonType
-from doorstep.domain.packing.labelling import Address, CarrierGateway
+from doorstep.domain.packing.labelling import CarrierGateway
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container, engine
 from doorstep.schemas.strict import Code, Note
@@ -97,10 +97,7 @@ def gateway_for(request: Request, carrier: str) -> CarrierGateway:
 
 def shipping_config(request: Request) -> shipping.ShippingConfig:
     settings = container(request).settings
-    parts = (settings.sender_address or "doorstep|-|-|-|" + settings.country).split("|")
-    return shipping.ShippingConfig(sender=Address(name=parts[0], street=parts[1],
-                                                  postcode=parts[2], city=parts[3],
-                                                  country=parts[4]))
+    return shipping.ShippingConfig.from_setting(settings.sender_address, settings.country)
 
 
 @router.put("/v1/warehouses/{warehouse}/cartons/{code}", summary="Create or change a carton type")
@@ -188,14 +185,7 @@ def label(parcel_id: int, request: Request,
           db: Engine = Depends(engine),
           principal: Principal = Depends(WAREHOUSE)) -> Response:
     with db.connect() as conn:
-        row = conn.execute(select(parcels.c.order_id).where(parcels.c.id == parcel_id)).first()
-        if row is None:
-            raise NotFound("parcel", str(parcel_id))
-        from doorstep.adapters.db.tables import orders
-
-        service = conn.execute(select(orders.c.carrier_service)
-                               .where(orders.c.id == row.order_id)).scalar()
-    carrier = (service or "dhl").partition(":")[0]
+        carrier = shipping.carrier_for(conn, parcel_id)
     made = shipping.label_parcel(db, parcel_id, gateway=gateway_for(request, carrier),
                                  config=shipping_config(request), actor=principal.actor,
                                  label_format=format)
@@ -260,10 +250,7 @@ def packing_slip(parcel_id: int, request: Request,
                  db: Engine = Depends(engine), _: Principal = Depends(READ)) -> Response:
     from doorstep.adapters.documents.packing_slip import render_slip
 
-    config = shipping_config(request)
-    sender = tuple(part for part in (config.sender.name, config.sender.street,
-                                     f"{config.sender.postcode} {config.sender.city}",
-                                     config.sender.country) if part and part != "-")
+    sender = shipping_config(request).sender_lines()
     with db.connect() as conn:
         slip = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
     language, gettext = _gettext(request, lang)
