@@ -1,4 +1,8 @@
-"""The one place that wires settings, engine and session factory.
+"""The one place that wires settings and engine.
+
+The unit of work everywhere is one SQLAlchemy ``Connection`` in a transaction
+(``adapters.db.uow.transaction``); doorstep has no ORM sessions, so the container hands out
+the engine and nothing else.
 
 Engines are created here, never at import time, so tests and processes choose their own
 database.  SQLite gets WAL journaling and a busy timeout so one writer and many readers
@@ -18,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.settings import Settings, load_settings
 
@@ -27,7 +30,6 @@ from doorstep.settings import Settings, load_settings
 class Container:
     settings: Settings
     engine: Engine
-    session_factory: sessionmaker[Session]
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,5 +102,4 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
 def bootstrap(settings: Settings | None = None) -> Container:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    return Container(settings=settings, engine=engine, session_factory=factory)
+    return Container(settings=settings, engine=engine)

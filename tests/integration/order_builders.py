@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import Container
@@ -63,7 +62,7 @@ def api_client(engine: Engine, *, role: Role = Role.ADMIN, channel: str | None =
     """The real app on ``engine`` (no embedded worker), served in-process, calling with a
     fresh API key of ``role`` (admin unless a test says otherwise)."""
     container = Container(settings=Settings(database_url=str(engine.url), **settings),
-                          engine=engine, session_factory=sessionmaker(bind=engine))
+                          engine=engine)
     token = issue_key(engine, role, channel=channel)
     with TestClient(create_app(container, embedded_worker=False),
                     headers=bearer(token)) as client:
@@ -84,7 +83,7 @@ def browser_client(engine: Engine, *, role: Role = Role.OPERATOR,
     with transaction(engine, write=True) as conn:
         staff.add_user(conn, username, password, role)
     container = Container(settings=Settings(database_url=str(engine.url), **settings),
-                          engine=engine, session_factory=sessionmaker(bind=engine))
+                          engine=engine)
     with TestClient(create_app(container, embedded_worker=False)) as client:
         form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
         assert form, "the log-in page has no CSRF token"

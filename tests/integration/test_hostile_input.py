@@ -23,7 +23,6 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
@@ -56,7 +55,7 @@ def client_for(engine: Engine, *, token: str | None = None, anonymous: bool = Fa
     settings.setdefault("layout_path", str(DEMO_LAYOUT))
     headers = {} if anonymous else bearer(token or issue_key(engine))
     container = Container(settings=Settings(database_url=str(engine.url), **settings),
-                          engine=engine, session_factory=sessionmaker(bind=engine))
+                          engine=engine)
     return TestClient(create_app(container, embedded_worker=False),
                       raise_server_exceptions=False, headers=headers)
 

@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 from order_builders import order
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.identity_tables import audit_log
 from doorstep.bootstrap import Container
@@ -21,8 +20,7 @@ from doorstep.settings import Settings
 
 @pytest.fixture
 def client(stocked: Engine) -> Iterator[TestClient]:
-    container = Container(settings=Settings(database_url=str(stocked.url)), engine=stocked,
-                          session_factory=sessionmaker(bind=stocked))
+    container = Container(settings=Settings(database_url=str(stocked.url)), engine=stocked)
     with TestClient(create_app(container, embedded_worker=False)) as c:
         yield c
 

@@ -14,7 +14,6 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.bootstrap import Container
 from doorstep.devtools.credentials import bearer, issue_key
@@ -31,7 +30,7 @@ def full_app(engine: Engine, **settings: object) -> FastAPI:
                                  "rate_limit_per_address": "", "rate_limit_per_key": "",
                                  **settings}
     container = Container(settings=Settings(database_url=str(engine.url), **values),  # type: ignore[arg-type]
-                          engine=engine, session_factory=sessionmaker(bind=engine))
+                          engine=engine)
     return create_app(container, embedded_worker=False)
 
 

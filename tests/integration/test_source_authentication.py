@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from doorstep.adapters.db.tables import orders, tracking_events
@@ -66,8 +65,7 @@ def content_type(body: bytes) -> str:
 def client(stocked: Engine) -> Iterator[TestClient]:
     settings = Settings(database_url=str(stocked.url), shopify_webhook_secret=SHOPIFY_SECRET,
                         woocommerce_webhook_secret=WOO_SECRET, rate_limit_per_address="")
-    container = Container(settings=settings, engine=stocked,
-                          session_factory=sessionmaker(bind=stocked))
+    container = Container(settings=settings, engine=stocked)
     with TestClient(create_app(container, embedded_worker=False)) as c:
         yield c
 

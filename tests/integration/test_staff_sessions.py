@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.identity_tables import staff_sessions, staff_users
 from doorstep.adapters.db.uow import transaction
@@ -33,7 +32,7 @@ def app_engine(stocked: Engine) -> Engine:
 
 def make_client(engine: Engine, **settings: object) -> TestClient:
     container = Container(settings=Settings(database_url=str(engine.url), **settings),  # type: ignore[arg-type]
-                          engine=engine, session_factory=sessionmaker(bind=engine))
+                          engine=engine)
     return TestClient(create_app(container, embedded_worker=False), follow_redirects=False)
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.metadata import metadata
 from doorstep.adapters.db.quarantine_tables import QUARANTINE_TABLES
@@ -42,7 +41,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
     app = FastAPI()
     app.include_router(quarantine.router)
-    app.state.container = Container(settings, engine, sessionmaker(bind=engine))
+    app.state.container = Container(settings, engine)
     app.state.order_intake = intake
     app.state.accepted = accepted
     store = build_quarantine_store(engine, intake)

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import sessionmaker
 
 from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.quarantine_store import QuarantineStore
@@ -47,7 +46,7 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
     upgrade(engine)
     app = FastAPI()
     app.include_router(webhooks.router)
-    app.state.container = Container(settings, engine, sessionmaker(bind=engine))
+    app.state.container = Container(settings, engine)
     app.state.order_intake = FakeIntake()
     app.state.source_secrets = lambda source: (
         [CARRIER_SECRET] if source == "carrier:dhl-unified" else [])
