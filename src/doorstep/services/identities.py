@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from doorstep.adapters.db.identity_tables import api_keys, staff_users
 from doorstep.adapters.db.uow import transaction
@@ -39,6 +39,13 @@ class IdentityStore(Protocol):
     def by_session(self, token: str) -> Principal | None: ...
 
     def forget_session(self, token: str) -> None: ...
+
+
+class _Credential(Protocol):
+    def principal(self) -> Principal: ...
+
+
+C = TypeVar("C", bound=_Credential)
 
 
 class _TtlCache:
@@ -75,30 +82,28 @@ class DatabaseIdentities:
         self._writer: ThreadPoolExecutor | None = None
 
     def by_key(self, secret: str) -> Principal | None:
-        digest = keys.digest(secret)
-        cached = self._keys.get(digest)
-        if cached is not None:
-            return cached
-        with self.engine.connect() as conn:
-            key = keys.key_by_secret(conn, secret)
-        if key is None:
-            return None
-        principal = key.principal()
-        self._keys.put(digest, principal)
-        self._touch(key.id, key.last_used_at)
-        return principal
+        return self._look_up(self._keys, keys.digest(secret),
+                             lambda conn: keys.key_by_secret(conn, secret),
+                             found=lambda key: self._touch(key.id, key.last_used_at))
 
     def by_session(self, token: str) -> Principal | None:
-        digest = staff.token_digest(token)
-        cached = self._sessions.get(digest)
+        return self._look_up(self._sessions, staff.token_digest(token),
+                             lambda conn: staff.session_user(conn, token))
+
+    def _look_up(self, cache: _TtlCache, digest: str, find: Callable[[Connection], C | None],
+                 *, found: Callable[[C], None] | None = None) -> Principal | None:
+        """The cached principal of ``digest``, else the database's (then cached)."""
+        cached = cache.get(digest)
         if cached is not None:
             return cached
         with self.engine.connect() as conn:
-            user = staff.session_user(conn, token)
-        if user is None:
+            credential = find(conn)
+        if credential is None:
             return None
-        principal = user.principal()
-        self._sessions.put(digest, principal)
+        principal = credential.principal()
+        cache.put(digest, principal)
+        if found is not None:
+            found(credential)
         return principal
 
     def forget_session(self, token: str) -> None:

@@ -12,10 +12,11 @@ doorstep promises nothing rather than guessing; ``doorstep promise fit`` makes o
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select
@@ -31,30 +32,40 @@ from doorstep.domain.staffing import StaffPlan, StationRates, capacity_plan
 from doorstep.services.events import record_event, utcnow
 
 Staffing = tuple[StaffPlan, StationRates]
+T = TypeVar("T")
 PLAN_DAYS = 60
 OPEN_STATUSES = ("received", "allocated", "backordered", "released", "picking", "packed")
 MEASURE_DAYS = 7
 MIN_SHIPMENTS_TO_MEASURE = 50
 
 
-class ModelCache:
-    """Loads the fitted model once and again only when its file changes."""
+class FileCache(Generic[T]):
+    """What ``load`` makes of a file, read once and again only when the file changes
+    (its modification time); ``None`` while the file does not exist."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, load: Callable[[Path], T]) -> None:
         self.path = Path(path)
+        self._load = load
         self._lock = threading.Lock()
         self._stamp: float | None = None
-        self._model: PromiseModel | None = None
+        self._value: T | None = None
 
-    def get(self) -> PromiseModel | None:
+    def get(self) -> T | None:
         try:
             stamp = self.path.stat().st_mtime
         except OSError:
             return None
         with self._lock:
             if stamp != self._stamp:
-                self._model, self._stamp = load_model(self.path), stamp
-            return self._model
+                self._value, self._stamp = self._load(self.path), stamp
+            return self._value
+
+
+class ModelCache(FileCache[PromiseModel]):
+    """The fitted promise model (``doorstep promise fit`` writes it)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, load_model)
 
 
 def backlog_reading(conn: Connection, model: PromiseModel, at: datetime, *,
@@ -81,26 +92,17 @@ def backlog_reading(conn: Connection, model: PromiseModel, at: datetime, *,
     return BacklogReading(backlog=int(backlog), throughput=throughput, plan=plan)
 
 
-class PlanCache:
-    """Reads the staffing plan file once and again only when it changes (like the model)."""
+def _load_staffing(path: Path) -> Staffing:
+    from doorstep.simulation.scenario import load_staff_plan
+
+    return load_staff_plan(path)
+
+
+class PlanCache(FileCache[Staffing]):
+    """The staffing plan file, read like the model."""
 
     def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._stamp: float | None = None
-        self._plan: Staffing | None = None
-
-    def get(self) -> Staffing | None:
-        try:
-            stamp = self.path.stat().st_mtime
-        except OSError:
-            return None
-        with self._lock:
-            if stamp != self._stamp:
-                from doorstep.simulation.scenario import load_staff_plan
-
-                self._plan, self._stamp = load_staff_plan(self.path), stamp
-            return self._plan
+        super().__init__(path, _load_staffing)
 
 
 def _request(conn: Connection, order_id: str, origin_country: str) -> PromiseRequest:
