@@ -212,18 +212,26 @@ def _set(conn: Connection, parcel_id: int, **values: Any) -> None:
                  .values(updated_at=utcnow(), **values))
 
 
-def weigh(conn: Connection, parcel_id: int, *, grams: int, actor: str) -> WeightCheck:
-    """The scale's reading: within tolerance → checked; otherwise held with the reason."""
-    parcel = lock_parcel(conn, parcel_id)
-    check_step(str(parcel_id), parcel.status, "weigh")
+def weight_check(conn: Connection, parcel: Row[Any], grams: int) -> WeightCheck:
+    """What ``grams`` on the scale says about ``parcel`` (a parcels row); records nothing.
+
+    The bench also uses it to explain a held parcel again in the reader's language.
+    """
     carton = conn.execute(select(carton_types).where(
         carton_types.c.warehouse == parcel.warehouse,
         carton_types.c.code == parcel.carton)).first()
     if carton is None:
         raise NotFound("carton type", f"{parcel.warehouse}/{parcel.carton}")
-    result = check_weight(parcel_items(conn, parcel), tare_g=carton.tare_g, measured_g=grams,
-                          absolute_g=carton.weight_tolerance_g,
-                          percent=carton.weight_tolerance_pct)
+    return check_weight(parcel_items(conn, parcel), tare_g=carton.tare_g, measured_g=grams,
+                        absolute_g=carton.weight_tolerance_g,
+                        percent=carton.weight_tolerance_pct)
+
+
+def weigh(conn: Connection, parcel_id: int, *, grams: int, actor: str) -> WeightCheck:
+    """The scale's reading: within tolerance → checked; otherwise held with the reason."""
+    parcel = lock_parcel(conn, parcel_id)
+    check_step(str(parcel_id), parcel.status, "weigh")
+    result = weight_check(conn, parcel, grams)
     status = ParcelStatus.CHECKED if result.ok else ParcelStatus.HELD
     _set(conn, parcel_id, measured_weight_g=grams, status=status.value,
          hold_reason=None if result.ok else result.verdict.value,

@@ -235,6 +235,6 @@ def slip_for(conn: Connection, parcel_id: int, *, sender: tuple[str, ...],
         f"{address.get('postcode', '')} {address.get('city', '')}", address.get("country"))
         if part)
     placed = order.placed_at or order.accepted_at
-    return Slip(order_ref=order.external_id, order_date=placed.date().isoformat(),
+    return Slip(order_ref=order.external_id, order_date=placed.date(),
                 parcel=f"{parcel.parcel_no}/{count} · SSCC {parcel.sscc}", ship_to=ship_to,
                 sender=sender, lines=lines, return_address=return_address)

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doorstep.devtools.packing_data import CARTONS, random_order
+from doorstep.devtools.packing_data import (
+    CARTONS,
+    SURFACE_PRICED_CARTONS,
+    blank_area_m2,
+    random_order,
+)
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.packing import CartonType, Item, choose_cartons, verify
+from doorstep.domain.packing import (
+    CartonType,
+    Item,
+    cheapest_single,
+    choose_cartons,
+    split_shares,
+    verify,
+)
 from doorstep.domain.packing.exact import fits
 from doorstep.domain.packing.geometry import PackingError, Placement
 from doorstep.domain.packing.heuristic import pack_into
@@ -109,3 +122,39 @@ def test_no_cheaper_single_carton_holds_a_small_order(seed: int) -> None:
         if carton.cost < parcels[0].carton.cost and carton.max_load_g >= sum(
                 i.weight_g for i in items):
             assert fits(carton.inner, items, node_budget=2_000_000) is False
+
+
+def test_a_split_order_is_divided_into_shares_each_one_carton_holds() -> None:
+    items = [Item("BIG", 380, 280, 240, 4000)] * 3 + [Item("PHONE", 180, 100, 60, 400)] * 2
+    shares = split_shares(items, [SMALL, MEDIUM, LARGE])
+    assert [sum(i.sku == "BIG" for i in share) for share in shares].count(1) == 3
+    assert sorted(i.sku for share in shares for i in share) == sorted(i.sku for i in items)
+    assert all(cheapest_single(share, [SMALL, MEDIUM, LARGE]) is not None for share in shares)
+
+
+def test_flaps_make_a_flat_carton_dearer_than_a_larger_cube() -> None:
+    """FEFCO 0201: the blank is (2L + 2W + glue flap) × (W + H), so a 600 × 400 × 100 case
+    (24 l) takes more board than a 300 × 300 × 300 cube (27 l)."""
+    assert blank_area_m2(600, 400, 100) == pytest.approx(1.0175)
+    assert blank_area_m2(300, 300, 300) == pytest.approx(0.741)
+    flat_a4 = next(c for c in CARTONS if c.code == "A4F")
+    small = next(c for c in CARTONS if c.code == "S")
+    assert flat_a4.volume < small.volume and flat_a4.cost > small.cost
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000))
+def test_where_price_rises_with_volume_the_cheapest_carton_is_the_smallest_that_fits(
+        seed: int) -> None:
+    """Why the volume rule (stepped up until the items fit) cannot be beaten on such a
+    catalogue: every carton that holds the items is at least their volume, and among
+    those the smallest costs least."""
+    by_volume = sorted(SURFACE_PRICED_CARTONS, key=lambda c: c.volume)
+    assert all(a.cost <= b.cost for a, b in pairwise(by_volume))
+    items = random_order(random.Random(seed))
+    cheapest = cheapest_single(items, SURFACE_PRICED_CARTONS)
+    smallest = next((p for c in by_volume if (p := cheapest_single(items, [c])) is not None),
+                    None)
+    assert (cheapest is None) == (smallest is None)
+    if cheapest is not None and smallest is not None:
+        assert cheapest.carton.cost == smallest.carton.cost

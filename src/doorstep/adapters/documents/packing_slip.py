@@ -1,7 +1,9 @@
 """The packing slip (delivery note) and the end-of-day manifest, as A4 PDFs.
 
 Texts come from the caller's ``gettext`` (the ``documents.po`` catalogues, German and
-English), so this module holds no language of its own; numbers and dates arrive formatted.
+English) and numbers and dates are formatted for the caller's Babel ``locale`` ("0,46" and
+30.11.2026 in German, "0.46" and 30 Nov 2026 in English), so this module holds no language
+of its own.
 A slip lists every order line: ordered, in this parcel, sent earlier, still to come — so a
 partial shipment says plainly what is missing — and ends with the return instructions.
 """
@@ -11,7 +13,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -35,7 +41,7 @@ class SlipLine:
 @dataclass(frozen=True, slots=True)
 class Slip:
     order_ref: str
-    order_date: str
+    order_date: date
     parcel: str  # "1/2 · SSCC …"
     ship_to: tuple[str, ...]
     sender: tuple[str, ...]
@@ -53,7 +59,11 @@ def _header(canvas: Canvas, title: str, sender: tuple[str, ...]) -> float:
     return float(height - 35 * mm)
 
 
-def render_slip(slip: Slip, _: Gettext) -> bytes:
+def _kg(grams: int, locale: Locale | str) -> str:
+    return format_decimal(grams / 1000, format="#,##0.00", locale=locale)
+
+
+def render_slip(slip: Slip, _: Gettext, *, locale: Locale | str = "de") -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     canvas.setTitle(_("Packing slip") + f" {slip.order_ref}")
@@ -63,8 +73,9 @@ def render_slip(slip: Slip, _: Gettext) -> bytes:
         canvas.drawString(20 * mm, y, address_line)
         y -= 5 * mm
     y -= 4 * mm
+    ordered_on = format_date(slip.order_date, "medium", locale=locale)
     canvas.drawString(20 * mm, y, _("Order") + f": {slip.order_ref}    " + _("Order date")
-                      + f": {slip.order_date}    " + _("Parcel") + f": {slip.parcel}")
+                      + f": {ordered_on}    " + _("Parcel") + f": {slip.parcel}")
     y -= 10 * mm
     columns = [(20, _("Article")), (104, _("Ordered")), (133, _("In this parcel")),
                (162, _("Sent earlier")), (190, _("To come"))]
@@ -82,7 +93,7 @@ def render_slip(slip: Slip, _: Gettext) -> bytes:
         canvas.drawString(20 * mm, y, f"{line.name} ({line.sku})"[:48])
         for x, value in ((104, line.ordered), (133, line.in_parcel), (162, line.sent_before),
                          (190, line.to_come)):
-            canvas.drawRightString(x * mm, y, str(value))
+            canvas.drawRightString(x * mm, y, format_decimal(value, locale=locale))
         missing = missing or line.to_come > 0
         y -= 5.5 * mm
     y -= 6 * mm
@@ -109,7 +120,8 @@ def render_slip(slip: Slip, _: Gettext) -> bytes:
     return buffer.getvalue()
 
 
-def render_manifest(manifest: dict[str, object], _: Gettext) -> bytes:
+def render_manifest(manifest: dict[str, object], _: Gettext, *,
+                    locale: Locale | str = "de") -> bytes:
     """The carrier's copy of the day's hand-over: one row per parcel, totals, signatures."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
@@ -133,13 +145,13 @@ def render_manifest(manifest: dict[str, object], _: Gettext) -> bytes:
         canvas.drawString(70 * mm, y, str(row["tracking_number"] or ""))
         canvas.drawString(120 * mm, y, str(row["reference"])[:20])
         canvas.drawString(160 * mm, y, f"{row['country']}-{row['postcode']}")
-        canvas.drawRightString(190 * mm, y, f"{int(row['weight_g']) / 1000:.2f}")
+        canvas.drawRightString(190 * mm, y, _kg(int(row["weight_g"]), locale))
         y -= 5 * mm
     y -= 6 * mm
     canvas.setFont("Helvetica-Bold", 10)
-    weight = int(str(manifest["weight_g"])) / 1000
+    weight = _kg(int(str(manifest["weight_g"])), locale)
     canvas.drawString(20 * mm, y, _("Parcels") + f": {len(rows)}    " + _("Total weight")
-                      + f": {weight:.2f} kg")
+                      + f": {weight} kg")
     y -= 20 * mm
     canvas.setFont("Helvetica", 9)
     canvas.drawString(20 * mm, y, _("Handed over by") + ": ____________________")

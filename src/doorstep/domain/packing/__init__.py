@@ -11,7 +11,13 @@ Pure Python: no I/O, no database.  Dimensions are whole millimetres, weights who
 costs ``Decimal``.
 """
 
-from doorstep.domain.packing.cartons import CartonType, Parcel, choose_cartons
+from doorstep.domain.packing.cartons import (
+    CartonType,
+    Parcel,
+    cheapest_single,
+    choose_cartons,
+    split_shares,
+)
 from doorstep.domain.packing.geometry import Item, Placement, verify
 from doorstep.domain.packing.weight import WeightCheck, WeightVerdict, check_weight
 
@@ -22,7 +28,9 @@ __all__ = [
     "Placement",
     "WeightCheck",
     "WeightVerdict",
+    "cheapest_single",
     "check_weight",
     "choose_cartons",
+    "split_shares",
     "verify",
 ]

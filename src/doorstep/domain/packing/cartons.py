@@ -115,7 +115,9 @@ def choose_cartons(items: list[Item], cartons: list[CartonType], *,
                                f"({it.length_mm}x{it.width_mm}x{it.height_mm} mm, "
                                f"{it.weight_g} g)")
     single = cheapest_single(items, cartons, use_exact=use_exact)
-    parcels = [single] if single is not None else _split(items, cartons, use_exact=use_exact)
+    parcels = [single] if single is not None else [
+        _boxed(share, cartons, use_exact=use_exact)
+        for share in split_shares(items, cartons, use_exact=use_exact)]
     for parcel in parcels:
         verify(parcel.carton.inner, list(parcel.placements))
         if parcel.content_weight_g > parcel.carton.max_load_g:
@@ -123,7 +125,14 @@ def choose_cartons(items: list[Item], cartons: list[CartonType], *,
     return parcels
 
 
-def _split(items: list[Item], cartons: list[CartonType], *, use_exact: bool) -> list[Parcel]:
+def split_shares(items: list[Item], cartons: list[CartonType], *,
+                 use_exact: bool = True) -> list[list[Item]]:
+    """How an order no single carton holds is divided into parcels (the items of each).
+
+    Fill the carton type that packs the most volume per unit of cost, repeat with what is
+    left until one carton holds the rest.  Public so that a comparison (the benchmark's
+    volume rule) can box the very same shares its own way.
+    """
     remaining = sort_for_packing(items)
     shares: list[list[Item]] = []
     while remaining:
@@ -146,10 +155,11 @@ def _split(items: list[Item], cartons: list[CartonType], *, use_exact: bool) -> 
         shares.append(taken)
         for it in taken:
             remaining.remove(it)
-    parcels: list[Parcel] = []
-    for share in shares:
-        parcel = cheapest_single(share, cartons, use_exact=use_exact)
-        if parcel is None:  # pragma: no cover - the share was packed into some carton
-            raise AssertionError("a packed share found no carton")
-        parcels.append(parcel)
-    return parcels
+    return shares
+
+
+def _boxed(share: list[Item], cartons: list[CartonType], *, use_exact: bool) -> Parcel:
+    parcel = cheapest_single(share, cartons, use_exact=use_exact)
+    if parcel is None:  # pragma: no cover - the share was packed into some carton
+        raise AssertionError("a packed share found no carton")
+    return parcel

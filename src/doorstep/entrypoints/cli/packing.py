@@ -166,14 +166,16 @@ def slip(parcel_id: int, out: Path = OUT_OPTION,
          database_url: str | None = DB_OPTION) -> None:
     """Write PARCEL_ID's packing slip (PDF)."""
     from doorstep.adapters.documents.packing_slip import render_slip
-    from doorstep.entrypoints.web.i18n import supported, translations
+    from doorstep.entrypoints.web.i18n import format_locale, supported, translations
     from doorstep.services.shipping import ShippingConfig, slip_for
 
     with _session(database_url, write=False) as (c, conn):
         sender = ShippingConfig.from_setting(c.settings.sender_address,
                                              c.settings.country).sender_lines()
         data = slip_for(conn, parcel_id, sender=sender, return_address=sender)
-    _write(out, render_slip(data, translations(supported(lang) or "de").gettext))
+    language = supported(lang) or "de"
+    _write(out, render_slip(data, translations(language).gettext,
+                            locale=format_locale(language)))
 
 
 @app.command("manifest")
@@ -182,13 +184,13 @@ def manifest(carrier: str, out: Path = OUT_OPTION,
              database_url: str | None = DB_OPTION) -> None:
     """Close the day for CARRIER: every labelled parcel on one manifest (PDF)."""
     from doorstep.adapters.documents.packing_slip import render_manifest
-    from doorstep.entrypoints.web.i18n import translations
+    from doorstep.entrypoints.web.i18n import format_locale, translations
     from doorstep.services.shipping import close_manifest
 
     with _session(database_url) as (c, conn):
         data = close_manifest(conn, carrier=carrier, warehouse=warehouse or c.settings.warehouse,
                               actor=_actor())
-    _write(out, render_manifest(data, translations("de").gettext))
+    _write(out, render_manifest(data, translations("de").gettext, locale=format_locale("de")))
     console.print(f"manifest M{data['id']}: {len(data['parcels'])} parcels", soft_wrap=True)
 
 

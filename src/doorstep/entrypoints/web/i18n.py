@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -240,6 +241,23 @@ def fast_format(value: date | datetime, pattern: str, language: str) -> str | No
         else:
             return None
     return "".join(out)
+
+
+def format_locale(language: str) -> Locale:
+    """The Babel locale that formats dates and numbers for readers of ``language``."""
+    return _locale(language)
+
+
+def number_formatters(language: str) -> dict[str, Formatter]:
+    """Jinja filters for numbers in the reader's convention: ``format_number(0.46, 2)`` is
+    "0,46" in German and "0.46" in English; ``format_number(1440)`` "1.440" / "1,440"."""
+    locale = _locale(language)
+
+    def format_number(value: float | int, digits: int = 0) -> str:
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return babel_numbers.format_decimal(value, format=pattern, locale=locale)
+
+    return {"format_number": format_number}
 
 
 def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:

@@ -27,6 +27,7 @@ from doorstep.entrypoints.web import charts
 from doorstep.entrypoints.web.csrf import check_csrf
 from doorstep.entrypoints.web.i18n import N_, choose_language, gettext, use_language
 from doorstep.entrypoints.web.rendering import render as render_page
+from doorstep.entrypoints.web.status_names import STATUS_NAMES
 from doorstep.services.alert_states import alert_states
 from doorstep.services.order_dossier import order_dossier
 from doorstep.services.order_search import OrderQuery, search_orders
@@ -35,13 +36,6 @@ from doorstep.services.watchlist import NotificationsUnavailable
 router = APIRouter(tags=["pages"], include_in_schema=False)
 READ = Depends(require(Role.VIEWER, Role.OPERATOR))
 
-STATUS_NAMES = {
-    "received": N_("received"), "allocated": N_("allocated"),
-    "backordered": N_("backordered"), "released": N_("released"),
-    "picking": N_("picking"), "packed": N_("packed"),
-    "partially_shipped": N_("partially shipped"), "shipped": N_("shipped"),
-    "delivered": N_("delivered"), "cancelled": N_("cancelled"),
-}
 CATEGORY_NAMES = {
     "invalid_tracking": N_("Invalid tracking number"),
     "delayed_dispatch": N_("Delayed dispatch"),

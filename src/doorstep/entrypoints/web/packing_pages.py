@@ -34,19 +34,14 @@ from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container, engine
 from doorstep.entrypoints.api.routers.packing import gateway_for, shipping_config
 from doorstep.entrypoints.web.csrf import check_csrf
-from doorstep.entrypoints.web.i18n import N_, choose_language
+from doorstep.entrypoints.web.i18n import choose_language, use_language
+from doorstep.entrypoints.web.packing_texts import VERDICTS, refusal
 from doorstep.entrypoints.web.rendering import render
+from doorstep.entrypoints.web.status_names import STATUS_NAMES
 from doorstep.services import packing, shipping
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 BENCH = require(Role.WAREHOUSE, Role.OPERATOR)
-VERDICTS = {
-    "ok": N_("Weight checked"),
-    "missing_item": N_("Too light: an item seems to be missing"),
-    "extra_item": N_("Too heavy: an extra item seems to be in the parcel"),
-    "wrong_item_or_master_data": N_("The weight does not fit: a wrong item or wrong product "
-                                    "data"),
-}
 
 
 def _find_order(conn: Any, code: str) -> str | None:
@@ -80,31 +75,41 @@ async def scan(request: Request) -> Response:
 
 
 def _order_view(conn: Any, order_id: str, scanned: Counter[str]) -> dict[str, Any]:
+    """Everything the order page shows, read in one go (one read per scan)."""
     order = conn.execute(select(orders).where(orders.c.id == order_id)).first()
     if order is None:
         raise NotFound("order", order_id)
-    lines = []
-    for line in conn.execute(select(order_lines, products.c.gtin)
-                             .select_from(order_lines.outerjoin(
-                                 products, products.c.sku == order_lines.c.sku))
-                             .where(order_lines.c.order_id == order_id)
-                             .order_by(order_lines.c.line_no)):
-        lines.append({"line_no": line.line_no, "sku": line.sku, "name": line.name or line.sku,
-                      "gtin": line.gtin, "expected": line.picked,
-                      "scanned": min(scanned.get(line.sku, 0), line.picked)})
+    lines = [{"line_no": line.line_no, "sku": line.sku, "name": line.name or line.sku,
+              "gtin": line.gtin, "expected": line.picked}
+             for line in conn.execute(select(order_lines, products.c.gtin)
+                                      .select_from(order_lines.outerjoin(
+                                          products, products.c.sku == order_lines.c.sku))
+                                      .where(order_lines.c.order_id == order_id)
+                                      .order_by(order_lines.c.line_no))]
     boxes = conn.execute(select(parcels).where(parcels.c.order_id == order_id)
                          .order_by(parcels.c.parcel_no)).all()
+    checks = {}
+    for box in boxes:  # a held parcel is explained again from its numbers, in the reader's words
+        if box.status == "held" and box.measured_weight_g:
+            checks[box.id] = packing.weight_check(conn, box, box.measured_weight_g)
     suggestion: list[Any] = []
-    suggestion_error = None
+    suggestion_error: DomainError | None = None
     if not boxes:
         try:
             suggestion = packing.suggest(conn, order_id)
         except DomainError as exc:
-            suggestion_error = str(exc)
-    return {"order": order, "lines": lines, "parcels": boxes, "suggestion": suggestion,
-            "suggestion_error": suggestion_error,
-            "verified": all(ln["scanned"] >= ln["expected"] for ln in lines),
-            "scanned": scanned}
+            suggestion_error = exc
+    return _counted({"order": order, "lines": lines, "parcels": boxes, "checks": checks,
+                     "suggestion": suggestion, "suggestion_error": suggestion_error},
+                    scanned)
+
+
+def _counted(view: dict[str, Any], scanned: Counter[str]) -> dict[str, Any]:
+    """``view`` with each line's verified count from ``scanned`` (no database needed)."""
+    lines = [{**ln, "scanned": min(scanned.get(ln["sku"], 0), ln["expected"])}
+             for ln in view["lines"]]
+    return {**view, "lines": lines, "scanned": scanned,
+            "verified": all(ln["scanned"] >= ln["expected"] for ln in lines)}
 
 
 def _scans_from(form: Any) -> Counter[str]:
@@ -116,16 +121,27 @@ def _scans_from(form: Any) -> Counter[str]:
 
 
 def _order_page(request: Request, order_id: str, *, scanned: Counter[str] | None = None,
-                notice: tuple[str, str] | None = None, status: int = 200) -> HTMLResponse:
-    with engine(request).connect() as conn:
-        try:
-            view = _order_view(conn, order_id, scanned or Counter())
-        except NotFound:
-            return _bench(request, error="unknown", code=order_id, status=404)
+                notice: tuple[str, str] | None = None, status: int = 200,
+                view: dict[str, Any] | None = None) -> HTMLResponse:
+    """The order page; ``view`` when the caller has already read it for this request."""
+    counts = scanned or Counter()
+    if view is None:
+        with engine(request).connect() as conn:
+            try:
+                view = _order_view(conn, order_id, counts)
+            except NotFound:
+                return _bench(request, error="unknown", code=order_id, status=404)
     return render(request, "packing/order.html",
                   {**view, "notice": notice, "verdicts": VERDICTS,
-                   "scanned_field": ",".join(sorted((scanned or Counter()).elements()))},
+                   "status_names": STATUS_NAMES,
+                   "refusal": refusal, "scanned_field": ",".join(sorted(counts.elements()))},
                   status=status)
+
+
+def _refused(request: Request, exc: DomainError) -> str:
+    """The refusal as a sentence in the reader's language (the notice shows it as is)."""
+    with use_language(choose_language(request)[0]):
+        return refusal(exc)
 
 
 @router.get("/packing/order/{order_id}", dependencies=[Depends(BENCH)])
@@ -141,19 +157,20 @@ async def verify(request: Request, order_id: str) -> HTMLResponse:
     code = str(form.get("item") or "").strip()
     with engine(request).connect() as conn:
         try:
-            lines = _order_view(conn, order_id, scanned)["lines"]
+            view = _order_view(conn, order_id, scanned)
         except NotFound:
             return _bench(request, error="unknown", code=order_id, status=404)
-    match = next((ln for ln in lines if code and code in (ln["sku"], ln["gtin"])), None)
+    match = next((ln for ln in view["lines"] if code and code in (ln["sku"], ln["gtin"])),
+                 None)
     if match is None:
-        return _order_page(request, order_id, scanned=scanned,
+        return _order_page(request, order_id, scanned=scanned, view=view,
                            notice=("bad", "not_in_order:" + code), status=422)
     if match["scanned"] >= match["expected"]:
-        return _order_page(request, order_id, scanned=scanned,
+        return _order_page(request, order_id, scanned=scanned, view=view,
                            notice=("warn", "too_many:" + match["sku"]), status=422)
     scanned[match["sku"]] += 1
-    return _order_page(request, order_id, scanned=scanned, notice=("ok", "scanned:"
-                                                                   + match["sku"]))
+    return _order_page(request, order_id, scanned=scanned, view=_counted(view, scanned),
+                       notice=("ok", "scanned:" + match["sku"]))
 
 
 @router.post("/packing/order/{order_id}/pack", dependencies=[Depends(check_csrf)])
@@ -163,15 +180,15 @@ async def pack(request: Request, order_id: str,
     with engine(request).connect() as conn:
         view = _order_view(conn, order_id, scanned)
     if not view["verified"]:
-        return _order_page(request, order_id, scanned=scanned, notice=("bad", "unverified"),
-                           status=422)
+        return _order_page(request, order_id, scanned=scanned, view=view,
+                           notice=("bad", "unverified"), status=422)
     try:
         with transaction(engine(request), write=True) as conn:
             packing.pack(conn, order_id, actor=principal.actor,
                          company_prefix=container(request).settings.gs1_company_prefix)
     except DomainError as exc:
-        return _order_page(request, order_id, scanned=scanned, notice=("bad", str(exc)),
-                           status=422)
+        return _order_page(request, order_id, scanned=scanned,
+                           notice=("bad", _refused(request, exc)), status=422)
     return _order_page(request, order_id, notice=("ok", "packed"))
 
 
@@ -193,7 +210,8 @@ async def weigh(request: Request, parcel_id: int,
         with transaction(engine(request), write=True) as conn:
             check = packing.weigh(conn, parcel_id, grams=grams, actor=principal.actor)
     except DomainError as exc:
-        return _order_page(request, row.order_id, notice=("bad", str(exc)), status=409)
+        return _order_page(request, row.order_id, notice=("bad", _refused(request, exc)),
+                           status=409)
     return _order_page(request, row.order_id,
                        notice=("ok" if check.ok else "bad", "weighed:" + check.verdict.value))
 
@@ -216,7 +234,8 @@ def label(request: Request, parcel_id: int,
                                      gateway=gateway_for(request, carrier),
                                      config=shipping_config(request), actor=principal.actor)
     except DomainError as exc:
-        return _order_page(request, row.order_id, notice=("bad", str(exc)), status=409)
+        return _order_page(request, row.order_id, notice=("bad", _refused(request, exc)),
+                           status=409)
     return Response(made.label, media_type="application/pdf",
                     headers={"X-Tracking-Number": made.tracking_number})
 
@@ -224,10 +243,12 @@ def label(request: Request, parcel_id: int,
 @router.get("/packing/parcel/{parcel_id}/slip", dependencies=[Depends(BENCH)])
 def slip(request: Request, parcel_id: int) -> Response:
     from doorstep.adapters.documents.packing_slip import render_slip
-    from doorstep.entrypoints.web.i18n import translations
+    from doorstep.entrypoints.web.i18n import format_locale, translations
 
     sender = shipping_config(request).sender_lines()
     with engine(request).connect() as conn:
         data = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
-    return Response(render_slip(data, translations(choose_language(request)[0]).gettext),
-                    media_type="application/pdf")
+    language = choose_language(request)[0]
+    return Response(render_slip(data, translations(language).gettext,
+                                locale=format_locale(language)),
+                    media_type="application/pdf", headers={"Content-Language": language})

@@ -97,6 +97,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         "csrf_token": lambda: csrf_token(request),
         "htmx_request": request.headers.get("hx-request") == "true",
         **i18n.date_formatters(language, timezone),
+        **i18n.number_formatters(language),
         **(context or {}),
     }
     with i18n.use_language(language):

@@ -253,9 +253,11 @@ def packing_slip(parcel_id: int, request: Request,
     sender = shipping_config(request).sender_lines()
     with db.connect() as conn:
         slip = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
+    from doorstep.entrypoints.web.i18n import format_locale
+
     language, gettext = _gettext(request, lang)
-    return Response(render_slip(slip, gettext), media_type="application/pdf",
-                    headers={"Content-Language": language})
+    return Response(render_slip(slip, gettext, locale=format_locale(language)),
+                    media_type="application/pdf", headers={"Content-Language": language})
 
 
 @router.get("/v1/manifests/{manifest_id}/pdf", summary="The manifest for the carrier (PDF)",
@@ -267,6 +269,9 @@ def manifest_pdf(manifest_id: int, request: Request,
 
     with db.connect() as conn:
         manifest = shipping.manifest_view(conn, manifest_id)
+    from doorstep.entrypoints.web.i18n import format_locale
+
     language, gettext = _gettext(request, lang)
-    return Response(render_manifest(manifest, gettext), media_type="application/pdf",
+    return Response(render_manifest(manifest, gettext, locale=format_locale(language)),
+                    media_type="application/pdf",
                     headers={"Content-Language": language})
