@@ -86,6 +86,8 @@ def test_pack_an_order_on_a_handheld_in_german(
     _scan(page, "code", "BENCH-1")
     assert page.locator("h1").inner_text() == "Bestellung BENCH-1 packen"
     assert "S" in page.locator(".carton-code").first.inner_text()
+    assert "0,46 kg" in page.locator(".cartons").inner_text()  # German decimals
+    assert "in Kommissionierung" in page.locator("p.muted").first.inner_text()
     screenshot(page, "packing-order-de-375")
     check_axe(page)
     page.get_by_role("button", name="In die vorgeschlagenen Kartons packen").click()
@@ -101,7 +103,8 @@ def test_pack_an_order_on_a_handheld_in_german(
     page.get_by_label("Gewicht auf der Waage (g)").fill("120")  # the mug is missing
     page.get_by_role("button", name="Gewicht prüfen").click()
     assert "Zu leicht" in page.get_by_role("alert").inner_text()
-    assert "MUG" in page.locator("section.line").inner_text()  # the suspect is named
+    held = page.locator("section.line").inner_text()
+    assert "MUG prüfen" in held and "344 g Abweichung" in held  # the suspect, in German
     screenshot(page, "packing-held-de-375")
     check_axe(page)
     page.get_by_label("Gewicht auf der Waage (g)").fill(str(90 + 350 + 24))
@@ -136,8 +139,10 @@ def test_the_bench_in_english_on_a_desk_screen(
         page.locator("#item").fill(code)
         with page.expect_navigation():
             page.locator("#item").press("Enter")
+    assert "0.46 kg" in page.locator(".cartons").inner_text()
     page.get_by_role("button", name="Pack in the suggested cartons").click()
     assert "Packed. Weigh each parcel next." in page.get_by_role("status").inner_text()
+    assert "· packed" in page.locator("p.muted").first.inner_text()
     page.get_by_label("Weight on the scale (g)").fill("464")
     page.get_by_role("button", name="Check weight").click()
     assert "Weight checked" in page.get_by_role("status").inner_text()

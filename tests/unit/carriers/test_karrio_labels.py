@@ -149,3 +149,35 @@ def test_a_house_number_gets_its_own_field() -> None:
 def test_credentials_never_show_in_the_gateways_repr() -> None:
     gateway = KarrioGateway("dhl", CREDENTIALS["dhl"])
     assert "SandboxPasswort" not in repr(gateway) and "dhl" in repr(gateway)
+
+
+@pytest.mark.parametrize(("carrier", "karrio_id", "answers"), [
+    ("dhl", "dhl_parcel_de", {"/token": "dhl_token.json", "/v2/orders": "dhl_create.json"}),
+    ("dhl", "dhl_parcel_de", {"/token": "dhl_token.json", "/v2/orders": "dhl_error.json"}),
+    ("gls", "gls", {"/oauth2": "dhl_token.json", "/rs/shipments": "gls_create.json"}),
+    ("ups", "ups", {"/oauth/token": "ups_token.json", "/ship": "ups_create.json"}),
+    ("dpd", "dpd", {"LoginService": "dpd_login.xml", "ShipmentService": "dpd_create.xml"}),
+    ("dpd", "dpd", {"LoginService": "dpd_fault.xml"}),
+])
+def test_credentials_never_reach_a_log_or_a_refusal(
+        carrier: str, karrio_id: str, answers: dict[str, str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Every record at any level, from the standard logging tree and from karrio's loguru
+    logger, of a label created or refused — none carries a password or secret."""
+    from loguru import logger
+
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(str(message)), level="TRACE")
+    caplog.set_level("DEBUG")
+    try:
+        with replay(karrio_id, answers):
+            try:
+                KarrioGateway(carrier, CREDENTIALS[carrier]).create(REQUEST)
+            except CarrierRefused as refused:
+                lines.append(str(refused))
+    finally:
+        logger.remove(sink)
+    written = "\n".join(lines) + caplog.text
+    secrets = [v for k, v in CREDENTIALS[carrier].items()
+               if k in ("password", "client_secret") and isinstance(v, str)]
+    assert secrets and not [s for s in secrets if s in written]
