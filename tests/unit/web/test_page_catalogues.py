@@ -40,3 +40,32 @@ def test_a_text_missing_in_one_language_is_reported(tmp_path: Path) -> None:
 def test_german_catalogue_translates_and_english_keeps_the_text() -> None:
     assert translations("de").gettext("Skip to content") == "Zum Inhalt springen"
     assert translations("en").gettext("Skip to content") == "Skip to content"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_text_means_two_things_in_two_areas(language: str) -> None:
+    """Area catalogues are merged into one: a text translated differently in two files would
+    show one area's word in the other (an order "vereinnahmt" instead of "eingegangen").
+    Such a text needs a context (``pgettext``) in one of the areas."""
+    from babel.messages.pofile import read_po
+
+    from doorstep.entrypoints.web.i18n import LOCALE_DIR
+
+    seen: dict[tuple[object, object], tuple[str, object]] = {}
+    clashes = []
+    for po_path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if not message.id:
+                    continue
+                key = (str(message.id), message.context)
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append(f"{key}: {seen[key]} vs {(po_path.name, message.string)}")
+                seen.setdefault(key, (po_path.name, message.string))
+    assert not clashes, "\n".join(clashes)
+
+
+def test_an_order_received_and_goods_received_keep_their_own_words() -> None:
+    german = translations("de")
+    assert german.gettext("received") == "eingegangen"
+    assert german.pgettext("goods receipt", "received") == "vereinnahmt"
