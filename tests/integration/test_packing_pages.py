@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from order_builders import browser_client, drain, order
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
+from doorstep.adapters.db.tables import products
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.packing import CartonType
 from doorstep.entrypoints.api.access import Role
@@ -77,6 +78,25 @@ def test_a_held_parcel_is_explained_in_the_readers_language(
     refused = client.get(f"/packing/parcel/{parcel_id[1]}/label?lang=de")
     assert refused.status_code == 409
     assert "Es kann jetzt nicht etikettiert werden" in _text(refused.text)
+
+
+def test_a_hold_is_not_explained_with_master_data_changed_since(
+        bench: tuple[TestClient, str], stocked: Engine) -> None:
+    """Re-weighed against today's product weights the parcel would get another verdict:
+    the page keeps the verdict it was held with and shows no numbers that contradict it."""
+    client, order_id = bench
+    html = client.get(f"/packing/order/{order_id}?lang=en").text
+    packed = client.post(f"/packing/order/{order_id}/pack",
+                         data={"csrf_token": _token(html), "scanned": "MUG,PEN,PEN"})
+    parcel_id = re.search(r"/packing/parcel/(\d+)/weight", packed.text)
+    assert parcel_id
+    client.post(f"/packing/parcel/{parcel_id[1]}/weight",
+                data={"csrf_token": _token(packed.text), "grams": "1120"})
+    with transaction(stocked, write=True) as conn:
+        conn.execute(update(products).where(products.c.sku == "MUG").values(weight_g=500))
+    page = _text(client.get(f"/packing/order/{order_id}?lang=en").text)
+    assert "a wrong item or wrong product data" in page
+    assert "g off" not in page
 
 
 def test_an_item_scan_reads_the_order_and_its_suggestion_once(

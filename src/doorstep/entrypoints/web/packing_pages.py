@@ -30,6 +30,7 @@ from doorstep.adapters.db.tables import order_lines, orders, products
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.carrier_service import carrier_of
 from doorstep.domain.errors import DomainError, NotFound
+from doorstep.domain.packing import WeightCheck
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container, engine
 from doorstep.entrypoints.api.routers.packing import gateway_for, shipping_config
@@ -88,10 +89,16 @@ def _order_view(conn: Any, order_id: str, scanned: Counter[str]) -> dict[str, An
                                       .order_by(order_lines.c.line_no))]
     boxes = conn.execute(select(parcels).where(parcels.c.order_id == order_id)
                          .order_by(parcels.c.parcel_no)).all()
-    checks = {}
+    checks: dict[int, WeightCheck] = {}
     for box in boxes:  # a held parcel is explained again from its numbers, in the reader's words
-        if box.status == "held" and box.measured_weight_g:
-            checks[box.id] = packing.weight_check(conn, box, box.measured_weight_g)
+        if box.status != "held" or not box.measured_weight_g:
+            continue
+        try:
+            check = packing.weight_check(conn, box, box.measured_weight_g)
+        except DomainError:  # its carton type is gone: the verdict alone is shown
+            continue
+        if check.verdict.value == box.hold_reason:  # master data unchanged since the hold
+            checks[box.id] = check
     suggestion: list[Any] = []
     suggestion_error: DomainError | None = None
     if not boxes:
