@@ -12,10 +12,14 @@ moves through one small state machine, every step written to ``quarantine_audit`
 ``released`` and ``rejected`` are final.  Re-validation and hand-over are injected per
 ``kind`` ('order' | 'tracking') so the store knows nothing about profiles or intake: the
 order import registers intake as the hand-over, the tracking-ingest use case the order
-timeline.  The store works on doorstep's one unit of work (``adapters.db.uow``):
-``hold(..., conn=conn)`` joins the caller's transaction, so an import stores its good
-records and holds its bad ones in one commit.  Errors belong to the domain's error tree
-(``RecordNotHeld`` is an ``InvalidTransition``, ``RecordNotFound`` a ``NotFound``).
+timeline.  A held record names the profile it was mapped with by content hash, and the
+store keeps that profile's text (``quarantine_profiles``, once per hash): a release maps
+with the same profile, or — when the profile changed since — is refused until the person
+releasing chooses the kept copy or the current profile.  The store works on doorstep's one
+unit of work (``adapters.db.uow``): ``hold(..., conn=conn)`` joins the caller's
+transaction, so an import stores its good records and holds its bad ones in one commit.
+Errors belong to the domain's error tree (``RecordNotHeld`` is an ``InvalidTransition``,
+``RecordNotFound`` a ``NotFound``).
 """
 
 from __future__ import annotations
@@ -24,26 +28,31 @@ import builtins
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects import postgresql, sqlite
 
 from doorstep import clock
 from doorstep.adapters.db.quarantine_tables import (
     KINDS,
     STATUSES,
     quarantine_audit,
+    quarantine_profiles,
     quarantine_records,
 )
 from doorstep.adapters.db.uow import transaction
 from doorstep.domain.errors import DomainError, InvalidTransition, NotFound
+from doorstep.domain.harmonise.profile_copy import ProfileCopy
 from doorstep.domain.harmonise.reasons import Reason
 
 Kind = Literal["order", "tracking"]
 Status = Literal["held", "released", "rejected"]
+ProfileChoice = Literal["held", "current"]
+"""Which profile a release maps with when the record's profile changed since it was held."""
 
 
 class QuarantineError(DomainError):
@@ -75,6 +84,29 @@ class StillInvalid(QuarantineError):
         super().__init__(f"record {record_id} still fails validation: {codes}")
 
 
+class ProfileChanged(QuarantineError):
+    """The record's profile changed since it was held: the release must say which to use."""
+
+    def __init__(self, record_id: int, name: str, held: str, current: str | None) -> None:
+        self.record_id, self.name = record_id, name
+        self.held_sha256, self.current_sha256 = held, current
+        now = f"is now sha256 {current[:12]}" if current else "is no longer found"
+        DomainError.__init__(
+            self, f"record {record_id} was held under profile {name!r} sha256 {held[:12]}, "
+                  f"which {now}: release it with profile 'held' (the copy it was held under) "
+                  "or 'current' (the profile as it is now)")
+
+
+class ProfileNotKept(QuarantineError):
+    """The copy of the profile a record was held under was not kept (held before copies
+    were kept): it can only be released with the current profile."""
+
+    def __init__(self, record_id: int, name: str, held: str) -> None:
+        DomainError.__init__(
+            self, f"record {record_id}: the copy of profile {name!r} sha256 {held[:12]} it was "
+                  "held under was not kept; release it with profile 'current'")
+
+
 class NoHandler(QuarantineError):
     """No validator/hand-over is registered for the record's kind."""
 
@@ -104,6 +136,9 @@ class QuarantineRecord:
     audit: list[AuditEntry] = field(default_factory=list)
     profile_sha256: str | None = None
     """Content hash of the profile (named by ``source``) the record was held under."""
+    release_profile: ProfileCopy | None = None
+    """Set by ``release`` for its hooks: the kept copy to map with, or None for the
+    profile of that name as it is now."""
 
     @property
     def effective_payload(self) -> str:
@@ -183,15 +218,21 @@ class QuarantineStore:
         *,
         actor: str = "system",
         conn: Connection | None = None,
-        profile_sha256: str | None = None,
+        profile: ProfileCopy | None = None,
     ) -> int:
-        """Store a failing record with its reasons and original payload; return its id."""
+        """Store a failing record with its reasons and original payload; return its id.
+
+        ``profile`` is the profile that mapped it: the record names it by hash, and its text
+        is kept (once per hash) so that a release can map the record the same way.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         if not reasons:
             raise ValueError("a record is only held with at least one reason")
         now = self._clock()
         with self._unit(conn) as session:
+            if profile is not None:
+                self._keep(session, profile, now)
             record_id = session.execute(
                 sa.insert(quarantine_records)
                 .values(
@@ -200,7 +241,7 @@ class QuarantineStore:
                     record_key=record_key[:200],
                     reasons=[r.to_dict() for r in reasons],
                     payload=payload,
-                    profile_sha256=profile_sha256,
+                    profile_sha256=profile.sha256 if profile is not None else None,
                     status="held",
                     created_at=now,
                     updated_at=now,
@@ -219,8 +260,15 @@ class QuarantineStore:
                               updated_at=now)
             self._audit(session, record_id, "correct", actor, note, now)
 
-    def release(self, record_id: int, actor: str, note: str | None = None) -> QuarantineRecord:
+    def release(self, record_id: int, actor: str, note: str | None = None, *,
+                profile: ProfileChoice | None = None) -> QuarantineRecord:
         """Re-validate, hand over, then mark released.
+
+        The record is mapped with the profile it was held under.  When that profile changed
+        since (or is gone), the release is refused with :class:`ProfileChanged` naming both
+        hashes, unless ``profile`` says which to use: ``"held"`` maps with the copy kept at
+        hold time, ``"current"`` with the profile as it is now (a corrected vocabulary is
+        often why a record is released); the audit entry says which it was.
 
         The hand-over runs before the status flips: if it fails the record stays held.
         Hand-overs are idempotent (intake is keyed on the shop's order id), so a release
@@ -234,6 +282,21 @@ class QuarantineStore:
         handover = self._handovers.get(record.kind)
         if validator is None or handover is None:
             raise NoHandler(f"no release handler registered for kind {record.kind!r}")
+        current = self.current_profile(record)
+        changed = record.profile_sha256 is not None and current != record.profile_sha256
+        if changed:
+            held = str(record.profile_sha256)
+            if profile is None:
+                raise ProfileChanged(record_id, record.source, held, current)
+            if profile == "held":
+                copy = self.kept_profile(held)
+                if copy is None:
+                    raise ProfileNotKept(record_id, record.source, held)
+                record = replace(record, release_profile=copy)
+            now_is = f"sha256 {current[:12]}" if current else "no longer found"
+            said = (f"profile {record.source!r} changed since the record was held (sha256 "
+                    f"{held[:12]} → {now_is}); released with the {profile} profile")
+            note = f"{note}; {said}" if note else said
         reasons = list(validator(record))
         now = self._clock()
         if reasons:
@@ -247,28 +310,27 @@ class QuarantineStore:
                 codes = ", ".join(sorted({r.code.value for r in reasons}))
                 self._audit(session, record_id, "release_refused", actor, codes, now)
             raise StillInvalid(record_id, reasons)
-        changed = self.profile_change(record)
         handover(record)
-        if changed:
-            note = f"{note}; {changed}" if note else changed
         self._finish(record_id, "released", actor, note, now)
         return self.get(record_id)
 
-    def profile_change(self, record: QuarantineRecord) -> str | None:
-        """A sentence saying the record's profile changed since it was held, else None.
-
-        Release validates with the profile as it is now (a corrected vocabulary is usually
-        why a record is released); the audit trail says so in plain words.
-        """
+    def current_profile(self, record: QuarantineRecord) -> str | None:
+        """The content hash of the record's profile as it is now (None when it is gone, or
+        when no ``profile_digest`` is registered for its kind: then nothing is compared)."""
         digest = self._digests.get(record.kind)
-        if digest is None or not record.profile_sha256:
+        if digest is None:
+            return record.profile_sha256
+        return digest(record.source)
+
+    def kept_profile(self, sha256: str) -> ProfileCopy | None:
+        """The kept copy of the profile text with this hash, if one was kept."""
+        with self._unit(None, write=False) as session:
+            row = session.execute(
+                sa.select(quarantine_profiles).where(quarantine_profiles.c.sha256 == sha256)
+            ).one_or_none()
+        if row is None:
             return None
-        current = digest(record.source)
-        if current == record.profile_sha256:
-            return None
-        now = f"sha256 {current[:12]}" if current else "no longer found"
-        return (f"profile {record.source!r} changed since the record was held (sha256 "
-                f"{record.profile_sha256[:12]} → {now}); validated with the current profile")
+        return ProfileCopy(row.name, row.file_name, row.text, row.sha256)
 
     def reject(self, record_id: int, actor: str, note: str) -> None:
         """Mark a record as rejected for good; a note saying why is required."""
@@ -355,6 +417,14 @@ class QuarantineStore:
         if result.rowcount != 1:
             current = self._status(session, record_id)
             raise RecordNotHeld(record_id, current, target)
+
+    @staticmethod
+    def _keep(session: Connection, profile: ProfileCopy, now: datetime) -> None:
+        """Keep the profile's text once per hash (a concurrent hold may keep it first)."""
+        dialect = postgresql if session.dialect.name == "postgresql" else sqlite
+        session.execute(dialect.insert(quarantine_profiles).on_conflict_do_nothing().values(
+            sha256=profile.sha256, name=profile.name[:64], file_name=profile.file_name[:200],
+            text=profile.text, first_held_at=now))
 
     @staticmethod
     def _status(session: Connection, record_id: int) -> str:

@@ -32,7 +32,11 @@ from doorstep.adapters.importers.order_mapping import (
     OrderMapper,
     load_order_mapper,
 )
-from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
+from doorstep.adapters.importers.profile_engine import (
+    ProfileError,
+    load_profile,
+    load_profile_copy,
+)
 from doorstep.adapters.importers.tracking_quarantine import tracking_release_hooks
 from doorstep.adapters.quarantine_store import (
     QuarantineRecord,
@@ -173,7 +177,7 @@ class OrderImporter:
                     )
                 ]
         held = self._store.hold(self.source, "order", mapped.record_key, reasons, mapped.payload,
-                                profile_sha256=self.mapper.profile.sha256 or None)
+                                profile=self.mapper.profile.held_copy())
         return OrderResult(
             Decision.quarantined, mapped.record_key, quarantine_id=held, reasons=tuple(reasons)
         )
@@ -190,15 +194,22 @@ def order_release_hooks(
 ) -> tuple[Callable[[QuarantineRecord], list[Reason]], Callable[[QuarantineRecord], None]]:
     """Validator and hand-over for ``QuarantineStore.register("order", ...)``.
 
-    The record's ``source`` names the profile its payload is written in; the corrected
-    payload is re-mapped and re-checked exactly like a fresh import.
+    The record's ``source`` names the profile its payload is written in (or the release
+    chose the kept copy it was held under); the corrected payload is re-mapped and
+    re-checked exactly like a fresh import.
     """
 
     def _map(record: QuarantineRecord) -> list[MappedOrder]:
-        return list(mapper_for(record.source).map_document(record.effective_payload, fragment=True))
+        kept = record.release_profile
+        mapper = (OrderMapper(load_profile_copy(kept, "orders")) if kept is not None
+                  else mapper_for(record.source))
+        return list(mapper.map_document(record.effective_payload, fragment=True))
 
     def validate(record: QuarantineRecord) -> list[Reason]:
-        mapped = _map(record)
+        try:
+            mapped = _map(record)
+        except ProfileError as exc:
+            return [Reason(ReasonCode.schema_invalid, "profile", str(exc))]
         if len(mapped) != 1:
             return [
                 Reason(

@@ -169,8 +169,7 @@ def record_batch(engine: Engine, batch: TrackingBatch) -> IngestReport:
         store_events(conn, batch.accepted, report)
         for held in batch.held:
             record_id = holder.hold(batch.source, "tracking", held.record_key, held.reasons,
-                                    held.payload, conn=conn,
-                                    profile_sha256=batch.profile_sha256 or None)
+                                    held.payload, conn=conn, profile=batch.profile)
             report.held.append(HeldRecord(held.record_key, tuple(held.reasons), record_id))
     return report
 

@@ -51,4 +51,16 @@ quarantine_audit = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
 
-QUARANTINE_TABLES = (quarantine_records, quarantine_audit)
+quarantine_profiles = sa.Table(
+    "quarantine_profiles",
+    metadata,
+    # one copy per profile text a record was held under, named by the text's SHA-256, so a
+    # release can map the record exactly as it was mapped (records name it by hash)
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("first_held_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+QUARANTINE_TABLES = (quarantine_records, quarantine_audit, quarantine_profiles)

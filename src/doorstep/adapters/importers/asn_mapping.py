@@ -33,7 +33,6 @@ from doorstep.adapters.importers.profile_engine import (
     ExtractedItem,
     ExtractedRecord,
     Profile,
-    ProfileError,
     fragment_text,
     load_profile,
 )
@@ -41,7 +40,7 @@ from doorstep.domain.gs1 import key_from_epc
 from doorstep.domain.receiving.model import Advice, AdviceLine
 from doorstep.domain.receiving.reasons import Finding, ReceivingReason
 
-__all__ = ["MappedAdvice", "MappingResult", "load_asn_profile", "map_advices"]
+__all__ = ["MappedAdvice", "MappingResult", "check_asn_profile", "load_asn_profile", "map_advices"]
 
 R = ReceivingReason
 COUNT_COLLECTIONS = ("lines", "child_quantities", "quantities")
@@ -78,17 +77,25 @@ def load_asn_profile(name_or_path: str, user_dir: str | None = None) -> Profile:
     """An ``asn`` profile whose field names this mapper knows (raises ProfileError): by
     name — the merchant's in ``user_dir`` (``DOORSTEP_PROFILES_DIR``) first, then the
     built-in ones — or by file path."""
-    profile = load_profile(name_or_path, kind="asn", user_dir=user_dir)
-    unknown = sorted({f.name for f in profile.record_fields} - RECORD_FIELDS)
+    return check_asn_profile(load_profile(name_or_path, kind="asn", user_dir=user_dir))
+
+
+def check_asn_profile(profile: Profile) -> Profile:
+    """``profile`` if it maps only the collections and fields an advice has, else a
+    :class:`ProfileError` at the line of the first stranger (``profile check`` asks too)."""
     for coll in profile.collections:
         if coll.name not in COUNT_COLLECTIONS + EPC_COLLECTIONS:
             known = ", ".join(COUNT_COLLECTIONS + EPC_COLLECTIONS)
-            raise ProfileError(f"{profile.path}: collections.{coll.name}: not an advice "
-                               f"collection (known: {known})")
-        unknown += sorted({f.name for f in coll.fields} - LINE_FIELDS)
-    if unknown:
-        raise ProfileError(f"{profile.path}: fields {unknown} are not advice fields "
-                           f"(known: {sorted(RECORD_FIELDS | LINE_FIELDS)})")
+            raise profile.error(("collections", coll.name),
+                                f"not an advice collection (known: {known})")
+    strangers: list[tuple[str, ...]] = [("fields", f.name) for f in profile.record_fields
+                                        if f.name not in RECORD_FIELDS]
+    strangers += [("collections", c.name, "fields", f.name) for c in profile.collections
+                  for f in c.fields if f.name not in LINE_FIELDS]
+    if strangers:
+        names = sorted({keys[-1] for keys in strangers})
+        raise profile.error(strangers[0], f"{names} are not advice fields "
+                                          f"(known: {sorted(RECORD_FIELDS | LINE_FIELDS)})")
     return profile
 
 

@@ -34,7 +34,6 @@ from doorstep.adapters.importers.profile_engine import (
     ExtractedRecord,
     Issue,
     Profile,
-    ProfileError,
     compile_path,
     fragment_text,
     load_profile,
@@ -110,42 +109,39 @@ class OrderMapper:
     """Maps one ``orders`` profile's payloads to :class:`MappedOrder`s."""
 
     def __init__(self, profile: Profile) -> None:
-        where = str(profile.path)
         if profile.kind != "orders":
-            raise ProfileError(f"{where}: kind: is {profile.kind!r}, expected 'orders'")
+            raise profile.error(("kind",), f"is {profile.kind!r}, expected 'orders'")
         unknown = [f.name for f in profile.record_fields if f.name not in RECORD_FIELDS]
         if unknown:
-            raise ProfileError(
-                f"{where}: fields: {unknown} are not order fields (known: {sorted(RECORD_FIELDS)})"
-            )
+            raise profile.error(("fields", unknown[0]), f"{unknown} are not order fields "
+                                f"(known: {sorted(RECORD_FIELDS)})")
         lines = [c for c in profile.collections if c.name == "lines"]
         if len(profile.collections) != 1 or not lines:
-            raise ProfileError(
-                f"{where}: collections: an orders profile has exactly one collection, 'lines'"
-            )
+            raise profile.error(("collections",),
+                                "an orders profile has exactly one collection, 'lines'")
         unknown = [f.name for f in lines[0].fields if f.name not in LINE_FIELDS]
         if unknown:
-            raise ProfileError(
-                f"{where}: collections.lines.fields: {unknown} are not line "
-                f"fields (known: {sorted(LINE_FIELDS)})"
-            )
+            raise profile.error(("collections", "lines", "fields", unknown[0]),
+                                f"{unknown} are not line fields (known: {sorted(LINE_FIELDS)})")
         names = {f.name for f in profile.record_fields}
         line_names = {f.name for f in lines[0].fields}
         missing = [n for n in _REQUIRED_RECORD if n not in names]
         missing += [f"lines.{n}" for n in _REQUIRED_LINE if n not in line_names]
         if missing:
-            raise ProfileError(f"{where}: an orders profile must map {missing}")
+            where = ("fields",) if missing[0] in _REQUIRED_RECORD else (
+                "collections", "lines", "fields")
+            raise profile.error(where, f"an orders profile must map {missing}")
         self.profile = profile
         options = profile.options
         alternatives = options.get("records") or []
         if not isinstance(alternatives, list):
-            raise ProfileError(f"{where}: options.records: must be a list of paths")
+            raise profile.error(("options", "records"), "must be a list of paths")
         self._records: tuple[CompiledPath, ...] = tuple(
             compile_path(str(p), profile.format, profile.namespaces) for p in alternatives
         ) or ((profile.records,) if profile.records is not None else ())
         skip_with = options.get("skip_lines_with") or []
         if not isinstance(skip_with, list):
-            raise ProfileError(f"{where}: options.skip_lines_with: must be a list of paths")
+            raise profile.error(("options", "skip_lines_with"), "must be a list of paths")
         single = options.get("single_record_when")
         self._single = (
             compile_path(str(single), profile.format, profile.namespaces) if single else None

@@ -20,7 +20,6 @@ package.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +30,8 @@ from doorstep.adapters.importers.paths import CompiledPath, compile_path
 from doorstep.adapters.importers.profile_loader import (
     ProfileError,
     build_profile,
-    read_profile_file,
+    parse_profile_text,
+    read_profile_text,
 )
 from doorstep.adapters.importers.profile_model import (
     CollectionSpec,
@@ -44,6 +44,7 @@ from doorstep.adapters.importers.profile_model import (
     fragment_text,
 )
 from doorstep.adapters.importers.units import UnitError, to_grams, to_millimetres
+from doorstep.domain.harmonise.profile_copy import ProfileCopy, sha256_of
 
 __all__ = [
     "PROFILES_DIR",
@@ -68,6 +69,7 @@ __all__ = [
     "compile_path",
     "fragment_text",
     "load_profile",
+    "load_profile_copy",
     "parse_document",
     "profile_names",
     "to_grams",
@@ -152,14 +154,33 @@ def load_profile(name_or_path: str | Path, kind: str | None = None, *,
     path = _resolve(name_or_path, kind, user_dir).resolve()
     profile = _load_cached(path, path.stat().st_mtime_ns)
     if kind is not None and profile.kind != kind:
-        raise ProfileError(f"{path}: kind: is {profile.kind!r}, expected a {kind!r} profile")
+        raise profile.error(("kind",), f"is {profile.kind!r}, expected a {kind!r} profile")
     return profile
 
 
 @lru_cache(maxsize=64)
 def _load_cached(path: Path, mtime_ns: int) -> Profile:
     del mtime_ns  # part of the cache key only: an edited file is reloaded
-    data, lines = read_profile_file(path)
+    return _compiled(read_profile_text(path), path)
+
+
+def _compiled(text: str, path: Path) -> Profile:
+    data, lines = parse_profile_text(text, path)
     profile = build_profile(data, path, lines)
-    profile.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    profile.text, profile.sha256 = text, sha256_of(text)
     return profile
+
+
+def load_profile_copy(copy: ProfileCopy, kind: str | None = None) -> Profile:
+    """The profile a record was held under, compiled from its kept text; its messages name
+    it ``NAME@SHA256-PREFIX.yaml`` (there is no file of it any more)."""
+    profile = _copy_cached(copy)
+    if kind is not None and profile.kind != kind:
+        raise profile.error(("kind",), f"is {profile.kind!r}, expected a {kind!r} profile")
+    return profile
+
+
+@lru_cache(maxsize=64)
+def _copy_cached(copy: ProfileCopy) -> Profile:
+    suffix = Path(copy.file_name).suffix or ".yaml"
+    return _compiled(copy.text, Path(f"{copy.name}@{copy.sha256[:12]}{suffix}"))

@@ -18,11 +18,13 @@ import yaml
 from doorstep.adapters.importers.dates import BY_FIELD, DateParser
 from doorstep.adapters.importers.fields import FIELD_TYPES, FieldSpec, Vocabulary, check_unit_label
 from doorstep.adapters.importers.paths import CompiledPath, PathSyntaxError, compile_path
+from doorstep.adapters.importers.profile_errors import KeyLines, ProfileError, located
 from doorstep.adapters.importers.profile_model import CollectionSpec, ErrorRule, Profile
 from doorstep.adapters.importers.units import UnitError
 from doorstep.domain.harmonise.tracking import parse_canonical_status
 
-__all__ = ["ProfileError", "build_profile", "read_profile_file"]
+__all__ = ["ProfileError", "build_profile", "parse_profile_text", "read_profile_file",
+           "read_profile_text"]
 
 _TOP_KEYS = {
     "name", "kind", "format", "source", "description", "documentation", "namespaces", "csv",
@@ -40,29 +42,18 @@ _FORMATS = {"json", "xml", "csv", "edifact"}
 _TRANSFORMS = {"strip", "upper", "lower"}
 
 
-class ProfileError(ValueError):
-    """A profile file is invalid; the message names the file, line and key."""
-
-
 class _Ctx:
     """Where we are in the file, to build ``file:line: key`` messages."""
 
-    def __init__(self, path: Path, lines: dict[tuple[str, ...], int]) -> None:
+    def __init__(self, path: Path, lines: KeyLines) -> None:
         self.path = path
         self.lines = lines
 
     def error(self, keys: tuple[str, ...], message: str) -> ProfileError:
-        line = None
-        probe = keys
-        while probe and line is None:
-            line = self.lines.get(probe)
-            probe = probe[:-1]
-        where = f"{self.path}:{line}" if line is not None else str(self.path)
-        dotted = ".".join(keys) if keys else "(top level)"
-        return ProfileError(f"{where}: {dotted}: {message}")
+        return located(self.path, self.lines, keys, message)
 
 
-def _yaml_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
+def _yaml_lines(node: yaml.Node, prefix: tuple[str, ...], out: KeyLines) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = (*prefix, str(key_node.value))
@@ -75,34 +66,100 @@ def _yaml_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, .
             _yaml_lines(item, key, out)
 
 
-def read_profile_file(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
-    """Read a YAML or TOML profile into plain data plus a key-path → line map."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read profile: {exc.strerror or exc}") from None
-    lines: dict[tuple[str, ...], int] = {}
+def _toml_lines(text: str) -> KeyLines:
+    """Key path → line for a TOML profile: table headers (``[a.b]``, ``[[a]]`` counted
+    per array), ``key = …`` lines and the keys of one-line inline tables.  Enough to point
+    at a key; a value spread over lines points at the line of its key."""
+    lines: KeyLines = {}
+    table: tuple[str, ...] = ()
+    arrays: dict[tuple[str, ...], int] = {}
+    in_string: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if in_string is not None:
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        if not line or line.startswith("#"):
+            continue
+        header = _TOML_HEADER.match(line)
+        if header:
+            keys = _toml_keys(header.group(2))
+            if header.group(1) == "[[":
+                index = arrays[keys] = arrays.get(keys, -1) + 1
+                lines.setdefault(keys, number)
+                keys = (*keys, str(index))
+            table = keys
+            lines.setdefault(table, number)
+            continue
+        assignment = _TOML_KEY.match(line)
+        if assignment is None:
+            continue
+        keys = (*table, *_toml_keys(assignment.group(1)))
+        for depth in range(len(table) + 1, len(keys) + 1):
+            lines.setdefault(keys[:depth], number)
+        rest = assignment.group(2)
+        for quotes in ('"""', "'''"):
+            if rest.count(quotes) % 2 == 1:
+                in_string = quotes
+        for inner in _TOML_INLINE_KEY.finditer(rest):
+            lines.setdefault((*keys, *_toml_keys(inner.group(1))), number)
+    return lines
+
+
+_TOML_HEADER = re.compile(r"^(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_TOML_KEY = re.compile(r"^((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+                       r"(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=\s*(.*)$")
+_TOML_INLINE_KEY = re.compile(r"[{,]\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+
+
+def _toml_keys(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in
+                 re.findall(r"\"[^\"]*\"|'[^']*'|[^.]+", dotted))
+
+
+def parse_profile_text(text: str, path: Path) -> tuple[dict[str, Any], KeyLines]:
+    """A profile's text (YAML, or TOML when ``path`` ends in ``.toml``) as plain data plus
+    a key-path → line map; ``path`` names it in messages."""
     if path.suffix.lower() == ".toml":
         try:
             data: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"{path}: invalid TOML: {exc}") from None
+            at = re.search(r"at line (\d+)", str(exc))
+            line = at.group(1) if at else str(max(1, text.count("\n")))
+            raise ProfileError(f"{path}:{line}: invalid TOML: {exc}") from None
+        lines = _toml_lines(text)
     else:
+        lines = {}
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-            raise ProfileError(f"{where}: invalid YAML: {exc}") from None
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            raise ProfileError(f"{path}:{mark.line + 1 if mark is not None else 1}: "
+                               f"invalid YAML: {exc}") from None
         if node is not None:
             _yaml_lines(node, (), lines)
     if not isinstance(data, dict):
-        raise ProfileError(f"{path}: a profile must be a mapping of keys at the top level")
+        raise ProfileError(f"{path}:1: (top level): a profile must be a mapping of keys")
     return data, lines
 
 
-def build_profile(data: dict[str, Any], path: Path, lines: dict[tuple[str, ...], int]) -> Profile:
+def read_profile_file(path: Path) -> tuple[dict[str, Any], KeyLines]:
+    """Read a YAML or TOML profile into plain data plus a key-path → line map."""
+    return parse_profile_text(read_profile_text(path), path)
+
+
+def read_profile_text(path: Path) -> str:
+    """A profile file's text, byte for byte (no newline translation: its hash is of this)."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ProfileError(f"{path}: cannot read profile: {reason or exc}") from None
+
+
+def build_profile(data: dict[str, Any], path: Path, lines: KeyLines) -> Profile:
     """Validate ``data`` and compile it into a :class:`Profile`."""
     ctx = _Ctx(path, lines)
     _no_unknown_keys(ctx, (), data, _TOP_KEYS)
@@ -188,6 +245,7 @@ def build_profile(data: dict[str, Any], path: Path, lines: dict[tuple[str, ...],
         error_rules=tuple(rules), namespaces=dict(namespaces),
         options=dict(options),
         csv_delimiter=delimiter,
+        lines=lines,
         documentation=tuple(str(d) for d in (docs if isinstance(docs, list) else [docs])),
     )
 

@@ -27,6 +27,8 @@ from doorstep.adapters.importers.edifact import parse_interchange
 from doorstep.adapters.importers.field_fast import Apply, compile_fast_apply
 from doorstep.adapters.importers.fields import FieldSpec, Issue, Vocabulary
 from doorstep.adapters.importers.paths import CompiledPath
+from doorstep.adapters.importers.profile_errors import KeyLines, ProfileError, located
+from doorstep.domain.harmonise.profile_copy import ProfileCopy
 
 __all__ = [
     "CollectionSpec",
@@ -171,8 +173,23 @@ class Profile:
     documentation: tuple[str, ...] = ()
     sha256: str = ""
     """The profile file's content hash: a held record names the profile it was held under."""
+    text: str = ""
+    """The file's text as loaded, kept with held records (see ``held_copy``)."""
     record_applies: tuple[Apply, ...] = ()
     """Each record field's ``apply``, compiled once for its shape (see ``field_fast``)."""
+    lines: KeyLines = field(default_factory=dict)
+    """Where each key stands in the file, so later checks can name the line too."""
+
+    def held_copy(self) -> ProfileCopy | None:
+        """This profile as a quarantined record keeps it (None for one built in memory)."""
+        if not self.text:
+            return None
+        return ProfileCopy(self.name, self.path.name, self.text, self.sha256)
+
+    def error(self, keys: tuple[str, ...], message: str) -> ProfileError:
+        """A :class:`ProfileError` at ``file:line`` of ``keys`` (or the key enclosing it):
+        for checks made after loading (a mapper's known field names, the kind expected)."""
+        return located(self.path, self.lines, keys, message)
 
     def __post_init__(self) -> None:
         self.record_applies = tuple(compile_fast_apply(f) for f in self.record_fields)

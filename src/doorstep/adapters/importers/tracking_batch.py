@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from doorstep.adapters.importers.profile_engine import SourceError
+from doorstep.domain.harmonise.profile_copy import ProfileCopy
 from doorstep.domain.harmonise.reasons import Reason
 from doorstep.domain.harmonise.summary import ImportSummary
 from doorstep.domain.harmonise.tracking import TrackingEvent
@@ -72,8 +73,8 @@ class TrackingBatch:
     skipped_milestones: int = 0
     without_events: list[RecordWithoutEvents] = field(default_factory=list)
     """Records whose collection paths matched nothing (never silently lost)."""
-    profile_sha256: str = ""
-    """Content hash of the profile that mapped the payload (stored with held events)."""
+    profile: ProfileCopy | None = None
+    """The profile that mapped the payload, kept with held events (by its content hash)."""
 
     @property
     def summary(self) -> ImportSummary:

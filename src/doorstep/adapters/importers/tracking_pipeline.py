@@ -34,6 +34,7 @@ from doorstep.adapters.importers.profile_engine import (
     Profile,
     ProfileError,
     load_profile,
+    load_profile_copy,
 )
 from doorstep.adapters.importers.tracking_batch import (
     EventSink,
@@ -45,6 +46,7 @@ from doorstep.adapters.importers.tracking_batch import (
 )
 from doorstep.adapters.importers.tracking_index import DedupIndex
 from doorstep.adapters.importers.tracking_zones import offset_mismatch
+from doorstep.domain.harmonise.profile_copy import ProfileCopy
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
 from doorstep.domain.harmonise.tracking import (
     EARLIEST_PLAUSIBLE,
@@ -115,7 +117,8 @@ class TrackingPipeline:
         self.profile = (load_profile(profile, "tracking", user_dir=profiles_dir)
                         if isinstance(profile, str) else profile)
         if self.profile.kind != "tracking":
-            raise ProfileError(f"{self.profile.path}: kind: expected a tracking profile")
+            raise self.profile.error(("kind",), f"is {self.profile.kind!r}, expected a "
+                                                "'tracking' profile")
         self.index = index if index is not None else DedupIndex()
         self.shipments = shipments
         self.now = now
@@ -140,7 +143,7 @@ class TrackingPipeline:
     def process(self, payload: str | bytes, context: dict[str, Any] | None = None) -> TrackingBatch:
         """Parse, map, validate and deduplicate one payload."""
         ctx = context or {}
-        batch = TrackingBatch(self.profile.name, profile_sha256=self.profile.sha256)
+        batch = TrackingBatch(self.profile.name, profile=self.profile.held_copy())
         extraction = self.profile.extract(payload, ctx)
         if extraction.document_issue is not None:
             text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
@@ -423,17 +426,19 @@ def parse_and_validate(
 
 def revalidate(
     envelope: str, *, shipments: ShipmentLookup | None = None, now: datetime | None = None,
-    profiles_dir: str | None = None,
+    profiles_dir: str | None = None, profile: ProfileCopy | None = None,
 ) -> tuple[TrackingEvent | None, list[Reason]]:
-    """Re-check a held event from its (possibly corrected) quarantine envelope.
+    """Re-check a held event from its (possibly corrected) quarantine envelope, with the
+    envelope's profile by name or, when given, the kept ``profile`` it was held under.
 
     Duplicate and sequence checks need the live index and are left to the import that
     receives the released event; everything about the event itself is checked here.
     """
     try:
         data = json.loads(envelope)
-        pipeline = TrackingPipeline(str(data["profile"]), shipments=shipments, now=now,
-                                    profiles_dir=profiles_dir)
+        pipeline = TrackingPipeline(
+            load_profile_copy(profile, "tracking") if profile is not None
+            else str(data["profile"]), shipments=shipments, now=now, profiles_dir=profiles_dir)
         ctx = dict(data.get("context") or {})
         if "record" not in data:
             batch = pipeline.process(str(data["payload"]), ctx)
@@ -442,14 +447,14 @@ def revalidate(
             if not batch.accepted:
                 return None, [Reason(ReasonCode.missing_field, "payload", "no event in payload")]
             return batch.accepted[0], []
-        profile = pipeline.profile
+        mapping = pipeline.profile
         stored = data["record"]
         if not isinstance(stored, str):
             node = stored  # a JSON record or CSV row, kept structured
         else:
-            node = json.loads(stored) if profile.format == "csv" else profile.parse(stored)
-        record = profile.extract_record(node, ctx)
-        items = [i for c in profile.collections for i in record.collections[c.name]]
+            node = json.loads(stored) if mapping.format == "csv" else mapping.parse(stored)
+        record = mapping.extract_record(node, ctx)
+        items = [i for c in mapping.collections for i in record.collections[c.name]]
         item = items[int(data["event_index"])]
     except (ValueError, KeyError, IndexError, TypeError, ProfileError) as exc:
         return None, [Reason(ReasonCode.schema_invalid, "payload",

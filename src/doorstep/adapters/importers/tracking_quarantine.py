@@ -19,7 +19,9 @@ from doorstep.adapters.importers.tracking_pipeline import (
     TrackingBatch,
     revalidate,
 )
+from doorstep.domain.harmonise.profile_copy import ProfileCopy
 from doorstep.domain.harmonise.reasons import Reason, ReasonCode
+from doorstep.domain.harmonise.tracking import TrackingEvent
 
 __all__ = ["QuarantineHolder", "hold_batch", "tracking_release_hooks"]
 
@@ -28,18 +30,21 @@ class QuarantineHolder(Protocol):
     """The part of ``QuarantineStore`` that holds records."""
 
     def hold(self, source: str, kind: str, record_key: str, reasons: Sequence[Reason],
-             payload: str, *, profile_sha256: str | None = None) -> int: ...
+             payload: str, *, profile: ProfileCopy | None = None) -> int: ...
 
 
 class _HeldRecord(Protocol):
     @property
     def effective_payload(self) -> str: ...
 
+    @property
+    def release_profile(self) -> ProfileCopy | None: ...
+
 
 def hold_batch(store: QuarantineHolder, batch: TrackingBatch) -> list[int]:
     """Hold every quarantined event of ``batch``; returns the quarantine ids."""
     return [store.hold(batch.source, "tracking", held.record_key, held.reasons, held.payload,
-                       profile_sha256=batch.profile_sha256 or None)
+                       profile=batch.profile)
             for held in batch.held]
 
 
@@ -51,16 +56,19 @@ def tracking_release_hooks(
     profiles_dir: str | None = None,
 ) -> tuple[Callable[[_HeldRecord], list[Reason]], Callable[[_HeldRecord], None]]:
     """``(validator, handover)`` for ``QuarantineStore.register("tracking", ...)``; the
-    envelope's profile is found by name in ``profiles_dir`` first, then built in."""
+    envelope's profile is the kept copy the release chose, else it is found by name in
+    ``profiles_dir`` first, then built in."""
+
+    def check(record: _HeldRecord) -> tuple[TrackingEvent | None, list[Reason]]:
+        return revalidate(record.effective_payload, shipments=shipments,
+                          now=clock() if clock else None, profiles_dir=profiles_dir,
+                          profile=record.release_profile)
 
     def validate(record: _HeldRecord) -> list[Reason]:
-        _, reasons = revalidate(record.effective_payload, shipments=shipments,
-                                now=clock() if clock else None, profiles_dir=profiles_dir)
-        return reasons
+        return check(record)[1]
 
     def handover(record: _HeldRecord) -> None:
-        event, reasons = revalidate(record.effective_payload, shipments=shipments,
-                                    now=clock() if clock else None, profiles_dir=profiles_dir)
+        event, reasons = check(record)
         if event is None or reasons:
             codes = ", ".join(r.code.value for r in reasons) or ReasonCode.missing_field.value
             raise ValueError(f"tracking record no longer valid: {codes}")

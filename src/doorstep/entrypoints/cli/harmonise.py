@@ -11,6 +11,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,14 @@ if TYPE_CHECKING:  # the mappers (pydantic, YAML) and the store (SQLAlchemy) loa
 
 console = Console()
 err = Console(stderr=True)
+
+
+class ReleaseProfile(StrEnum):
+    """``quarantine release --profile``: the kept copy, or the profile as it is now."""
+
+    held = "held"
+    current = "current"
+
 
 import_app = typer.Typer(help="Import shop orders and carrier tracking.", no_args_is_help=True)
 profile_app = typer.Typer(help="Check mapping profiles against samples.", no_args_is_help=True)
@@ -177,6 +186,7 @@ def profile_check(
     different canonical values by other profiles, and unit and date parse failures.
     Exits with status 1 when an error was found.
     """
+    from doorstep.adapters.importers.asn_mapping import check_asn_profile
     from doorstep.adapters.importers.order_mapping import OrderMapper
     from doorstep.adapters.importers.profile_check import check_profile
     from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
@@ -184,7 +194,9 @@ def profile_check(
     try:
         loaded = load_profile(profile, user_dir=profiles_dir())
         if loaded.kind == "orders":
-            OrderMapper(loaded)  # order-specific schema rules (known field names)
+            OrderMapper(loaded)  # the rules of the import: known field names per kind
+        elif loaded.kind == "asn":
+            check_asn_profile(loaded)
     except ProfileError as exc:
         err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -312,14 +324,22 @@ def quarantine_release(
     record_id: int = typer.Argument(..., help="Quarantine id."),
     actor: str = typer.Option(None, help="Who releases (default: cli:<user>)."),
     note: str | None = typer.Option(None, help="Why it may pass now."),
+    profile: ReleaseProfile | None = typer.Option(
+        None, "--profile", help="When the record's profile changed since it was held: map "
+        "with the copy it was held under (held) or the profile as it is now (current)."),
     database_url: str | None = DB_OPTION,
 ) -> None:
-    """Re-validate the (corrected) payload and hand it to intake; stays held if still bad."""
+    """Re-validate the (corrected) payload and hand it to intake; stays held if still bad.
+
+    The record is mapped with the profile it was held under; if that profile changed since,
+    the release stops and names both versions until --profile says which to use.
+    """
     from doorstep.adapters.quarantine_store import QuarantineError, StillInvalid
 
     store = _store(_container(database_url))
     try:
-        store.release(record_id, actor or _actor(), note)
+        store.release(record_id, actor or _actor(), note,
+                      profile=profile.value if profile is not None else None)
     except StillInvalid as exc:
         err.print(f"[red]#{record_id} stays held:[/]")
         for reason in exc.reasons:

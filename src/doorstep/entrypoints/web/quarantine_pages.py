@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.quarantine_store import (
+    ProfileChoice,
     QuarantineError,
     RecordNotFound,
     RecordNotHeld,
@@ -87,12 +88,17 @@ def _detail_context(record: Any) -> dict[str, Any]:
 @router.get("/ops/quarantine/{record_id}", dependencies=[READ])
 async def record_page(request: Request, record_id: PathRowId, done: str = "",
                       error: str = "") -> HTMLResponse:
+    store = quarantine_store(request)
     try:
-        record = await run_in_threadpool(quarantine_store(request).get, record_id)
+        record = await run_in_threadpool(store.get, record_id)
     except RecordNotFound:
         return render(request, "ops/not_found.html", {"what": f"#{record_id}"}, status=404)
+    changed = (record.status == "held" and record.profile_sha256 is not None
+               and await run_in_threadpool(store.current_profile, record)
+               != record.profile_sha256)
     return render(request, "ops/quarantine_record.html",
-                  {**_detail_context(record), "done": done, "error": error})
+                  {**_detail_context(record), "done": done, "error": error,
+                   "profile_changed": changed})
 
 
 def _back(record_id: int, **query: str) -> RedirectResponse:
@@ -125,10 +131,14 @@ async def correct_field(request: Request, record_id: PathRowId, path: str = Form
 @router.post("/ops/quarantine/{record_id}/release",
              dependencies=[Depends(ACT), Depends(check_csrf)])
 async def release(request: Request, record_id: PathRowId, note: str = Form(""),
+                  profile: str = Form(""),
                   principal: Principal = Depends(ACT)) -> Response:
     store = quarantine_store(request)
+    chosen: ProfileChoice | None = (
+        "held" if profile == "held" else "current" if profile == "current" else None)
     try:
-        await run_in_threadpool(store.release, record_id, principal.actor, note.strip() or None)
+        await run_in_threadpool(lambda: store.release(
+            record_id, principal.actor, note.strip() or None, profile=chosen))
     except StillInvalid as exc:
         reasons = "; ".join(f"{r.field}: {r.message}" for r in exc.reasons)
         return _back(record_id, error=reasons)

@@ -20,6 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.quarantine_store import (
     NoHandler,
+    ProfileChanged,
+    ProfileNotKept,
     QuarantineError,
     QuarantineRecord,
     RecordNotFound,
@@ -54,6 +56,9 @@ class Release(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: Note | None = None
+    profile: Literal["held", "current"] | None = None
+    """Only when the record's profile changed since it was held: map with the copy it was
+    held under, or with the profile as it is now (without it such a release is a 409)."""
 
 
 class Rejection(BaseModel):
@@ -95,6 +100,12 @@ def _error(exc: Exception) -> JSONResponse:
         return problem(409, "Conflict", str(exc), current_status=exc.current)
     if isinstance(exc, StillInvalid):
         return problem(422, "Still invalid", str(exc), reasons=[r.to_dict() for r in exc.reasons])
+    if isinstance(exc, ProfileChanged):
+        return problem(409, "Profile changed", str(exc), field="profile",
+                       profile=exc.name, held_sha256=exc.held_sha256,
+                       current_sha256=exc.current_sha256)
+    if isinstance(exc, ProfileNotKept):
+        return problem(409, "Profile not kept", str(exc), field="profile")
     if isinstance(exc, NoHandler):
         return problem(503, "Service unavailable", str(exc))
     return problem(400, "Rejected", str(exc))
@@ -148,7 +159,8 @@ async def release_record(record_id: PathRowId, request: Request, body: Release |
     body = body or Release()
     store = quarantine_store(request)
     try:
-        record = await run_in_threadpool(store.release, record_id, principal.actor, body.note)
+        record = await run_in_threadpool(lambda: store.release(
+            record_id, principal.actor, body.note, profile=body.profile))
     except QuarantineError as exc:
         return _error(exc)
     await _audit(request, principal, "quarantine.release", record_id, body.note)
