@@ -7,7 +7,7 @@ legend, so it reads on its own in a browser, an HTML report or a CI artifact.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf")
@@ -45,11 +45,7 @@ def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequenc
     def y(v: float) -> float:
         return TOP + ph - ph * min(v, top) / top
 
-    out = [_head(title)]
-    for t in ticks:
-        out.append(f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
-                   f'stroke="#ddd"/><text x="{LEFT - 6}" y="{y(t) + 4:.1f}" '
-                   f'text-anchor="end">{_fmt(t)}</text>')
+    out = [_head(title), *_grid(ticks, y, pw)]
     every = max(1, n // 8)
     for i in range(0, n, every):
         if i < len(x_labels):
@@ -66,6 +62,13 @@ def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequenc
     return "\n".join(out)
 
 
+def _grid(ticks: Sequence[float], y: Callable[[float], float], pw: float) -> list[str]:
+    """A labelled horizontal grid line per tick of the value axis."""
+    return [f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
+            f'stroke="#ddd"/><text x="{LEFT - 6}" y="{y(t) + 4:.1f}" '
+            f'text-anchor="end">{_fmt(t)}</text>' for t in ticks]
+
+
 def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float]], *,
               y_label: str = "") -> str:
     """Grouped bars, one group per label."""
@@ -80,11 +83,7 @@ def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[f
     def y(v: float) -> float:
         return TOP + ph - ph * min(v, top) / top
 
-    out = [_head(title)]
-    for t in ticks:
-        out.append(f'<line x1="{LEFT}" x2="{LEFT + pw}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
-                   f'stroke="#ddd"/><text x="{LEFT - 6}" y="{y(t) + 4:.1f}" '
-                   f'text-anchor="end">{_fmt(t)}</text>')
+    out = [_head(title), *_grid(ticks, y, pw)]
     every = max(1, n // 10)
     for k, (name, values) in enumerate(series.items()):
         colour = COLOURS[k % len(COLOURS)]

@@ -23,11 +23,11 @@ must be > 0``).  A full example with every key is ``examples/peak/launch.toml``:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from doorstep.domain.cutoffs import DEFAULT_CUTOFFS
@@ -128,11 +128,13 @@ class Scenario:
         return tuple(sorted({s.split(":", 1)[0] for s in self.orders.services}))
 
 
+T = TypeVar("T")
+
 # ---- reading --------------------------------------------------------------------------
 
 
-def load_scenario(path: Path | str) -> Scenario:
-    path = Path(path)
+def _read(path: Path, parse: Callable[[Mapping[str, Any]], T]) -> T:
+    """``parse`` of the TOML file at ``path``; every error names the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -140,10 +142,14 @@ def load_scenario(path: Path | str) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML ({exc})") from exc
     try:
-        scenario = parse_scenario(data)
+        return parse(data)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
-    return replace(scenario, source=str(path))
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    path = Path(path)
+    return replace(_read(path, parse_scenario), source=str(path))
 
 
 _TOP = {"scenario", "intake", "orders", "warehouse", "policy", "rates", "shifts", "closed",
@@ -205,17 +211,7 @@ def parse_staffing(data: Mapping[str, Any]) -> tuple[StaffPlan, StationRates]:
 
 def load_staff_plan(path: Path | str) -> tuple[StaffPlan, StationRates]:
     """Read a staffing plan file (or a scenario file) for the promise engine."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from exc
-    try:
-        return parse_staffing(data)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{path}: {exc}") from exc
+    return _read(Path(path), parse_staffing)
 
 
 def _intake(t: Mapping[str, Any]) -> Intake:

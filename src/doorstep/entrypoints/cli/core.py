@@ -7,6 +7,7 @@ and a typo answer at once (``tests/e2e/test_cli_startup.py`` keeps it so).
 
 from __future__ import annotations
 
+import getpass
 import signal
 import threading
 from types import FrameType
@@ -56,6 +57,15 @@ def ensure_reachable(c: Container) -> None:
         typer.echo(f"doorstep: cannot reach the database {_safe_url(url)} "
                    f"({type(cause).__name__}: {first})", err=True)
         raise typer.Exit(2) from None
+
+
+def cli_actor() -> str:
+    """Who a command acts as in audit trails: ``cli:<login name>``, or ``cli`` when the
+    process has no login name (a container without a passwd entry)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
 
 
 def profiles_dir() -> str:

@@ -7,7 +7,6 @@ operator sees at once that nothing was dropped.  Intake is reached through
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from rich.table import Table
 from doorstep.entrypoints.cli.core import (
     DB_OPTION,
     _container,
+    cli_actor,
     ensure_current_schema,
     profiles_dir,
 )
@@ -63,13 +63,6 @@ def _default_intake(container: Container) -> IntakePort:
 
 INTAKE_FACTORY: Callable[[Container], IntakePort] = _default_intake
 """Seam: how the CLI reaches order intake (tests put a fake here)."""
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli"
 
 
 def _read(file: str) -> bytes:
@@ -311,7 +304,7 @@ def quarantine_correct(
 
     store = _store(_container(database_url))
     try:
-        store.correct(record_id, _read(file).decode("utf-8"), actor or _actor(), note)
+        store.correct(record_id, _read(file).decode("utf-8"), actor or cli_actor(), note)
     except QuarantineError as exc:
         raise _fail(exc) from exc
     console.print(
@@ -338,7 +331,7 @@ def quarantine_release(
 
     store = _store(_container(database_url))
     try:
-        store.release(record_id, actor or _actor(), note,
+        store.release(record_id, actor or cli_actor(), note,
                       profile=profile.value if profile is not None else None)
     except StillInvalid as exc:
         err.print(f"[red]#{record_id} stays held:[/]")
@@ -362,7 +355,7 @@ def quarantine_reject(
 
     store = _store(_container(database_url))
     try:
-        store.reject(record_id, actor or _actor(), note)
+        store.reject(record_id, actor or cli_actor(), note)
     except (QuarantineError, ValueError) as exc:
         raise _fail(exc) from exc
     console.print(f"#{record_id} rejected")

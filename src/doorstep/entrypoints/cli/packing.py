@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.core import DB_OPTION, _container, cli_actor, ensure_current_schema
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -37,13 +36,6 @@ console = Console()
 err = Console(stderr=True)
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
 OUT_OPTION = typer.Option(..., "--out", "-o", help="File to write.")
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli"
 
 
 @contextmanager
@@ -92,7 +84,7 @@ def pack_order(order_id: str, as_json: bool = JSON_OPTION,
     from doorstep.services.packing import pack
 
     with _session(database_url) as (c, conn):
-        stored = pack(conn, order_id, actor=_actor(),
+        stored = pack(conn, order_id, actor=cli_actor(),
                       company_prefix=c.settings.gs1_company_prefix)
     rows = [{"id": p["id"], "sscc": p["sscc"], "carton": p["carton"],
              "expected_weight_g": p["expected_weight_g"]} for p in stored]
@@ -111,7 +103,7 @@ def weigh(parcel_id: int, grams: int, as_json: bool = JSON_OPTION,
     from doorstep.services.packing import weigh as weigh_parcel
 
     with _session(database_url) as (_, conn):
-        check = weigh_parcel(conn, parcel_id, grams=grams, actor=_actor())
+        check = weigh_parcel(conn, parcel_id, grams=grams, actor=cli_actor())
     if as_json:
         typer.echo(json.dumps({"ok": check.ok, "verdict": check.verdict.value,
                                "expected_g": check.expected_g, "reason": check.reason}))
@@ -152,7 +144,7 @@ def label(parcel_id: int, out: Path = OUT_OPTION,
     config = ShippingConfig.from_setting(c.settings.sender_address, c.settings.country)
     try:
         made = label_parcel(c.engine, parcel_id, gateway=gateway, config=config,
-                            actor=_actor(), label_format=label_format)
+                            actor=cli_actor(), label_format=label_format)
     except DomainError as exc:
         err.print(f"[red]{exc}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
@@ -189,7 +181,7 @@ def manifest(carrier: str, out: Path = OUT_OPTION,
 
     with _session(database_url) as (c, conn):
         data = close_manifest(conn, carrier=carrier, warehouse=warehouse or c.settings.warehouse,
-                              actor=_actor())
+                              actor=cli_actor())
     _write(out, render_manifest(data, translations("de").gettext, locale=format_locale("de")))
     console.print(f"manifest M{data['id']}: {len(data['parcels'])} parcels", soft_wrap=True)
 
@@ -201,7 +193,7 @@ def handover(code: str, as_json: bool = JSON_OPTION,
     from doorstep.services.shipping import hand_over
 
     with _session(database_url) as (_, conn):
-        shipped = hand_over(conn, code, actor=_actor())
+        shipped = hand_over(conn, code, actor=cli_actor())
     if as_json:
         typer.echo(json.dumps(shipped))
         return

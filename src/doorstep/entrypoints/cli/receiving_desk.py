@@ -6,7 +6,6 @@ scripts) and names the field when something is refused.
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
-from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
+from doorstep.entrypoints.cli.core import DB_OPTION, _container, cli_actor, ensure_current_schema
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -27,13 +26,6 @@ app = typer.Typer(help="The receiving desk: scan, confirm, count, holds, putaway
 console = Console()
 err = Console(stderr=True)
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli"
 
 
 @contextmanager
@@ -93,7 +85,7 @@ def confirm(sscc: str, as_json: bool = JSON_OPTION,
 
     with _conn(database_url) as conn:
         advice_id = scan_package(conn, sscc)["advice_id"]
-        _print(receive(conn, advice_id, None, actor=_actor(), sscc=sscc), as_json, _outcome)
+        _print(receive(conn, advice_id, None, actor=cli_actor(), sscc=sscc), as_json, _outcome)
 
 
 @app.command("count")
@@ -113,7 +105,7 @@ def count(advice_id: int,
             err.print(f"[red]counts: {item!r} is not LINE_ID=GOOD[+DAMAGED][/red]")
             raise typer.Exit(2) from None
     with _conn(database_url) as conn:
-        _print(receive(conn, advice_id, parsed, actor=_actor()), as_json, _outcome)
+        _print(receive(conn, advice_id, parsed, actor=cli_actor()), as_json, _outcome)
 
 
 @app.command("finish")
@@ -149,7 +141,7 @@ def decide(hold_id: int, action: str = typer.Argument(..., help="accept, correct
     from doorstep.services.receiving import resolve_hold
 
     with _conn(database_url) as conn:
-        _print(resolve_hold(conn, hold_id, action, actor=_actor(), note=note,
+        _print(resolve_hold(conn, hold_id, action, actor=cli_actor(), note=note,
                             quantity=quantity, sku=sku), as_json,
                lambda h: f"hold {h['id']}: {h['status']}")
 
@@ -187,7 +179,7 @@ def putaway(area_id: int,
             _print(suggest_putaway(conn, area_id, layout), as_json,
                    lambda s: f"{s['sku']} x {s['quantity']} → {s['suggested_location']}")
         else:
-            _print(confirm_putaway(conn, area_id, location, actor=_actor()), as_json,
+            _print(confirm_putaway(conn, area_id, location, actor=cli_actor()), as_json,
                    lambda s: f"{s['sku']} x {s['quantity']} put away at {s['location']}")
 
 
