@@ -262,10 +262,11 @@ def build_quarantine_store(engine: Engine, intake: IntakePort | None = None, *,
     """A store with release hooks: orders → intake, tracking → the tracking-ingest store step.
 
     Profiles are found by the name a record was held under — the user's folder
-    ``profiles_dir`` (``DOORSTEP_PROFILES_DIR``) first, then the built-in ones — and a
-    release says when that profile changed since.  Released tracking events are
-    re-validated against the shipments doorstep knows, so a delivery scan held for review
-    is released only once its hand-over is recorded.
+    ``profiles_dir`` (``DOORSTEP_PROFILES_DIR``) first, then the built-in ones; their
+    current hash (``profile_digest``) lets a release see that a profile changed since the
+    hold, and then map with the kept copy or the current file as asked.  Released tracking
+    events are re-validated against the shipments doorstep knows, so a delivery scan held
+    for review is released only once its hand-over is recorded.
     """
     store = QuarantineStore(engine)
 
