@@ -90,7 +90,8 @@ class ProfileChanged(QuarantineError):
     def __init__(self, record_id: int, name: str, held: str, current: str | None) -> None:
         self.record_id, self.name = record_id, name
         self.held_sha256, self.current_sha256 = held, current
-        now = f"is now sha256 {current[:12]}" if current else "is no longer found"
+        now = (f"is now sha256 {current[:12]}" if current
+               else "is no longer found (or no longer loads)")
         DomainError.__init__(
             self, f"record {record_id} was held under profile {name!r} sha256 {held[:12]}, "
                   f"which {now}: release it with profile 'held' (the copy it was held under) "
