@@ -116,3 +116,20 @@ def test_an_item_scan_reads_the_order_and_its_suggestion_once(
     assert scan.status_code == 200
     assert "MUG verified." in scan.text and ">1 / 1<" in scan.text and ">1 / 2<" in scan.text
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/packing/order/NO-SUCH-ORDER/pack"),
+    ("post", "/packing/order/NO-SUCH-ORDER/verify"),
+    ("get", "/packing/parcel/999999/label"),
+    ("get", "/packing/parcel/999999/slip"),
+])
+def test_an_unknown_order_or_parcel_answers_with_the_bench_page_not_json(
+        bench: tuple[TestClient, str], method: str, path: str) -> None:
+    client, _ = bench
+    token = _token(client.get("/packing?lang=de").text)
+    answer = (client.post(path + "?lang=de", data={"csrf_token": token, "item": "MUG"})
+              if method == "post" else client.get(path + "?lang=de"))
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'name="code"' in answer.text  # the scan field, ready for the next tote

@@ -185,7 +185,10 @@ async def pack(request: Request, order_id: str,
                principal: Principal = Depends(BENCH)) -> HTMLResponse:
     scanned = _scans_from(await request.form())
     with engine(request).connect() as conn:
-        view = _order_view(conn, order_id, scanned)
+        try:
+            view = _order_view(conn, order_id, scanned)
+        except NotFound:
+            return _bench(request, error="unknown", code=order_id, status=404)
     if not view["verified"]:
         return _order_page(request, order_id, scanned=scanned, view=view,
                            notice=("bad", "unverified"), status=422)
@@ -232,7 +235,7 @@ def label(request: Request, parcel_id: int,
                            .join(orders, orders.c.id == parcels.c.order_id)
                            .where(parcels.c.id == parcel_id)).first()
     if row is None:
-        raise NotFound("parcel", str(parcel_id))
+        return _bench(request, error="unknown", code=str(parcel_id), status=404)
     if row.status == "labelled" and row.label_format == "pdf":
         return Response(row.label, media_type="application/pdf")  # print it again
     carrier = carrier_of(row.carrier_service)
@@ -254,7 +257,10 @@ def slip(request: Request, parcel_id: int) -> Response:
 
     sender = shipping_config(request).sender_lines()
     with engine(request).connect() as conn:
-        data = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
+        try:
+            data = shipping.slip_for(conn, parcel_id, sender=sender, return_address=sender)
+        except NotFound:
+            return _bench(request, error="unknown", code=str(parcel_id), status=404)
     language = choose_language(request)[0]
     return Response(render_slip(data, translations(language).gettext,
                                 locale=format_locale(language)),
