@@ -13,6 +13,7 @@ at its own slot of the layout), its destination and its carrier service from the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,7 +43,15 @@ class SimOrder:
 
     @property
     def carrier(self) -> str:
-        return carrier_of(self.service)
+        return _carrier(self.service)
+
+
+@functools.lru_cache(maxsize=256)
+def _carrier(service: str) -> str:
+    """``carrier_of`` remembered per service text: the model asks for an order's carrier
+    about six times and a scenario names a handful of services (a week parsed the same
+    three strings 1.1 million times)."""
+    return carrier_of(service)
 
 
 def hourly_rates(scenario: Scenario, intake: Intake | None = None) -> np.ndarray:
@@ -107,33 +116,34 @@ def generate(scenario: Scenario, codes: Sequence[str], *,
     country_p = np.asarray([mix.countries[c] for c in countries]) / sum(mix.countries.values())
     services = list(mix.services)
     service_p = np.asarray([mix.services[s] for s in services]) / sum(mix.services.values())
+    names = [f"SKU-{s + 1:05d}" for s in range(skus)]
     n = 0
     for hour, rate in enumerate(rates):
         count = int(rng.poisson(rate))
         if count == 0:
             continue
-        times = np.sort(rng.uniform(hour * 3600.0, (hour + 1) * 3600.0, count))
+        times = np.sort(rng.uniform(hour * 3600.0, (hour + 1) * 3600.0, count)).tolist()
         n_lines = rng.choice(len(lines_p), size=count, p=lines_p) + 1
-        sku_draws = rng.choice(skus, size=int(n_lines.sum()), p=zipf)
-        qty = rng.choice(3, size=int(n_lines.sum()), p=(0.8, 0.15, 0.05)) + 1
-        dest = rng.choice(len(countries), size=count, p=country_p)
-        serv = rng.choice(len(services), size=count, p=service_p)
-        pc = rng.integers(0, 1 << 30, size=count)
+        sku_draws = rng.choice(skus, size=int(n_lines.sum()), p=zipf).tolist()
+        qty = (rng.choice(3, size=int(n_lines.sum()), p=(0.8, 0.15, 0.05)) + 1).tolist()
+        dest = rng.choice(len(countries), size=count, p=country_p).tolist()
+        serv = rng.choice(len(services), size=count, p=service_p).tolist()
+        pc = rng.integers(0, 1 << 30, size=count).tolist()
         k = 0
-        for i in range(count):
+        for i, lines in enumerate(n_lines.tolist()):  # plain Python numbers from here on
             n += 1
             picked: dict[int, int] = {}
-            for _ in range(int(n_lines[i])):
-                s = int(sku_draws[k])
-                picked[s] = picked.get(s, 0) + int(qty[k])
+            for _ in range(lines):
+                s = sku_draws[k]
+                picked[s] = picked.get(s, 0) + qty[k]
                 k += 1
-            country = countries[int(dest[i])]
+            country = countries[dest[i]]
             codes_for = POSTCODES.get(country, ("1000",))
             yield SimOrder(
-                id=f"sim-{n:07d}", at=float(times[i]),
-                lines=tuple((f"SKU-{s + 1:05d}", q, slots[s]) for s, q in picked.items()),
-                service=services[int(serv[i])], country=country,
-                postcode=codes_for[int(pc[i]) % len(codes_for)])
+                id=f"sim-{n:07d}", at=times[i],
+                lines=tuple((names[s], q, slots[s]) for s, q in picked.items()),
+                service=services[serv[i]], country=country,
+                postcode=codes_for[pc[i] % len(codes_for)])
 
 
 def local_origin(scenario: Scenario) -> datetime:

@@ -136,23 +136,25 @@ class PeakModel:
     def arrivals(self, orders: Iterable[SimOrder]) -> Generator[simpy.Event, Any, None]:
         wh = self.promises.model.calendars.warehouse if self.promises else None
         calendar = self.site.calendar(self.origin)
+        zone = self.origin.tzinfo
+        earliest_cut = min(self.scenario.pickups.values())
         for order in orders:
             if order.at >= self.horizon:
                 break
             if order.at > self.env.now:
                 yield self.env.timeout(order.at - self.env.now)
             now = self.now()
+            here = now.astimezone(zone)
             self.orders[order.id] = order
             self.accepted_at[order.id] = self.env.now
             backlog = len(self.accepted_at) - len(self.shipped_at)
             if self.promises is not None and wh is not None:
                 outcome = self.promises.promise(order, now, backlog)
                 self.promised[order.id] = outcome.promised
-                self.days_promised += (outcome.promised - now.astimezone(
-                    self.origin.tzinfo).date()).days
+                self.days_promised += (outcome.promised - here.date()).days
                 self.under_load += outcome.under_load
-            cut = self.scenario.pickups.get(order.carrier, min(self.scenario.pickups.values()))
-            local = now.astimezone(self.origin.tzinfo).replace(tzinfo=None)
+            cut = self.scenario.pickups.get(order.carrier, earliest_cut)
+            local = here.replace(tzinfo=None)
             due_day = start_day(calendar, local, cut)
             self.due.setdefault((order.carrier, due_day), []).append(order.id)
             self.op.accept(order, now)

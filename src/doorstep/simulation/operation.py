@@ -20,6 +20,7 @@ are not handed to ``plan_wave`` at all.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,11 +68,13 @@ class MemoryOperation:
         self.policy = policy
         self.waiting: dict[str, dict[str, SimOrder]] = {}  # carrier -> orders by age
         self.accepted_at: dict[str, datetime] = {}
+        self.lines: dict[str, tuple[OrderLine, ...]] = {}  # an order's wave lines, made once
         self.waves = 0
 
     def accept(self, order: SimOrder, now: datetime) -> None:
         self.waiting.setdefault(order.carrier, {})[order.id] = order
         self.accepted_at[order.id] = now
+        self.lines[order.id] = tuple(OrderLine(sku, qty, loc) for sku, qty, loc in order.lines)
 
     def backlog(self) -> int:
         return sum(len(v) for v in self.waiting.values())
@@ -86,12 +89,13 @@ class MemoryOperation:
             if not queue:
                 continue
             cutoff = next_cutoff(self.site, carrier, now, calendar)
-            for order in list(queue.values())[:limit]:
+            promised = cutoff.date()
+            for order in itertools.islice(queue.values(), limit):
                 by_id[order.id] = order
                 candidates.append(WaveOrder(
-                    id=order.id, carrier=carrier, cutoff=cutoff, promised=cutoff.date(),
+                    id=order.id, carrier=carrier, cutoff=cutoff, promised=promised,
                     priority=0, created_at=self.accepted_at[order.id],
-                    lines=tuple(OrderLine(sku, qty, loc) for sku, qty, loc in order.lines)))
+                    lines=self.lines[order.id]))
         p = self.policy
         wave = plan_wave(self.layout, candidates, now,
                          rules=WaveRules(max_orders=limit,
@@ -102,6 +106,7 @@ class MemoryOperation:
             if d.released:
                 order = by_id[d.order_id]
                 del self.waiting[order.carrier][order.id]
+                del self.lines[order.id]
         return [PickJob(id=f"w{self.waves}-b{pl.batch}", orders=tuple(pl.totes),
                         distance_m=pl.distance, lines=len(pl.lines))
                 for pl in wave.pick_lists]

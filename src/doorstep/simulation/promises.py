@@ -87,6 +87,7 @@ class PromiseDesk:
         self._transit: dict[tuple[str, str, str, float], np.ndarray] = {}
         self.rng = np.random.default_rng(scenario.seed + 7)
         self.origin_region = origin_region(model, scenario.country)
+        self.zone = scenario.zone
 
     def request(self, order: SimOrder, at: datetime) -> PromiseRequest:
         named = parse_carrier_service(order.service) or DEFAULT_SERVICE
@@ -97,7 +98,7 @@ class PromiseDesk:
 
     def promise(self, order: SimOrder, at: datetime, backlog: int) -> Outcome:
         cfg = self.model.config
-        local = at.astimezone(self.scenario.zone)
+        local = at.astimezone(self.zone)
         start = start_day(self.model.calendars.warehouse, local.replace(tzinfo=None), cfg.cutoff)
         step = max(self.step, backlog // 100)  # 1 % of the backlog, or of a planned day
         bucket = backlog - backlog % step

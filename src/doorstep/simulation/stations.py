@@ -42,10 +42,13 @@ class StaffTimeline:
             for m in range(self.minutes):
                 counts[m] = plan.staff_at(naive + timedelta(minutes=m), station)
             self.staff[station] = counts
+        # The same counts as Python lists: a station asks for its crew at every job (a
+        # million times a peak week), and a list index is far cheaper than a NumPy one.
+        self._crew: dict[str, list[int]] = {s: c.tolist() for s, c in self.staff.items()}
 
     def staff_now(self, station: str, t: float) -> int:
         m = int(t // 60)
-        return int(self.staff[station][m]) if m < self.minutes else 0
+        return self._crew[station][m] if m < self.minutes else 0
 
     def changes(self, station: str) -> list[float]:
         """Times (s) at which the crew of ``station`` changes, the start included."""
@@ -55,7 +58,7 @@ class StaffTimeline:
 
     def on_duty(self, station: str, worker: int, t: float) -> bool:
         m = int(t // 60)
-        return m < self.minutes and int(self.staff[station][m]) > worker
+        return m < self.minutes and self._crew[station][m] > worker
 
     def staffed_seconds(self, station: str) -> np.ndarray:
         """Worker-seconds on duty in each hour."""

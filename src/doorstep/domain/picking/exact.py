@@ -90,6 +90,15 @@ def apply_vertical(state: State, block: int, below: int, above: int, connects: b
 
 
 @cache
+def _verticals(
+    state: State, block: int, moves: tuple[tuple[int, int, bool], ...]
+) -> tuple[State, ...]:
+    """:func:`apply_vertical` for each of a sub-aisle's moves at once: one cache lookup per
+    state instead of one per state and move (a peak week routes ~18,000 tours)."""
+    return tuple(apply_vertical(state, block, below, above, conn) for below, above, conn in moves)
+
+
+@cache
 def right_choices(state: State, depot_node: int | None) -> list[tuple[int, ...]]:
     per_node: list[tuple[int, ...]] = []
     for j, (par, _) in enumerate(state):
@@ -118,6 +127,17 @@ def continue_right(state: State, ms: tuple[int, ...]) -> State | None:
     return None
 
 
+@cache
+def _rights(state: State, depot_node: int | None) -> tuple[tuple[tuple[int, ...], State, int], ...]:
+    """The feasible ways on to the next column: (edge counts, state there, edges walked)."""
+    out = []
+    for ms in right_choices(state, depot_node):
+        new_state = continue_right(state, ms)
+        if new_state is not None:
+            out.append((ms, new_state, sum(ms)))
+    return tuple(out)
+
+
 Trace = list[dict[State, tuple[State, object]]]
 
 
@@ -143,9 +163,9 @@ def shortest_tour(grid: Grid, seen: set[State] | None = None) -> Walks:
             )
             nxt: dict[State, float] = {}
             back: dict[State, tuple[State, object]] = {}
+            moves = tuple((opt[0], opt[1], opt[2]) for opt in opts)
             for state, cost in costs.items():
-                for opt in opts:
-                    new = apply_vertical(state, block, opt[0], opt[1], opt[2])
+                for opt, new in zip(opts, _verticals(state, block, moves), strict=True):
                     total = cost + opt[3]
                     if total < nxt.get(new, _INF):
                         nxt[new] = total
@@ -166,11 +186,8 @@ def shortest_tour(grid: Grid, seen: set[State] | None = None) -> Walks:
         nxt = {}
         back = {}
         for state, cost in costs.items():
-            for ms in right_choices(state, depot_node):
-                new_state = continue_right(state, ms)
-                if new_state is None:
-                    continue
-                total = cost + dx * sum(ms)
+            for ms, new_state, used in _rights(state, depot_node):
+                total = cost + dx * used
                 if total < nxt.get(new_state, _INF):
                     nxt[new_state] = total
                     back[new_state] = (state, ms)
@@ -204,10 +221,10 @@ def _edges(
 ) -> list[tuple[XY, XY]]:
     edges: list[tuple[XY, XY]] = []
     for col, block, (_, _, _, _, kind, split) in verticals:
-        x, lo, hi = grid.xs[col], grid.ys[block], grid.ys[block + 1]
+        x = round(grid.xs[col], 6)  # key(x, y) for every point of the column, inlined
         ys = grid.picks[col][block]
-        pts = [key(x, y) for y in ys]
-        low, high = key(x, lo), key(x, hi)
+        pts = [(x, round(y, 6)) for y in ys]
+        low, high = (x, round(grid.ys[block], 6)), (x, round(grid.ys[block + 1], 6))
         if kind == "through":
             edges += _chain([low, *pts, high], 1)
         elif kind == "double":

@@ -133,15 +133,27 @@ def _validate(orders: Sequence[WaveOrder], now: datetime) -> None:
 
 def release_key(order: WaveOrder, now: datetime, rules: WaveRules) -> tuple[object, ...]:
     """Sort key: at-risk cut-offs first (soonest first), then promised date, priority, age."""
-    at_risk = now <= order.cutoff <= now + rules.at_risk_within
-    return (
-        0 if at_risk else 1,
-        order.cutoff if at_risk else datetime.max.replace(tzinfo=now.tzinfo),
-        order.promised,
-        -order.priority,
-        order.created_at,
-        order.id,
-    )
+    return _release_keys(now, rules)(order)
+
+
+def _release_keys(now: datetime, rules: WaveRules) -> Callable[[WaveOrder], tuple[object, ...]]:
+    """:func:`release_key` with what depends only on ``now`` worked out once per wave (a
+    simulated peak week ranks hundreds of thousands of candidates)."""
+    latest = now + rules.at_risk_within
+    never = datetime.max.replace(tzinfo=now.tzinfo)
+
+    def key(order: WaveOrder) -> tuple[object, ...]:
+        at_risk = now <= order.cutoff <= latest
+        return (
+            0 if at_risk else 1,
+            order.cutoff if at_risk else never,
+            order.promised,
+            -order.priority,
+            order.created_at,
+            order.id,
+        )
+
+    return key
 
 
 def choose_release(orders: Sequence[WaveOrder], now: datetime, rules: WaveRules) -> list[Decision]:
@@ -149,18 +161,21 @@ def choose_release(orders: Sequence[WaveOrder], now: datetime, rules: WaveRules)
     _validate(orders, now)
     decisions: list[Decision] = []
     count = lines = 0
-    for o in sorted(orders, key=lambda o: release_key(o, now, rules)):
-        at_risk = release_key(o, now, rules)[0] == 0
-        why = (
-            f"cut-off {o.cutoff.isoformat()} at risk"
-            if at_risk
-            else f"promised {o.promised.isoformat()}, priority {o.priority}"
-        )
+    key = _release_keys(now, rules)
+    ranked = sorted(((key(o), o) for o in orders), key=lambda ko: ko[0])
+    full_orders = f"wave full ({rules.max_orders} orders)"
+    full_lines = f"wave full ({rules.max_lines} lines)"
+    for ranking, o in ranked:
         if count >= rules.max_orders:
-            decisions.append(Decision(o.id, False, f"wave full ({rules.max_orders} orders)"))
+            decisions.append(Decision(o.id, False, full_orders))
         elif rules.max_lines is not None and lines + len(o.lines) > rules.max_lines:
-            decisions.append(Decision(o.id, False, f"wave full ({rules.max_lines} lines)"))
+            decisions.append(Decision(o.id, False, full_lines))
         else:
+            why = (
+                f"cut-off {o.cutoff.isoformat()} at risk"
+                if ranking[0] == 0
+                else f"promised {o.promised.isoformat()}, priority {o.priority}"
+            )
             decisions.append(Decision(o.id, True, why))
             count += 1
             lines += len(o.lines)

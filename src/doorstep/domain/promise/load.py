@@ -152,7 +152,7 @@ def planned_queue_processing(
     days: list[int] = []
     base: list[float] = []
     queue: list[float] = []
-    is_open = set(int(d) for d in open_days[: limit])
+    is_open = set(np.asarray(open_days[:limit], dtype=np.int64).tolist())  # Python ints
     k = -1
     cum = var = 0.0
     need = backlog + 1.0

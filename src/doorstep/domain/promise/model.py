@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import numpy as np
+import numpy.typing as npt
 
 from doorstep.domain.promise.calendar import WorkCalendar
 from doorstep.domain.promise.load import Capacity
@@ -26,6 +27,7 @@ from doorstep.domain.promise.survival import DayDistribution
 ALL = "all"
 DEFAULT_CARRIER = "*"
 GRID = tuple(float(x) for x in np.linspace(0.0, 1.0, 201))
+_GRID = np.asarray(GRID, dtype=np.float64)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,13 +106,21 @@ class LevelMap:
     upper: tuple[float, ...]
     lower: tuple[float, ...]
     n: int
+    # The tables as arrays, made once: np.interp on the tuples converted 2 × 201 floats at
+    # every call, three calls a promise.
+    _upper: npt.NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    _lower: npt.NDArray[np.float64] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_upper", np.asarray(self.upper, dtype=np.float64))
+        object.__setattr__(self, "_lower", np.asarray(self.lower, dtype=np.float64))
 
     def upper_level(self, level: float) -> float:
-        raw = float(np.interp(level, GRID, self.upper))
+        raw = float(np.interp(level, _GRID, self._upper))
         return min(max(raw + 1e-9, 1e-6), 1.0 - 1e-9)
 
     def lower_level(self, level: float) -> float:
-        raw = float(np.interp(level, GRID, self.lower))
+        raw = float(np.interp(level, _GRID, self._lower))
         return min(max(raw, 1e-9), 1.0 - 1e-9)
 
 
