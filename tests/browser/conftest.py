@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from doorstep.devtools.server import ServerProcess, upgrade_database
+from doorstep.devtools.server import ServerProcess
 
 CHROMIUM = Path(os.environ.get("DOORSTEP_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -116,12 +116,13 @@ def live_server_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory,
+def live_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path,
                 live_server_env: dict[str, str]) -> Iterator[ServerProcess]:
-    """A real ``doorstep serve`` on a free loopback port over a fresh SQLite database."""
+    """A real ``doorstep serve`` on a free loopback port over a fresh SQLite database: a copy
+    of the session's migrated template (``tests/conftest.py``)."""
     folder = tmp_path_factory.mktemp("browser-server")
+    shutil.copy(sqlite_template, folder / "doorstep.db")
     url = f"sqlite:///{folder}/doorstep.db"
-    upgrade_database(url)
     server = ServerProcess(url, log_dir=folder, env={"DOORSTEP_PROMISE_MODEL_PATH": "",
                                                      **live_server_env})
     with server:

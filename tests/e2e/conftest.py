@@ -2,9 +2,11 @@
 
 The databases come from ``tests/conftest.py`` (``sqlite_url`` in ``tmp_path``,
 ``postgres_url`` — a ``CREATE DATABASE`` per test, dropped afterwards — and ``database_url``,
-parametrised over both).  Here they are migrated with ``doorstep db upgrade`` as a user would,
-and servers and workers run as subprocesses from ``doorstep.devtools.server``; every process a
-test starts is stopped when it ends, even when it fails.
+parametrised over both) and so do ``migrated_url``, ``migrated_sqlite_url`` and
+``migrated_postgres_url``: the same at the newest schema, copies of a template that
+``doorstep db upgrade`` migrated once per session, as a user would.  Servers and workers
+run as subprocesses from ``doorstep.devtools.server``; every process a test starts is
+stopped when it ends, even when it fails.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from doorstep.bootstrap import make_engine, normalise_url
 from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL
-from doorstep.devtools.server import ServerProcess, WorkerProcess, free_port, upgrade_database
+from doorstep.devtools.server import ServerProcess, WorkerProcess, free_port
 
 PG_ADMIN_URL = os.environ.get("DOORSTEP_TEST_PG_URL", DEFAULT_PG_ADMIN_URL)
 
@@ -46,27 +48,6 @@ def pg_admin_url() -> str:
 def port() -> int:
     """A loopback port nobody listens on."""
     return free_port()
-
-
-@pytest.fixture
-def migrated_url(database_url: str) -> str:
-    """A fresh database (SQLite and PostgreSQL) after ``doorstep db upgrade``."""
-    upgrade_database(database_url)
-    return database_url
-
-
-@pytest.fixture
-def migrated_sqlite_url(sqlite_url: str) -> str:
-    """A fresh SQLite database in ``tmp_path`` after ``doorstep db upgrade``."""
-    upgrade_database(sqlite_url)
-    return sqlite_url
-
-
-@pytest.fixture
-def migrated_postgres_url(postgres_url: str) -> str:
-    """A fresh PostgreSQL database after ``doorstep db upgrade``."""
-    upgrade_database(postgres_url)
-    return postgres_url
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import make_engine
 from doorstep.domain.catalogue import Product
@@ -21,8 +20,9 @@ MUG = Product(sku="MUG", gtin="4012345000016", name="Mug", weight_g=350,
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's database, at the newest schema: asking for ``engine`` makes
+    ``database_url`` a copy of the migrated template (see ``tests/conftest.py``)."""
     eng = make_engine(database_url)
-    upgrade(eng)
     yield eng
     eng.dispose()
 

@@ -24,7 +24,6 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import Container, make_engine
 from doorstep.devtools.credentials import bearer, issue_key
@@ -72,12 +71,17 @@ def client(stocked: Engine) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture
+def migrated_fixtures(migrated_fixtures: frozenset[str]) -> frozenset[str]:
+    """``db_client`` asks for its database itself and needs it migrated."""
+    return migrated_fixtures | {"db_client"}
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     """For the cases the database used to decide (NUL bytes, BIGINT): both databases."""
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     engine = make_engine(url)
-    upgrade(engine)
     with client_for(engine) as c:
         yield c
     engine.dispose()

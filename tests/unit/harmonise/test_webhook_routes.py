@@ -11,7 +11,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.quarantine_store import QuarantineStore
 from doorstep.adapters.webhook_signatures import sign
 from doorstep.bootstrap import Container, make_engine
@@ -38,12 +37,11 @@ class FakeIntake:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[FastAPI]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/w.db",
+def app(migrated_sqlite_url: str) -> Iterator[FastAPI]:
+    settings = Settings(database_url=migrated_sqlite_url,
                         shopify_webhook_secret=SHOPIFY_SECRET,
                         woocommerce_webhook_secret=WOO_SECRET)
     engine = make_engine(settings.database_url)
-    upgrade(engine)
     app = FastAPI()
     app.include_router(webhooks.router)
     app.state.container = Container(settings, engine)
