@@ -51,6 +51,9 @@ class Settings:
     slo_outbox_lag_s: float = 60.0
     slo_promise_kept: float = 0.95
     slo_quarantine_per_hour: float = 100.0
+    # The watchlist's lead-time SLA per carrier and destination country (a TOML file,
+    # docs/cockpit.md): "lead time exceeded" is checked against it beside the promise.
+    lead_time_sla_path: str = ""
     prometheus_url: str = ""
     alert_webhook_url: str = ""
     alert_email: str = ""

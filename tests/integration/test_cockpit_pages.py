@@ -144,3 +144,17 @@ def test_the_queue_filters_by_reason_and_source(stocked: Engine, client: TestCli
     hidden = client.get("/ops/quarantine", params={"reason": "missing_field"}).text
     assert f'href="/ops/quarantine/{record}"' in shown
     assert f'href="/ops/quarantine/{record}"' not in hidden
+
+
+def test_the_watchlist_gives_its_reasons_in_the_readers_language(
+        stocked: Engine, client: TestClient) -> None:
+    """The API's English sentence is not what a German page shows: the reason comes from
+    the German catalogue, its count and date in German form."""
+    ship_new_order(stocked, "WL-2", ("PEN", 1), carrier="dhl", tracking_number="XX")
+    with stocked.begin() as conn:
+        conn.execute(update(shipments).values(shipped_at=datetime.now(UTC) - timedelta(hours=1)))
+    german = client.get("/ops/watchlist", params={"lang": "de"}).text
+    english = client.get("/ops/watchlist", params={"lang": "en"}).text
+    assert "2 Zeichen „XX“ passen zu keinem Nummernformat von dhl" in german
+    assert "match no dhl number format" not in german
+    assert "2 characters &#39;XX&#39; match no dhl number format" in english

@@ -169,3 +169,36 @@ def test_over_http_an_integration_key_finds_only_its_channels_orders_and_parcels
     assert [o["id"] for o in own] == [mine]
     assert other == [] and by_mail == []
     assert parcel.status_code == 404 and theirs
+
+
+def test_a_page_and_its_parcels_numbers_are_read_in_one_statement(stocked: Engine) -> None:
+    """One round trip per search: the page of orders and each order's tracking numbers come
+    from one statement, an order with two parcels listed once with both numbers."""
+    from sqlalchemy import event
+
+    from doorstep.adapters.db.tables import shipments
+    from doorstep.adapters.db.uow import single_read
+
+    two = ship_new_order(stocked, "T-1", ("PEN", 1), carrier="dhl",
+                         tracking_number="100000000101")
+    with stocked.begin() as conn:
+        conn.execute(insert(shipments).values(order_id=two, carrier="dhl",
+                                              tracking_number="100000000102",
+                                              shipped_at=datetime.now(UTC), units={}))
+    place(stocked, "T-2")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        if not str(args[2]).startswith("BEGIN"):  # SQLite's explicit BEGIN is no query
+            statements.append(str(args[2]))
+
+    with single_read(stocked) as conn:
+        event.listen(conn, "before_cursor_execute", count)
+        page = search_orders(conn, OrderQuery(limit=1))
+        statements_for_first = len(statements)
+        following = search_orders(conn, OrderQuery(limit=1, cursor=page["next_cursor"]))
+        by_number = search_orders(conn, OrderQuery(tracking="100000000102"))
+    assert statements_for_first == 1 and len(statements) == 3
+    assert [i["external_id"] for i in page["items"] + following["items"]] == ["T-2", "T-1"]
+    assert following["items"][0]["tracking_numbers"] == ["100000000101", "100000000102"]
+    assert [i["id"] for i in by_number["items"]] == [two]

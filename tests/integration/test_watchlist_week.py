@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from order_builders import api_client, order, ship_new_order
 from sqlalchemy import Engine, insert, select, update
 
 from doorstep.adapters.db.tables import order_events, orders, shipments, tracking_events
 from doorstep.adapters.db.uow import transaction
+from doorstep.domain.lead_time_sla import SlaError
 from doorstep.services.intake import accept_order
 from doorstep.services.watchlist import WatchlistService
 
@@ -134,3 +137,34 @@ def test_the_watchlist_over_http(stocked: Engine) -> None:
             order_events.c.order_id == typo,
             order_events.c.type == "notification.requested")).scalar_one()
     assert requested["category"] == "invalid_tracking"
+
+
+def test_lead_time_is_checked_against_the_merchants_sla_over_http(stocked: Engine,
+                                                                   tmp_path: Path) -> None:
+    """An SLA file (setting lead_time_sla_path) gives DHL one delivery day within Germany:
+    a parcel handed over three days ago and still moving is late against it — the defaults
+    (three days of usual transit) would not list it yet — and the row names the SLA."""
+    sla = tmp_path / "sla.toml"
+    sla.write_text("[dhl]\nDE = 1\nAT = 4\n", encoding="utf-8")
+    now = datetime.now(BERLIN)
+    moving = hand_over(stocked, "SLA", "100000000020", now - timedelta(days=3))
+    scan(stocked, moving, "100000000020", "in_transit", now - timedelta(hours=2))
+    with api_client(stocked) as client:  # no SLA configured: within the usual transit
+        late = client.get("/v1/watchlist", params={"category": "lead_time_exceeded"}).json()
+        assert late["items"] == []
+    with api_client(stocked, lead_time_sla_path=str(sla)) as client:
+        late = client.get("/v1/watchlist", params={"category": "lead_time_exceeded"}).json()
+    (row,) = late["items"]
+    assert row["order_id"] == moving
+    assert row["reason"] == {"code": "late_sla", "facts": {
+        "carrier": "dhl", "country": "DE", "days": 1, "late": row["reason"]["facts"]["late"]}}
+    assert "SLA for dhl to DE: 1 delivery day(s)" in row["why"]
+
+
+def test_a_broken_sla_file_stops_the_app_with_the_entry_named(stocked: Engine,
+                                                              tmp_path: Path) -> None:
+    sla = tmp_path / "sla.toml"
+    sla.write_text("[dhl]\nDE = 0\n", encoding="utf-8")
+    with pytest.raises(SlaError, match="SLA dhl.DE"), api_client(
+            stocked, lead_time_sla_path=str(sla)):
+        pass

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from doorstep.domain.watchlist_texts import Why, english
+
 _S10 = re.compile(r"^[A-Z]{2}(\d{8})(\d)[A-Z]{2}$")
 _FORMATS: dict[str, tuple[re.Pattern[str], ...]] = {
     "dhl": (re.compile(r"^\d{10,20}$"), re.compile(r"^JJD\d{10,30}$"),
@@ -49,18 +51,27 @@ def _ups_1z_ok(number: str) -> bool:
     return number[-1].isdigit() and check == int(number[-1])
 
 
-def tracking_number_problem(carrier: str, number: str) -> str | None:
-    """Why ``number`` cannot be one of ``carrier``'s tracking numbers, or None if plausible."""
+def tracking_number_fault(carrier: str, number: str) -> Why | None:
+    """Why ``number`` cannot be one of ``carrier``'s tracking numbers, or None if plausible
+    (a text id and its facts: ``domain.watchlist_texts``)."""
     clean = number.replace(" ", "").replace("-", "").upper()
     if not clean:
-        return "the tracking number is empty"
+        return Why("tracking_empty")
     if _S10.match(clean):
-        return None if _s10_ok(clean) else "the UPU S10 check digit does not match"
+        return None if _s10_ok(clean) else Why("tracking_s10_check")
     family = carrier.split(":", 1)[0].strip().lower()
     if family == "ups" and clean.startswith("1Z") and len(clean) == 18:
-        return None if _ups_1z_ok(clean) else "the UPS 1Z check digit does not match"
+        return None if _ups_1z_ok(clean) else Why("tracking_ups_check")
     patterns = _FORMATS.get(family, _ANY)
     if any(p.match(clean) for p in patterns):
         return None
-    shown = family if family in _FORMATS else "any carrier"
-    return f"{len(clean)} characters {clean[:24]!r} match no {shown} number format"
+    facts = {"length": len(clean), "number": clean[:24]}
+    if family in _FORMATS:
+        return Why("tracking_no_format", {**facts, "carrier": family})
+    return Why("tracking_no_format_any", facts)
+
+
+def tracking_number_problem(carrier: str, number: str) -> str | None:
+    """:func:`tracking_number_fault` in English (None if the number is plausible)."""
+    fault = tracking_number_fault(carrier, number)
+    return None if fault is None else english(fault)

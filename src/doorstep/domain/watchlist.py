@@ -27,8 +27,10 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from doorstep.domain.lead_time_sla import Sla
 from doorstep.domain.promise.calendar import WorkCalendar, start_day
-from doorstep.domain.tracking_numbers import tracking_number_problem
+from doorstep.domain.tracking_numbers import tracking_number_fault
+from doorstep.domain.watchlist_texts import Why, english
 
 
 class Category(StrEnum):
@@ -140,7 +142,8 @@ class Schedule:
 
 @dataclass(frozen=True, kw_only=True)
 class Flag:
-    """One row of the watchlist: what is wrong, since when, and why in plain words."""
+    """One row of the watchlist: what is wrong, since when, and why (a text id and facts,
+    put into words in the reader's language by whoever shows it)."""
 
     category: Category
     order_id: str
@@ -149,48 +152,61 @@ class Flag:
     since: datetime
     due: datetime
     """When the usual time ran out (the moment the parcel joined the list)."""
-    why: str
+    reason: Why
 
     @property
     def key(self) -> str:
         """Stable id of this problem: category, order and parcel."""
         return f"{self.category.value}~{self.order_id}~{self.tracking_number or ''}"
 
+    @property
+    def why(self) -> str:
+        """The reason in English (the API's ``why``; pages translate ``reason``)."""
+        return english(self.reason)
 
-def _hours(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.1f} days"
+
+def _hours(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 1)
 
 
-def classify(parcel: Parcel, usual: Usual, schedule: Schedule, now: datetime) -> list[Flag]:
-    """Every watchlist category ``parcel`` falls into at ``now`` (empty when all is well)."""
+def classify(parcel: Parcel, usual: Usual, schedule: Schedule, now: datetime,
+             sla: Sla | None = None) -> list[Flag]:
+    """Every watchlist category ``parcel`` falls into at ``now`` (empty when all is well).
+
+    ``sla`` is the merchant's lead time for the parcel's carrier and destination country
+    (``domain.lead_time_sla``), checked beside the promise; without either, the lane's
+    usual transit stands in.
+    """
     scans = sorted((s for s in parcel.scans if s.at <= now), key=lambda s: s.at)
     if any(s.status in FINAL_SCANS for s in scans) or parcel.order_status in (
             "delivered", "cancelled"):
         return []
     flags: list[Flag] = []
+    tz = schedule.tz
 
-    def flag(category: Category, since: datetime, due: datetime, why: str) -> None:
+    def flag(category: Category, since: datetime, due: datetime, why: Why) -> None:
         flags.append(Flag(category=category, order_id=parcel.order_id, carrier=parcel.carrier,
-                          tracking_number=parcel.tracking_number, since=since, due=due, why=why))
+                          tracking_number=parcel.tracking_number, since=since, due=due,
+                          reason=why))
 
     if parcel.shipped_at is None and parcel.labelled_at is not None:
         pickup = schedule.next_pickup(parcel.labelled_at, parcel.pickup)
         if now > pickup:
             flag(Category.LABELLED_NOT_HANDED_OVER, parcel.labelled_at, pickup,
-                 f"labelled {parcel.labelled_at.astimezone(schedule.tz):%a %d %b %H:%M} but "
-                 f"not handed over at the {parcel.carrier} pick-up {pickup:%a %d %b %H:%M}")
+                 Why("labelled_not_handed_over", {
+                     "labelled": parcel.labelled_at.astimezone(tz),
+                     "carrier": parcel.carrier, "pickup": pickup.astimezone(tz)}))
     if parcel.shipped_at is None:
         due = schedule.planned_handover(parcel.accepted_at, usual.processing_days,
                                         parcel.pickup)
         if now > due:
             flag(Category.DELAYED_DISPATCH, parcel.accepted_at, due,
-                 f"not handed over by the planned cut-off {due:%a %d %b %H:%M} "
-                 f"(usual processing: {usual.processing_days} working day(s); "
-                 f"status {parcel.order_status or 'open'})")
+                 Why("delayed_dispatch", {"due": due.astimezone(tz),
+                                          "days": usual.processing_days,
+                                          "status": parcel.order_status}))
         return flags
     shipped = parcel.shipped_at
-    problem = tracking_number_problem(parcel.carrier, parcel.tracking_number or "")
+    problem = tracking_number_fault(parcel.carrier, parcel.tracking_number or "")
     if problem is not None:
         flag(Category.INVALID_TRACKING, shipped, shipped, problem)
     carrier_scans = [s for s in scans if s.status not in NOT_A_CARRIER_SCAN]
@@ -198,32 +214,51 @@ def classify(parcel: Parcel, usual: Usual, schedule: Schedule, now: datetime) ->
         due = shipped + timedelta(hours=usual.first_scan_hours)
         if now > due:
             flag(Category.FORGOTTEN, shipped, due,
-                 f"no carrier scan {_hours(now - shipped)} after hand-over "
-                 f"(usual first scan within {_hours(due - shipped)})")
+                 Why("forgotten", {"silent": _hours(now - shipped),
+                                   "usual": _hours(due - shipped)}))
     else:
         last = carrier_scans[-1]
-        reason = last.exception_reason or last.raw_code or "no reason given"
+        reason = last.exception_reason or last.raw_code
         if last.status == "delivery_attempt_failed":
             flag(Category.FAILED_ATTEMPT, last.at, last.at,
-                 f"delivery attempt failed ({reason})")
+                 Why("failed_attempt", {"reason": reason}) if reason
+                 else Why("failed_attempt_no_reason"))
         elif last.status == "exception":
             due = schedule.end_of_next_working_day(last.at)
             if now > due:
                 flag(Category.EXCEPTION, last.at, due,
-                     f"exception ({reason}) not resolved by the end of the next working day")
+                     Why("exception", {"reason": reason}) if reason
+                     else Why("exception_no_reason"))
         if last.status not in WAITING_FOR_CUSTOMER:
             due = last.at + timedelta(hours=usual.scan_gap_hours)
             if now > due:
                 flag(Category.DELAYED, last.at, due,
-                     f"no scan for {_hours(now - last.at)} since {last.status} "
-                     f"(usual gap up to {_hours(due - last.at)})")
-    if parcel.promised_latest is not None:
-        due = schedule.end_of(parcel.promised_latest)
-        basis = f"promised by {parcel.promised_latest:%a %d %b}"
-    else:
-        due = schedule.transit_deadline(shipped, usual.transit_days)
-        basis = f"usual transit {usual.transit_days} delivery day(s)"
-    if now > due:
+                     Why("delayed", {"silent": _hours(now - last.at), "scan": last.status,
+                                     "usual": _hours(due - last.at)}))
+    late = lead_time_deadline(parcel, usual, schedule, sla, now)
+    if late is not None:
+        due, basis = late
         flag(Category.LEAD_TIME_EXCEEDED, due, due,
-             f"not delivered {_hours(now - due)} after the deadline ({basis})")
+             Why(basis.code, {**basis.facts, "late": _hours(now - due)}))
     return flags
+
+
+def lead_time_deadline(parcel: Parcel, usual: Usual, schedule: Schedule, sla: Sla | None,
+                       now: datetime) -> tuple[datetime, Why] | None:
+    """The earliest delivery deadline of a shipped parcel that has passed at ``now``, and
+    its basis: the promise made to the customer and the merchant's SLA for the lane, both
+    checked; the lane's usual transit only when neither applies.  None while none passed."""
+    assert parcel.shipped_at is not None
+    deadlines: list[tuple[datetime, Why]] = []
+    if parcel.promised_latest is not None:
+        deadlines.append((schedule.end_of(parcel.promised_latest),
+                          Why("late_promise", {"promised": parcel.promised_latest})))
+    if sla is not None:
+        deadlines.append((schedule.transit_deadline(parcel.shipped_at, sla.days),
+                          Why("late_sla", {"carrier": sla.carrier, "country": sla.country,
+                                           "days": sla.days})))
+    if not deadlines:
+        deadlines.append((schedule.transit_deadline(parcel.shipped_at, usual.transit_days),
+                          Why("late_usual", {"days": usual.transit_days})))
+    passed = [d for d in deadlines if now > d[0]]
+    return min(passed, key=lambda d: d[0]) if passed else None

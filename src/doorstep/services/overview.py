@@ -48,6 +48,10 @@ million orders a full read costs about a second on a busy two-core machine)."""
 WORKING_HOURS = 8.0
 """Hours a warehouse day ships in, to turn a daily throughput into a pick rate per hour."""
 RATE_WINDOW = timedelta(hours=2)
+CAPACITY_FROM_HISTORY_OR_MODEL = "last week's shipments or the fitted model"
+CAPACITY_FROM_HISTORY = "last week's shipments"
+CAPACITY_FROM_DEFAULT = "default (no shipments, no model)"
+"""Where the throughput came from (``backlog.capacity.source``; the pages translate them)."""
 DEFAULT_CAPACITY = Capacity(per_day=200.0, sd=20.0)
 """Stand-in when neither the last week's shipments nor a fitted model know the throughput."""
 
@@ -81,16 +85,16 @@ def _backlog(conn: Connection, now: datetime, tz: ZoneInfo, model: PromiseModel 
     backlog = sum(by_carrier.values())
     if model is not None:
         capacity = backlog_reading(conn, model, now).throughput or model.capacity
-        source = "last week's shipments or the fitted model"
+        source = CAPACITY_FROM_HISTORY_OR_MODEL
     else:
         shipped = int(conn.execute(select(func.count(func.distinct(shipments.c.order_id))).where(
             shipments.c.shipped_at >= now - timedelta(days=7))).scalar() or 0)
         if shipped >= 50:
             per_day = shipped / 5.0
             capacity = Capacity(per_day=per_day, sd=max(per_day ** 0.5, per_day * 0.1))
-            source = "last week's shipments"
+            source = CAPACITY_FROM_HISTORY
         else:
-            capacity, source = DEFAULT_CAPACITY, "default (no shipments, no model)"
+            capacity, source = DEFAULT_CAPACITY, CAPACITY_FROM_DEFAULT
     recent = int(conn.execute(select(func.count(func.distinct(shipments.c.order_id))).where(
         shipments.c.shipped_at >= now - RATE_WINDOW)).scalar() or 0)
     rate = recent / (RATE_WINDOW.total_seconds() / 3600)

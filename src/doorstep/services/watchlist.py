@@ -41,6 +41,7 @@ from doorstep.domain.carrier_service import DEFAULT_SERVICE, carrier_of, parse_c
 from doorstep.domain.cutoffs import cutoff_for
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.harmonise.tracking import normalise_tracking_number
+from doorstep.domain.lead_time_sla import NO_SLA, LeadTimeSla, Sla
 from doorstep.domain.promise.model import (
     Calendars,
     PromiseConfig,
@@ -122,6 +123,8 @@ class WatchlistService:
     timezone: str = "Europe/Berlin"
     country: str = "DE"
     notifier: CustomerNotifier | None = None
+    sla: LeadTimeSla = NO_SLA
+    """The merchant's lead-time SLA per carrier and country (setting ``lead_time_sla_path``)."""
     _calendars: dict[int, Calendars] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _history: Refreshing[dict[str, CarrierHistory]] = field(init=False, repr=False)
@@ -174,6 +177,7 @@ class WatchlistService:
         config = model.config if model else PromiseConfig(timezone=self.timezone)
         out: list[tuple[Flag, Usual]] = []
         schedules: dict[tuple[str, str], Schedule] = {}
+        slas: dict[tuple[str, str], Sla | None] = {}
         usuals: dict[tuple[str, ...], Usual] = {}
         for parcel, lane in parcels:
             lane_key = (lane["carrier"], lane["service"], lane["country"], lane["region"],
@@ -188,7 +192,9 @@ class WatchlistService:
                     warehouse=calendars.warehouse,
                     carrier_days=calendars.carrier(parcel.carrier, key[1]), tz=tz,
                     cutoff=config.cutoff)
-            out.extend((f, usual) for f in classify(parcel, usual, schedule, now))
+            if key not in slas:
+                slas[key] = self.sla.for_lane(*key)
+            out.extend((f, usual) for f in classify(parcel, usual, schedule, now, slas[key]))
         out.sort(key=lambda pair: (pair[0].since, pair[0].key))
         return out
 
@@ -256,7 +262,7 @@ def _row(flag: Flag, usual: Usual, mark: dict[str, Any] | None) -> dict[str, Any
     return {"id": flag.key, "category": flag.category.value, "order_id": flag.order_id,
             "carrier": flag.carrier, "tracking_number": flag.tracking_number,
             "since": flag.since.isoformat(), "due": flag.due.isoformat(), "why": flag.why,
-            "usual_source": usual.source, "handled": mark}
+            "reason": flag.reason.as_json(), "usual_source": usual.source, "handled": mark}
 
 
 def _marks(conn: Connection, order_ids: set[str]) -> dict[tuple[str, datetime], dict[str, Any]]:

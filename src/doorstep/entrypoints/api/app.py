@@ -134,6 +134,9 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
     from doorstep.adapters.carriers.config import load_carrier_gateways
 
     app.state.carrier_gateways = load_carrier_gateways(container.settings.carriers_file)
+    from doorstep.adapters.sla_file import read_sla
+
+    app.state.lead_time_sla = read_sla(container.settings.lead_time_sla_path)
     problems.install(app)
     app.add_middleware(IntakeTiming)
     for module in (health, metrics, orders, catalogue, stock, waves, picking, promise, webhooks,

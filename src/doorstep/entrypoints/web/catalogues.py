@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from doorstep.entrypoints.web.i18n import LANGUAGES, LOCALE_DIR
@@ -29,6 +29,9 @@ OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": 
            "**/templates/**.txt": {"extensions": "jinja2.ext.i18n", "trimmed": "false"},
            "**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+SHARED_SOURCES = (WEB_DIR.parent.parent / "domain" / "watchlist_texts.py",)
+"""Texts defined outside this package but shown on pages (the watchlist's reasons, which the
+API gives in English): extracted with the package's own."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,14 @@ class Used:
 def used_messages(root: Path = WEB_DIR) -> list[Used]:
     """Every marked text under ``root``, once, in the order first found."""
     seen: dict[tuple[object, object], Used] = {}
-    for filename, lineno, message, _comments, context in extract_from_dir(
-            str(root), method_map=METHOD_MAP, options_map=OPTIONS, keywords=KEYWORDS):
+    found = [(filename, lineno, message, context) for filename, lineno, message, _c, context
+             in extract_from_dir(str(root), method_map=METHOD_MAP, options_map=OPTIONS,
+                                 keywords=KEYWORDS)]
+    if root == WEB_DIR:
+        for source in SHARED_SOURCES:
+            found += [(source.name, lineno, message, context) for lineno, message, _c, context
+                      in extract_from_file("python", str(source), keywords=KEYWORDS)]
+    for filename, lineno, message, context in found:
         key = (message, context)
         if key not in seen:
             seen[key] = Used(message, context, f"{filename}:{lineno}")

@@ -261,7 +261,9 @@ def number_formatters(language: str) -> dict[str, Formatter]:
 
 
 def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
-    """Jinja filters that show dates and times in ``language`` and the warehouse's zone.
+    """Jinja filters that show dates and times in ``language`` and the warehouse's zone, and
+    numbers and percentages with the language's decimal sign (``format_number``,
+    ``format_percent``).
 
     ``format`` is a Babel width (``short``, ``medium``, ``long``, ``full``) or a CLDR pattern
     such as ``"EEEE d MMMM"``; datetimes are converted to ``timezone`` before formatting.
@@ -302,8 +304,25 @@ def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
             return gettext("%(start)s – %(end)s") % {"start": _day(start, first),
                                                       "end": _day(end, whole)}
 
+    def format_number(value: float | int | None, digits: int | None = None) -> str:
+        """A number with the language's decimal sign and grouping ("1.234,5" in German);
+        ``digits`` fixes the decimals (None: as many as the value has); "–" for None."""
+        if value is None:
+            return "–"
+        pattern = "#,##0" if digits == 0 else (
+            "#,##0." + "0" * digits if digits else "#,##0.###")
+        return babel_numbers.format_decimal(value, format=pattern, locale=locale)
+
+    def format_percent(ratio: float | None, digits: int = 1) -> str:
+        """A share as a percentage in the language's style ("97,5 %" in German)."""
+        if ratio is None:
+            return "–"
+        pattern = "#,##0." + "0" * digits + " %" if digits else "#,##0 %"
+        return babel_numbers.format_percent(ratio, format=pattern, locale=locale)
+
     return {"format_date": format_date, "format_datetime": format_datetime,
-            "format_time": format_time, "format_interval": format_interval}
+            "format_time": format_time, "format_interval": format_interval,
+            "format_number": format_number, "format_percent": format_percent}
 
 
 def install_in(env: Any) -> None:

@@ -25,7 +25,20 @@ from doorstep.entrypoints.api.routers.watchlist import promise_model, watchlist_
 from doorstep.entrypoints.api.slo_metrics import promise_health_cache
 from doorstep.entrypoints.web import charts
 from doorstep.entrypoints.web.csrf import check_csrf
-from doorstep.entrypoints.web.i18n import N_, choose_language, gettext, use_language
+from doorstep.entrypoints.web.i18n import (
+    N_,
+    choose_language,
+    date_formatters,
+    gettext,
+    use_language,
+)
+from doorstep.entrypoints.web.ops_texts import (
+    ALERT_NAMES,
+    CAPACITY_SOURCE_NAMES,
+    CATEGORY_NAMES,
+    SCAN_NAMES,
+    ReasonWords,
+)
 from doorstep.entrypoints.web.rendering import render as render_page
 from doorstep.entrypoints.web.status_names import STATUS_NAMES
 from doorstep.services.alert_states import alert_states
@@ -36,39 +49,33 @@ from doorstep.services.watchlist import NotificationsUnavailable
 router = APIRouter(tags=["pages"], include_in_schema=False)
 READ = Depends(require(Role.VIEWER, Role.OPERATOR))
 
-CATEGORY_NAMES = {
-    "invalid_tracking": N_("Invalid tracking number"),
-    "delayed_dispatch": N_("Delayed dispatch"),
-    "labelled_not_handed_over": N_("Labelled, not handed over"),
-    "forgotten": N_("Forgotten after hand-over"),
-    "failed_attempt": N_("Failed delivery attempt"),
-    "delayed": N_("Delayed between scans"),
-    "exception": N_("Exception not resolved"),
-    "lead_time_exceeded": N_("Lead time exceeded"),
-}
-
-
 def render(request: Request, template: str, context: dict[str, Any], *,
            status: int = 200) -> HTMLResponse:
-    """``render`` with what every cockpit page uses: ISO timestamps read back as datetimes."""
-    return render_page(request, template, {"parse_time": datetime.fromisoformat, **context},
-                       status=status)
+    """``render`` with what every cockpit page uses: ISO timestamps read back as datetimes,
+    the watchlist's reasons in the reader's language."""
+    language, _picked = choose_language(request)
+    timezone = container(request).settings.timezone
+    return render_page(request, template, {"parse_time": datetime.fromisoformat,
+                                           "why_text": ReasonWords(language, timezone),
+                                           **context}, status=status)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %"
+WINDOW_NAMES = {"7d": N_("last 7 days"), "28d": N_("last 28 days")}
 
 
-def _charts(data: dict[str, Any]) -> dict[str, Any]:
-    statuses = [(gettext(STATUS_NAMES.get(s, s)), float(n), str(n))
+def _charts(data: dict[str, Any], language: str, timezone: str) -> dict[str, Any]:
+    """The overview's charts with labels and numbers in ``language`` (call inside
+    ``use_language``)."""
+    formats = date_formatters(language, timezone)
+    number, pct = formats["format_number"], formats["format_percent"]
+    statuses = [(gettext(STATUS_NAMES.get(s, s)), float(n), number(n, 0))
                 for s, n in sorted(data["orders_by_status"].items(), key=lambda kv: -kv[1])]
-    hours = [(h["hour"], float(h["orders"]), str(h["orders"]))
+    hours = [(h["hour"], float(h["orders"]), number(h["orders"], 0))
              for h in data["intake"]["per_hour"]]
     health = data["promise_health"]
-    kept = [(gettext("last 7 days") if key == "7d" else gettext("last 28 days"),
-             float(w["ratio"] or 0.0), _pct(w["ratio"]))
+    kept = [(gettext(WINDOW_NAMES.get(key, key)), float(w["ratio"] or 0.0), pct(w["ratio"]))
             for key, w in health["windows"].items()]
-    target_text = gettext("objective %(value)s") % {"value": _pct(health["objective"])}
+    target_text = gettext("objective %(value)s") % {"value": pct(health["objective"])}
     intake_chart, intake_ticks = charts.columns(hours)
     return {
         "status_chart": charts.bars(statuses),
@@ -84,9 +91,10 @@ def _overview_context(request: Request) -> dict[str, Any]:
     alerts = alert_states(c.engine, c.settings, health=promise_health_cache(request))
     language, _picked = choose_language(request)
     with use_language(language):  # chart labels are drawn here, in the reader's language
-        drawn = _charts(data)
+        drawn = _charts(data, language, c.settings.timezone)
     return {"data": data, "alerts": alerts, "status_names": STATUS_NAMES,
-            "as_of": datetime.fromisoformat(data["at"]), "pct": _pct, **drawn}
+            "window_names": WINDOW_NAMES, "capacity_sources": CAPACITY_SOURCE_NAMES,
+            "alert_names": ALERT_NAMES, "as_of": datetime.fromisoformat(data["at"]), **drawn}
 
 
 @router.get("/ops", dependencies=[READ])
@@ -143,7 +151,7 @@ async def search_page(request: Request, q: str = "", email: str = "", tracking: 
 
         page = await run_in_threadpool(run)
     except InvalidValue as exc:
-        error = f"{exc.field}: {exc.reason}"
+        error = {"field": exc.field, "reason": exc.reason}
     next_url = None
     if page["next_cursor"]:
         from urllib.parse import urlencode
@@ -174,7 +182,8 @@ async def order_page(request: Request, order_id: str) -> HTMLResponse:
         order = await run_in_threadpool(run)
     except NotFound:
         return render(request, "ops/not_found.html", {"what": order_id}, status=404)
-    return render(request, "ops/order.html", {"order": order, "status_names": STATUS_NAMES})
+    return render(request, "ops/order.html", {"order": order, "status_names": STATUS_NAMES,
+                                              "scan_names": SCAN_NAMES})
 
 
 @router.get("/ops/watchlist", dependencies=[READ])

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.promise_store import ModelFileError
+from doorstep.domain.lead_time_sla import NO_SLA
 from doorstep.domain.promise.model import PromiseModel
 from doorstep.entrypoints.api.access import Principal, Role, require
 from doorstep.entrypoints.api.deps import container
@@ -33,7 +34,8 @@ def watchlist_service(request: Request) -> WatchlistService:
         settings = container(request).settings
         service = WatchlistService(container(request).engine, timezone=settings.timezone,
                                    country=settings.country,
-                                   notifier=getattr(request.app.state, "customer_notifier", None))
+                                   notifier=getattr(request.app.state, "customer_notifier", None),
+                                   sla=getattr(request.app.state, "lead_time_sla", NO_SLA))
         request.app.state.watchlist = service
     return service
 
