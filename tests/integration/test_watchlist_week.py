@@ -165,6 +165,6 @@ def test_a_broken_sla_file_stops_the_app_with_the_entry_named(stocked: Engine,
                                                               tmp_path: Path) -> None:
     sla = tmp_path / "sla.toml"
     sla.write_text("[dhl]\nDE = 0\n", encoding="utf-8")
-    with pytest.raises(SlaError, match="SLA dhl.DE"), api_client(
+    with pytest.raises(SlaError, match=r"SLA dhl\.DE"), api_client(
             stocked, lead_time_sla_path=str(sla)):
         pass

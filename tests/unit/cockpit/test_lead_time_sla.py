@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_watchlist_rules import SCHEDULE, USUAL, Scan, berlin, shipped
+from test_watchlist_rules import SCHEDULE, Scan, berlin, shipped
 
 from doorstep.adapters.sla_file import read_sla
 from doorstep.domain.lead_time_sla import NO_SLA, LeadTimeSla, Sla, SlaError
