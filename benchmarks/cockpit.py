@@ -72,6 +72,35 @@ def api_key(database_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+def settle(group: int, *, quiet_s: float = 0.02, limit_s: float = 60.0) -> None:
+    """Wait until the server spends (almost) no CPU for a second: the overview's and the
+    watchlist's background refreshes, started by earlier requests, have finished."""
+    deadline = time.monotonic() + limit_s
+    last = cpu_of(group=group)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_of(group=group)
+        if now - last <= quiet_s:
+            return
+        last = now
+
+
+def backend_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving ``database_url`` (the server's pool;
+    parallel query workers come and go and are not counted).  Empty on SQLite."""
+    if not database_url.startswith("postgres"):
+        return {}
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            pids = list(conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalars())
+    finally:
+        engine.dispose()
+    return {int(pid): cpu_of(pids=[int(pid)]) for pid in pids}
+
+
 def sample_of(engine: Engine, seed: int) -> dict[str, Any]:
     """E-mails and tracking numbers to search for, read from a filled database."""
     with engine.connect() as conn:
@@ -85,8 +114,8 @@ def sample_of(engine: Engine, seed: int) -> dict[str, Any]:
             "tracking_numbers": rng.sample(numbers, min(1000, len(numbers)))}
 
 
-def measure(base: str, headers: dict[str, str], sample: dict[str, Any], rounds: int,
-            seed: int, server_group: int | None = None) -> dict[str, Any]:
+def measure(database_url: str, base: str, headers: dict[str, str], sample: dict[str, Any],
+            rounds: int, seed: int, server_group: int | None = None) -> dict[str, Any]:
     rng = random.Random(seed)
     names = ("healthz", "overview", "search_tracking", "search_email", "watchlist")
     timings: dict[str, list[float]] = {n: [] for n in names}
@@ -105,10 +134,19 @@ def measure(base: str, headers: dict[str, str], sample: dict[str, Any], rounds: 
 
     with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
         cold: dict[str, float] = {}
+        cold_cpu: dict[str, dict[str, float]] = {}
         for name in ("overview", "watchlist"):  # the first reader computes the caches
+            server_before = cpu_of(group=server_group) if server_group else 0.0
+            backends_before = backend_cpu(database_url)
             started = time.perf_counter()
             client.get(url(name)).raise_for_status()
             cold[name] = (time.perf_counter() - started) * 1000
+            backends_after = backend_cpu(database_url)
+            cold_cpu[name] = {
+                "server_ms": ((cpu_of(group=server_group) - server_before) * 1000
+                              if server_group else float("nan")),
+                "database_ms": sum(cpu - backends_before.get(pid, 0.0)
+                                   for pid, cpu in backends_after.items()) * 1000}
         for name in names:  # warm-up: connections, caches, query plans
             for _ in range(3):
                 client.get(url(name)).raise_for_status()
@@ -132,13 +170,15 @@ def measure(base: str, headers: dict[str, str], sample: dict[str, Any], rounds: 
         cpu_rounds = max(rounds, 100)  # CPU time is counted in 10 ms ticks
         if server_group is not None:
             for name in names:
+                settle(server_group)  # a background refresh must not count as requests
                 before = cpu_of(group=server_group)
                 for _ in range(cpu_rounds):
                     client.get(url(name)).raise_for_status()
                 cpu_ms[name] = (cpu_of(group=server_group) - before) / cpu_rounds * 1000
     p95 = {n: percentile(v, 95) for n, v in timings.items()}
     p50 = {n: percentile(v, 50) for n, v in timings.items()}
-    return {"p95": p95, "p50": p50, "cold_ms": cold, "sizes": sizes, "cpu_ms": cpu_ms,
+    return {"p95": p95, "p50": p50, "cold_ms": cold, "cold_cpu": cold_cpu, "sizes": sizes,
+            "cpu_ms": cpu_ms,
             "watchlist_total": watch["total"], "watchlist_counts": watch["counts"]}
 
 
@@ -181,7 +221,7 @@ def main() -> int:
         headers = api_key(url)
         env = {"DOORSTEP_PROMISE_MODEL_PATH": str(folder / "no-model.json")}
         with ServerProcess(url, embedded_worker=False, log_dir=folder, env=env) as server:
-            result = measure(server.base_url, headers, sample, args.rounds, args.seed,
+            result = measure(url, server.base_url, headers, sample, args.rounds, args.seed,
                              server_group=server.pid)
     db = "postgres" if url.startswith("postgres") else "sqlite"
     p95 = result["p95"]
@@ -194,6 +234,7 @@ def main() -> int:
                       f"{result['cpu_ms'].get(name, float('nan')):.2f}",
                       str(result["sizes"].get(name, "")))
     console.print(table)
+    console.print(f"cold CPU: {result['cold_cpu']}")
     console.print(f"watchlist: {result['watchlist_total']} rows {result['watchlist_counts']}; "
                   f"first overview {result['cold_ms']['overview']:.0f} ms, first watchlist "
                   f"{result['cold_ms']['watchlist']:.0f} ms (cold caches)")
@@ -209,6 +250,8 @@ def main() -> int:
         "watchlist_cold_ms": round(result["cold_ms"]["watchlist"], 1),
         "watchlist_rows": result["watchlist_total"], "load_s": round(load_s, 1),
         "server_cpu_ms": {n: round(v, 2) for n, v in result["cpu_ms"].items()},
+        "cold_cpu_ms": {n: {k: round(v, 0) for k, v in c.items()}
+                        for n, c in result["cold_cpu"].items()},
         "loadavg": [round(x, 2) for x in os.getloadavg()]}))
     return 0
 
