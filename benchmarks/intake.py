@@ -1,8 +1,8 @@
 """Intake throughput: durable ``POST /v1/orders`` against a bare endpoint of the same server.
 
 Starts the real server (``doorstep serve`` in its own process; SQLite in a temporary folder,
-or a fresh PostgreSQL database with ``--db postgres``), then, over 32 keep-alive connections
-from this process:
+or a fresh PostgreSQL database with ``--db postgres``), then, over ``--connections`` (default
+32) keep-alive connections from this process:
 
 1. sends N bodies to ``POST /v1/_bare/orders`` (same validation, stores nothing),
 2. sends N different orders with unique ``Idempotency-Key``s to ``POST /v1/orders``,
@@ -11,10 +11,12 @@ so ``ratio = orders_per_s / bare_per_s`` says how much of the HTTP + validation 
 durable, idempotent write keeps.  With ``--rounds R`` both are sent in R alternating slices
 (bare, orders, orders, bare, …) and the slices summed, so a neighbour's burst on a shared
 machine falls on both endpoints alike instead of on whichever ran at that moment.
-``--processes N`` runs ``serve --workers N``: N API processes behind one port, each with its
-own group commit, on the one database.  Every request of both carries the same
-``integration`` key for channel ``bench`` (``Authorization: Bearer …``), and both endpoints
-check it the same way, so the ratio compares like with like and includes authentication.
+``--processes N`` runs ``serve --workers N``: N API processes behind one port (each with its
+own ``SO_REUSEPORT`` socket, so the kernel spreads the connections), each with its own group
+commit, on the one database; measuring starts once every process listens.  Every request
+of both carries the same ``integration`` key for channel ``bench`` (``Authorization: Bearer
+…``), and both endpoints check it the same way, so the ratio compares like with like and
+includes authentication.
 Afterwards it stops the server and reads the database:
 every order acknowledged with 201 must be there exactly once (``lost``, ``duplicated``).
 
@@ -32,8 +34,11 @@ acknowledged, lost, duplicated, processes, sqlite_synchronous (the SQLite durabi
 the server ran with; ``--sqlite-synchronous NORMAL`` measures the weaker, pre-issue-9 one),
 and cpu_ms_per_order / cpu_ms_per_bare: CPU milliseconds per request spent by the server
 processes, the database's sessions (PostgreSQL; SQLite runs inside the server) and the load
-generator — figures a neighbour's load does not move, unlike the rates — and
-``"auth": true``.
+generator — figures a neighbour's load does not move as much as the rates — and
+``"auth": true``; ``connections``; ``server_cores`` (server CPU seconds per wall second while
+orders were sent: how much of the machine the API processes got — 1.0 is one core);
+``cpu_ms_per_order_by_process`` (the server's share per API process, to see whether both
+processes worked); ``load_avg`` (the machine's 1-minute load average before and after).
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from sqlalchemy import select, text
 
 from doorstep.adapters.db.tables import orders
 from doorstep.bootstrap import make_engine
-from doorstep.devtools.cpu import cpu_of
+from doorstep.devtools.cpu import cpu_of, group_members
 from doorstep.devtools.credentials import issue_key
 from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
 from doorstep.devtools.loadgen import LoadResult, encode_post, percentile, run_load
@@ -121,6 +126,22 @@ def postgres_backends(url: str) -> list[int]:
         engine.dispose()
 
 
+def api_processes(supervisor: int, count: int) -> list[int]:
+    """The processes that serve requests: ``serve`` itself, or the ones its supervisor
+    spawned (multiprocessing's resource tracker, also in the group, serves nothing)."""
+    if count == 1:
+        return [supervisor]
+    found = []
+    for pid in group_members(supervisor):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in command:
+            found.append(pid)
+    return found
+
+
 def combine(parts: list[LoadResult]) -> LoadResult:
     """Slices of one load as if sent in one go: requests in order, elapsed times summed."""
     return LoadResult([s for p in parts for s in p.statuses], [b for p in parts for b in p.bodies],
@@ -147,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-src", default="",
                         help="run the server from this src/ folder (e.g. an earlier commit's, "
                              "from `git archive COMMIT src | tar -x -C DIR`) for before/after")
+    parser.add_argument("--ready-timeout", type=float, default=600.0,
+                        help="seconds to wait for every API process to listen (a busy machine "
+                             "takes long to start several)")
     parser.add_argument("--no-access-log", action="store_true",
                         help="serve without the JSON access log (on by default) to see its cost")
     parser.add_argument("--sqlite-synchronous", default="FULL",
@@ -156,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=100)
     run = uuid.uuid4().hex[:6]
     if args.server_src:  # every doorstep subprocess (db upgrade, serve) runs that code
-        os.environ["PYTHONPATH"] = args.server_src
+        os.environ["PYTHONPATH"] = str(Path(args.server_src).resolve())
+    load_before = os.getloadavg()[0]
 
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="doorstep-bench-")))
@@ -171,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         server = ServerProcess(url, bench_endpoints=True, log_dir=folder,
                                embedded_worker=args.embedded_worker, processes=args.processes,
+                               ready_timeout=args.ready_timeout,
                                env={"DOORSTEP_SQLITE_SYNCHRONOUS": args.sqlite_synchronous,
                                     "DOORSTEP_ACCESS_LOG": "0" if args.no_access_log else "1"})
         server.start()
@@ -193,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             bare_parts: list[LoadResult] = []
             placed_parts: list[LoadResult] = []
             cpu = {"bare": [0.0, 0.0, 0.0], "orders": [0.0, 0.0, 0.0]}  # server, db, client
+            api_pids = api_processes(server.pid, args.processes)
+            by_process = dict.fromkeys(api_pids, 0.0)  # CPU seconds per API process, orders
             backends = postgres_backends(url) if args.db == "postgres" else []
             for r in range(args.rounds):
                 part = slice(r * args.orders // args.rounds, (r + 1) * args.orders // args.rounds)
@@ -202,12 +230,16 @@ def main(argv: list[str] | None = None) -> int:
                     backends = backends and postgres_backends(url)
                     before = (cpu_of(group=server.pid), cpu_of(pids=backends),
                               time.process_time())
+                    each = {p: cpu_of(pids=[p]) for p in by_process}
                     parts.append(run_load("127.0.0.1", port, reqs,
                                           connections=args.connections))
                     after = (cpu_of(group=server.pid), cpu_of(pids=backends),
                              time.process_time())
                     for n in range(3):
                         cpu[name][n] += after[n] - before[n]
+                    if name == "orders":
+                        for p in by_process:
+                            by_process[p] += cpu_of(pids=[p]) - each[p]
             bare, placed = combine(bare_parts), combine(placed_parts)
         finally:
             server.stop()
@@ -230,6 +262,12 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_ms_per_bare": [round(v / len(bare.statuses) * 1000, 3) for v in cpu["bare"]],
         "auth": True,
         "access_log": not args.no_access_log,
+        "connections": args.connections,
+        "server_cores": round(cpu["orders"][0] / placed.elapsed_s, 2) if placed.elapsed_s else 0.0,
+        "cpu_ms_per_order_by_process": sorted(
+            (round(v / len(placed.statuses) * 1000, 3) for v in by_process.values()),
+            reverse=True),
+        "load_avg": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
     table = Table(title=f"intake benchmark — {args.db}, {args.processes} process(es), "
                         f"{platform.python_version()}, {args.connections} connections")

@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["cpu_of"]
+__all__ = ["cpu_of", "group_members"]
 
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -28,6 +28,17 @@ def _stat(pid: int | str) -> list[str] | None:
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None
     return text.rsplit(")", 1)[1].split()  # fields after the command name
+
+
+def group_members(group: int) -> list[int]:
+    """Process ids in process group ``group`` (a ``serve`` supervisor and its processes)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(entry.name)
+            if fields is not None and int(fields[2]) == group:
+                members.append(int(entry.name))
+    return members
 
 
 def cpu_of(*, group: int | None = None, pids: Iterable[int] = ()) -> float:

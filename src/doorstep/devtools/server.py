@@ -38,6 +38,7 @@ __all__ = [
     "WorkerProcess",
     "cli_command",
     "free_port",
+    "listening_sockets",
     "upgrade_database",
 ]
 
@@ -56,6 +57,22 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on TCP ``port`` on this machine (Linux ``/proc/net``)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local address "HEXADDR:HEXPORT", state 0A = LISTEN
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
 
 
 def _child_env(database_url: str, extra: dict[str, str] | None) -> dict[str, str]:
@@ -239,12 +256,17 @@ class ServerProcess(_Process):
         return self
 
     def wait_ready(self) -> None:
+        """Until ``/healthz`` answers and, with several processes, every one of them listens
+        (each binds its own socket once its app has started), so a benchmark never measures
+        while a process is still starting."""
         deadline = time.monotonic() + self.ready_timeout
         with httpx.Client(timeout=2.0) as client:
             while time.monotonic() < deadline:
                 self._check_alive()
                 try:
-                    if client.get(self.base_url + "/healthz").status_code == 200:
+                    if (client.get(self.base_url + "/healthz").status_code == 200
+                            and (self.processes == 1
+                                 or listening_sockets(self.port) >= self.processes)):
                         return
                 except httpx.TransportError:
                     pass

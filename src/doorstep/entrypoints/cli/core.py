@@ -172,8 +172,11 @@ def serve(
                   f"(docs: /docs) — database {_safe_url(c.settings.database_url)}"
                   + (f", {workers} processes" if workers > 1 else ""))
     if workers > 1:
-        # uvicorn starts each process afresh (spawn), binds the port once in this one and
-        # restarts a process that dies; every process builds its app from the environment.
+        # Each process starts afresh (spawn) with its own SO_REUSEPORT socket on the port
+        # (see api.processes for why not uvicorn's workers); every process builds its app
+        # from the environment, and the supervisor replaces a process that ends.
+        from doorstep.entrypoints.api.processes import run_processes
+
         del app  # each process builds its own
         embedded = c.settings.embedded_worker if worker is None else worker
         os.environ.update({"DOORSTEP_DATABASE_URL": c.settings.database_url,
@@ -182,10 +185,17 @@ def serve(
                            "DOORSTEP_EMBEDDED_WORKER": "1" if embedded else "0",
                            "DOORSTEP_ACCESS_LOG": "1" if c.settings.access_log else "0"})
         c.engine.dispose()
-        uvicorn.run("doorstep.entrypoints.api.app:app_from_environment", factory=True,
-                    workers=workers, host=c.settings.host, port=c.settings.port,
-                    log_level=c.settings.log_level, access_log=False,
-                    **http_options(c.settings.max_header_bytes))
+        try:
+            status = run_processes(workers, {
+                "host": c.settings.host, "port": c.settings.port,
+                "log_level": c.settings.log_level, "access_log": False,
+                **http_options(c.settings.max_header_bytes)})
+        except OSError as exc:  # the port is taken
+            console.print(f"[red]cannot listen on {c.settings.host}:{c.settings.port}:[/red] "
+                          f"{exc}")
+            raise typer.Exit(1) from exc
+        if status:
+            raise typer.Exit(status)
         return
     settle_heap()
     uvicorn.run(app, host=c.settings.host, port=c.settings.port,
