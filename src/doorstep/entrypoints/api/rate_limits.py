@@ -27,12 +27,46 @@ import math
 import time
 
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from doorstep.entrypoints.api.request_guard import send_problem
 from doorstep.settings import Settings
+
+
+class SweepingMemoryStorage(MemoryStorage):
+    """``memory://`` without a thread per expiry pass.
+
+    ``limits``' memory storage drops expired counters on a ``threading.Timer`` of 10 ms that
+    it starts again on every hit once the last one has run: under load that is a new thread
+    about every 10 ms, and ``Thread.start`` blocks the event loop until the new thread has
+    been scheduled.  Expired counters are already ignored when read, so the pass only frees
+    memory; here it runs inline, in the thread that hits, at most once a second.
+    """
+
+    SWEEP_EVERY_S = 1.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timer.cancel()  # the one timer the base class starts
+        self._next_sweep = time.monotonic() + self.SWEEP_EVERY_S
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the base's private hook
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_EVERY_S
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
+def limiter_storage(uri: str) -> Storage:
+    """The storage for ``rate_limit_storage``: ``memory://`` is swept inline (above)."""
+    if uri.strip() in ("memory://", "memory:///"):
+        return SweepingMemoryStorage()
+    storage = storage_from_string(uri)
+    if not isinstance(storage, Storage):  # an asyncio storage ("async+redis://…")
+        raise ValueError(f"rate_limit_storage: {uri!r} is not a synchronous storage")
+    return storage
 
 
 def _parse(text: str) -> list[RateLimitItem]:
@@ -62,7 +96,7 @@ class RateLimits:
         self.per_address = _parse(settings.rate_limit_per_address)
         self.failed_auth = _parse(settings.rate_limit_failed_auth)
         self.limiter = SlidingWindowCounterRateLimiter(
-            storage_from_string(settings.rate_limit_storage))
+            limiter_storage(settings.rate_limit_storage))
         # Addresses this process has answered 401 with a credential: only they pay for the
         # failed-authentication check (a set, cleared when large; the storage holds the truth).
         self._failing: set[str] = set()
