@@ -47,6 +47,7 @@ def model_to_dict(model: PromiseModel) -> dict[str, Any]:
             "min_calibration_n": cfg.min_calibration_n,
             "load_aware": cfg.load_aware,
             "season_days": cfg.season_days,
+            "net_shift_days": cfg.net_shift_days,
         },
         "calendars": {
             "first": cals.first.isoformat(),
@@ -88,6 +89,7 @@ def model_from_dict(data: dict[str, Any]) -> PromiseModel:
             min_calibration_n=c["min_calibration_n"],
             load_aware=bool(c.get("load_aware", True)),
             season_days=int(c.get("season_days", PromiseConfig().season_days)),
+            net_shift_days=int(c.get("net_shift_days", 0)),  # files from before: off
         )
         k = data["calendars"]
         first, last = date.fromisoformat(k["first"]), date.fromisoformat(k["last"])

@@ -25,8 +25,9 @@ from doorstep.adapters.db.tables import order_events, order_lines, orders, shipm
 from doorstep.adapters.promise_store import load_model
 from doorstep.domain.carrier_service import DEFAULT_SERVICE, parse_carrier_service
 from doorstep.domain.promise.engine import Promise, PromiseRequest, make_promise
+from doorstep.domain.promise.live import TransitCorrection
 from doorstep.domain.promise.load import BacklogReading, Capacity
-from doorstep.domain.promise.model import PromiseModel
+from doorstep.domain.promise.model import PromiseModel, calibration_keys
 from doorstep.domain.promise.repromise import EventKind, PromiseEvent, open_timeline, revise
 from doorstep.domain.staffing import StaffPlan, StationRates, capacity_plan
 from doorstep.services.events import record_event, utcnow
@@ -128,18 +129,24 @@ def _window(promise_window: Any) -> dict[str, Any]:
 
 
 def promise_order(conn: Connection, model: PromiseModel, order_id: str, *,
-                  reading: BacklogReading, origin_country: str = "DE") -> Promise:
-    """Record revision 0 for ``order_id`` (idempotent: an existing promise is kept)."""
+                  reading: BacklogReading, origin_country: str = "DE",
+                  correction: TransitCorrection | None = None) -> Promise:
+    """Record revision 0 for ``order_id`` (idempotent: an existing promise is kept).
+
+    ``correction`` is the online correction (``services.live_transit``); the shift and level
+    it gave are stored with the promise so every revision is rebuilt from the same ones."""
     existing = _original(conn, order_id)
     if existing is not None:
         return _rebuild(conn, model, order_id, existing, origin_country)
     req = _request(conn, order_id, origin_country)
-    promise = make_promise(model, req, reading=reading)
+    promise = make_promise(model, req, reading=reading, correction=correction)
     record_event(conn, order_id, "promise", actor="promise-engine", data={
         "revision": 0, "cause": "accepted", **_window(promise.window),
         "under_load": promise.under_load, "backlog": promise.backlog,
         "throughput": ({"per_day": reading.throughput.per_day, "sd": reading.throughput.sd}
                        if reading.throughput else None),
+        "correction": ({"transit_shift": promise.transit_shift,
+                        "asked_level": promise.asked_level} if correction is not None else None),
         "segments": {"processing": promise.processing_segment,
                      "transit": promise.transit_segment}})
     return promise
@@ -156,8 +163,16 @@ def _rebuild(conn: Connection, model: PromiseModel, order_id: str, original: dic
     req = _request(conn, order_id, origin_country)
     stored = original.get("throughput")
     throughput = Capacity(**stored) if stored else None
+    used = original.get("correction")
+    correction = None
+    if used:  # the shift and level the original promise was made with
+        key = calibration_keys(req.carrier, req.service)[0]
+        asked = used.get("asked_level")
+        correction = TransitCorrection(shifts={key: int(used.get("transit_shift") or 0)},
+                                       levels={key: float(asked)} if asked else {})
     return make_promise(model, req, reading=BacklogReading(backlog=int(original["backlog"]),
-                                                           throughput=throughput))
+                                                           throughput=throughput),
+                        correction=correction)
 
 
 def promise_events(conn: Connection, order_id: str) -> list[PromiseEvent]:

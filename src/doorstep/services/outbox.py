@@ -58,10 +58,13 @@ def build_handlers(*, promise_model_path: str = "", origin_country: str = "DE",
 
     The model file (and the staffing plan, ``capacity_plan_path``, whose shifts give the
     queue its capacity per day) is re-read when it changes, so ``doorstep promise fit`` or
-    a new rota takes effect without restarting workers.
+    a new rota takes effect without restarting workers.  Each promise carries the online
+    correction (``services.live_transit``: how the carriers move now, from parcels in
+    flight, and the running level from recent promises' outcomes).
     """
     if not promise_model_path:
         return dict(DEFAULT_HANDLERS)
+    from doorstep.services.live_transit import LiveCorrections
     from doorstep.services.order_promises import (
         ModelCache,
         PlanCache,
@@ -72,15 +75,18 @@ def build_handlers(*, promise_model_path: str = "", origin_country: str = "DE",
 
     cache = ModelCache(promise_model_path)
     plans = PlanCache(capacity_plan_path) if capacity_plan_path else None
+    corrections = LiveCorrections(origin_country=origin_country)
 
     def accepted(conn: Connection, payload: dict[str, Any]) -> None:
         _on_order_accepted(conn, payload)
         model = cache.get()
         if model is not None:
+            now = utcnow()
             promise_order(conn, model, str(payload["order_id"]),
-                          reading=backlog_reading(conn, model, utcnow(), staffing=(
+                          reading=backlog_reading(conn, model, now, staffing=(
                               plans.get() if plans is not None else None)),
-                          origin_country=origin_country)
+                          origin_country=origin_country,
+                          correction=corrections.get(conn, model, now))
 
     def moved(conn: Connection, payload: dict[str, Any]) -> None:
         model = cache.get()

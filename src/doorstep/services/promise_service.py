@@ -312,8 +312,13 @@ class FittedThroughput:
         return BacklogReading(backlog=0, throughput=self.model.capacity)
 
 
-def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tuple[str, str]]]:
+def history_from_database(
+    conn: Connection, *, accepted_since: datetime | None = None
+) -> tuple[list[HistoryRow], list[tuple[str, str]]]:
     """History rows from doorstep's own orders, shipments and tracking events.
+
+    ``accepted_since``: only orders accepted from then on (the live correction reads the
+    last weeks, not the whole order book).
 
     ``ordered_at`` is the shop's ``placed_at`` (else when doorstep accepted the order),
     ``shipped_at`` the first shipment or the first carrier scan if that came earlier (the
@@ -354,6 +359,8 @@ def history_from_database(conn: Connection) -> tuple[list[HistoryRow], list[tupl
                           .outerjoin(first_scan, first_scan.c.order_id == orders.c.id))
              .where(orders.c.status != "cancelled")
              .order_by(orders.c.accepted_at))
+    if accepted_since is not None:
+        query = query.where(orders.c.accepted_at >= accepted_since)
     rows: list[HistoryRow] = []
     problems: list[tuple[str, str]] = []
     for r in conn.execute(query):

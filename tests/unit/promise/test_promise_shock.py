@@ -17,7 +17,6 @@ from doorstep.domain.promise.online import (
     ReplayedPromise,
     aci_update,
     replay,
-    shift_days,
 )
 from doorstep.domain.promise.synthetic import Shock, SyntheticConfig, realistic_history
 
@@ -43,19 +42,11 @@ def test_the_running_level_rises_after_misses_and_comes_back_after_hits() -> Non
     key = levels.key("dhl", "paket")
     for _ in range(5):
         levels.observe(key, True)
-    assert levels.current(key) > 0.99
+    assert levels.current(key) == pytest.approx(0.99)  # up to its bound (min_alpha 0.01)
     assert levels.current(levels.key("dpd", "classic")) == pytest.approx(0.95)
     for _ in range(2_000):
         levels.observe(key, False)
     assert levels.current(key) < 0.95
-
-
-def test_the_shift_keeps_the_level_of_recent_scores_both_ways() -> None:
-    assert shift_days([0.0] * 95 + [3.0] * 5, 0.95, 14) == 3
-    assert shift_days([0.0] * 99 + [3.0], 0.95, 14) == 0
-    assert shift_days([-2.0] * 100, 0.95, 14) == -2
-    assert shift_days([40.0] * 10, 0.95, 14) == 14
-    assert shift_days([], 0.95, 14) == 0
 
 
 def _transit(rows: list[HistoryRow], calendars: Calendars) -> dict[str, tuple[date, int]]:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from doorstep.domain.promise.calendar import WorkCalendar, open_index_after, start_day
+from doorstep.domain.promise.live import TransitCorrection, shift_pmf
 from doorstep.domain.promise.load import (
     MAX_QUEUE_DAYS,
     BacklogReading,
@@ -101,6 +102,8 @@ class Promise:
     processing_segment: str
     transit_segment: str
     calibration_segment: str
+    transit_shift: int = 0  # carrier days the online correction added (negative: removed)
+    asked_level: float | None = None  # the level the model was asked for (None: nominal)
 
 
 def combine(
@@ -181,9 +184,12 @@ def transit_pmf(model: PromiseModel, req: PromiseRequest) -> tuple[str, FloatArr
 
 
 def delivery_distribution(
-    model: PromiseModel, req: PromiseRequest, reading: BacklogReading
+    model: PromiseModel, req: PromiseRequest, reading: BacklogReading, transit_shift: int = 0
 ) -> tuple[DateDistribution, bool, str, str]:
-    """Raw (uncalibrated) delivery-date distribution, whether under load, segments used."""
+    """Raw (uncalibrated) delivery-date distribution, whether under load, segments used.
+
+    ``transit_shift`` moves the lane by that many carrier days (``live``: how the carrier's
+    parcels move right now)."""
     cfg = model.config
     local = req.ordered_at.astimezone(_zone(cfg.timezone))
     wh = model.calendars.warehouse
@@ -210,6 +216,8 @@ def delivery_distribution(
         ship_days = wh.open_days[first : first + len(ship_pmf)]
         loaded = under_load(reading.backlog, capacity)
     t_key, t_pmf = transit_pmf(model, req)
+    if transit_shift:
+        t_pmf = shift_pmf(t_pmf, transit_shift)
     shares = [model.slowdown.share(int(d)) for d in ship_days]
     if any(shares):  # by the day each parcel would be handed over
         t_pmf = slowed_by_day(t_pmf, shares)
@@ -231,18 +239,26 @@ def make_promise(
     *,
     reading: BacklogReading | None = None,
     level: float | None = None,
+    correction: TransitCorrection | None = None,
 ) -> Promise:
-    """The calibrated promise for one order (backlog 0 unless a reading says otherwise)."""
+    """The calibrated promise for one order (backlog 0 unless a reading says otherwise).
+
+    A ``correction`` (the online correction: ``live`` and ``online``) moves the carrier
+    service's lane by its current shift and asks for its running level instead of ``level``;
+    the window still reports the nominal level, the promise carries both."""
     level = model.config.level if level is None else level
     if not 0.0 < level < 1.0:
         raise ValueError("level: must be between 0 and 1")
     reading = reading or BacklogReading(backlog=0)
-    dist, loaded, p_key, t_key = delivery_distribution(model, req, reading)
+    shift = correction.shift(req.carrier, req.service) if correction is not None else 0
+    asked = correction.level(req.carrier, req.service, level) if correction is not None \
+        else level
+    dist, loaded, p_key, t_key = delivery_distribution(model, req, reading, shift)
     c_key, lmap = model.level_map(req.carrier, req.service)
     window = window_from(
         dist,
         level=level,
-        upper=lmap.upper_level(level),
+        upper=lmap.upper_level(asked),
         lo=lmap.lower_level((1.0 - level) / 2.0),
         hi=lmap.upper_level,
     )
@@ -254,4 +270,6 @@ def make_promise(
         processing_segment=p_key,
         transit_segment=t_key,
         calibration_segment=c_key,
+        transit_shift=shift,
+        asked_level=asked,
     )

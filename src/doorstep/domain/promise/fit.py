@@ -38,6 +38,7 @@ from doorstep.domain.promise.calibration import (
 )
 from doorstep.domain.promise.engine import PromiseRequest, delivery_distribution
 from doorstep.domain.promise.history import HistoryRow
+from doorstep.domain.promise.live import cohort_shifts
 from doorstep.domain.promise.load import (
     UNLIMITED,
     BacklogReading,
@@ -186,6 +187,10 @@ def _observe(
         m = np.array(members, dtype=np.int64)
         counted = cals.carrier(carrier, country).count_open_after(ship_day[m], deliv_day[m])
         transit_t[m] = np.where(delivered[m], counted, counted - 1)
+    carried = np.array([max(r.transit_shift, 0) for r in rows], dtype=np.int64)
+    if carried.any():  # net of what the online correction carried (see HistoryRow)
+        net = transit_t - carried
+        transit_t = np.where(delivered, np.maximum(net, np.minimum(transit_t, 1)), net)
     transit_ok = shipped & (transit_t >= 0)
     age = (as_of - epoch).total_seconds() / 86400.0 - order_s / 86400.0
     weights = recency_weights(age, cfg.half_life_days)
@@ -335,7 +340,7 @@ def pit_samples(
     out = []
     for row, b in zip(rows, backlog, strict=True):
         dist, *_ = delivery_distribution(
-            model, request_from_row(row), BacklogReading(backlog=b)
+            model, request_from_row(row), BacklogReading(backlog=b), max(row.transit_shift, 0)
         )
         if row.delivered_at is not None:
             day = local_day(row.delivered_at, tz)
@@ -402,6 +407,33 @@ def _calibration_samples(
     return samples, window
 
 
+def net_of_cohort_shifts(
+    rows: Sequence[HistoryRow],
+    *,
+    calendars: Calendars,
+    config: PromiseConfig,
+    as_of: datetime,
+    capacity: Capacity | None = None,
+) -> list[HistoryRow]:
+    """The rows with ``transit_shift`` set where their hand-over cohort moved later.
+
+    The cohorts are measured against a model fitted on the rows themselves, then again
+    against one fitted net of the first answer (a slow-down inside the history makes the
+    first reference slow and the shifts too small).
+    """
+    plain = dataclasses.replace(config, net_shift_days=0)
+    today = local_day(as_of, ZoneInfo(config.timezone))
+    out = [dataclasses.replace(r, transit_shift=0) if r.transit_shift else r for r in rows]
+    for _ in range(2):
+        ref = fit_model(out, calendars=calendars, config=plain, as_of=as_of, calibrate=False,
+                        capacity=capacity).model
+        moved = cohort_shifts(ref, rows, today, config.net_shift_days)
+        out = [dataclasses.replace(r, transit_shift=moved.get(r.order_id, 0)) for r in rows]
+        if not moved:
+            break
+    return out
+
+
 def fit_model(
     rows: Sequence[HistoryRow],
     *,
@@ -420,6 +452,9 @@ def fit_model(
             max(t for t in (r.ordered_at, r.shipped_at, r.delivered_at) if t is not None)
             for r in rows
         )
+    if calibrate and cfg.net_shift_days > 0:
+        rows = net_of_cohort_shifts(rows, calendars=calendars, config=cfg, as_of=as_of,
+                                    capacity=capacity)
     obs = _observe(rows, calendars, cfg, as_of)
     t_keys = _transit_keys(rows)
     processing, transit, capacity = _distributions(rows, t_keys, obs, calendars, cfg, capacity)

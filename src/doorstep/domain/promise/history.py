@@ -7,7 +7,7 @@ has elapsed so far), never missing data to be thrown away.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -25,6 +25,11 @@ class HistoryRow:
     dest_country: str = ""
     dest_region: str = ""
     dest_postcode: str = ""
+    # Carrier days the online correction added to this order's promise (``live``): the
+    # refit learns the lane net of them, so a slow-down the correction already carried is
+    # not learned a second time (corrections that stack).  Only positive shifts count.
+    # Not in the repr: a fit-time annotation, not part of what happened to the order.
+    transit_shift: int = field(default=0, repr=False)
 
     @property
     def carrier_service(self) -> str:

@@ -44,6 +44,11 @@ class PromiseConfig:
     min_calibration_n: int = 200
     season_days: int = 91  # also calibrate on this many days after the same date last year
     load_aware: bool = True  # off: no queue model (processing delays not caused by load)
+    # Hand-overs of the last N days whose whole cohort moved later are learned net of that
+    # shift (``live.cohort_shifts``): the online correction carries a slow-down, the refit
+    # does not learn it a second time.  0: off.  Older rows are learned as they are, so a
+    # change that lasts becomes the lanes' normal.
+    net_shift_days: int = 56
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.level < 1.0:

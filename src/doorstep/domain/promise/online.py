@@ -1,32 +1,32 @@
-"""Online correction of promises: adaptive conformal inference on outcomes as they come in.
+"""Online correction of promises: live transit shift plus an adaptive level, every day.
 
 The fitted model's calibration map is learned on held-out weeks at refit time, and recency
 weighting in the next refit reacts to the same misses again.  Through a sudden slow-down
 that is late (up to a month until the next refit) and then twice (both corrections stack
-for weeks after it ended).  The online correction works between refits, every day:
+for weeks after it ended).  The online correction works between refits, every day, with
+two parts that answer different questions:
 
-* **Scores.**  For each carrier service (or for all orders), the promises the *model*
-  made that came due in the last ``window_days`` days, scored by how many days after that
-  promise the parcel came (≤ 0: kept).  A parcel still in flight past its promise — the
-  early signal of a slow-down, days before the first slowed parcel arrives — is late by at
-  least ``today − promise`` days; with ``in_flight_doubling`` it is scored as twice that
-  (it is guessed to need as long again: the size of a slow-down is unknown until its first
-  parcels arrive, and the guess is replaced by the truth as they do).
-* **Shift.**  The promise is the model's promise plus the whole-day shift that keeps
-  ``1 − alpha_t`` of those scores (the split-conformal rule; ``shift_days``).  It can be
-  negative: after a slow-down, a refit that learned from it promises too long and the
-  scores say so, so the promise comes back within the window, not a refit or two later.
-* **Level.**  ``alpha_t`` follows adaptive conformal inference (Gibbs & Candès, 2021)::
+* **Where the lane is now** (``live``): a day shift of each carrier service's fitted
+  lanes, estimated from the parcels handed over in the last week — delivered ones and
+  those still in flight (right-censored).  It reacts one carrier day after the first
+  slowed hand-overs, when they are not delivered on the days they normally are, and comes
+  back one day after the first normal ones arrive.  It moves both ways: after a refit that
+  learned a slow-down which has ended, it is negative.
+* **How often promises hold** (the level): adaptive conformal inference (Gibbs & Candès,
+  2021) on the served promises' outcomes::
 
       alpha_{t+1} = alpha_t + gamma · (alpha − err_t)
 
-  with ``alpha = 1 − level`` and ``err_t`` 1 for a missed (corrected) promise: misses
-  make the next shifts cover more of the scores, kept promises less, so in the long run
-  the miss rate is ``alpha``.  ``alpha_t`` is clipped to ``[min_alpha, max_alpha]``.
+  with ``alpha = 1 − level`` and ``err_t`` 1 for a missed promise, clipped to
+  ``[min_alpha, max_alpha]``; the model is asked for ``1 − alpha_t`` instead of ``level``.
+  A miss is known as soon as the promised day is over without a delivery — a parcel still
+  in flight past its promise counts right away.  Misses raise the level, kept promises
+  lower it, so in the long run the miss rate is ``alpha``; it replaces no other
+  correction but stacks on none either: it only sees what the shift left over.
 
-An outcome is used only once it is known — at delivery, or when the promised day is over
-without one — and the shift is computed from what was known at the start of the order's
-day: nothing later than the promise is used (``replay`` is the backtest that shows it).
+An outcome is used only once it is known, and the shift is computed from what was known at
+the start of the order's day: nothing later than the promise is used (``replay`` is the
+backtest that shows it).
 """
 
 from __future__ import annotations
@@ -42,27 +42,25 @@ import numpy as np
 from doorstep.domain.promise.engine import make_promise
 from doorstep.domain.promise.fit import fit_model, request_from_row, truncate
 from doorstep.domain.promise.history import HistoryRow
+from doorstep.domain.promise.live import LiveConfig, TransitCorrection, live_shifts
 from doorstep.domain.promise.load import BacklogReading, reconstruct_backlog
 from doorstep.domain.promise.model import Calendars, PromiseConfig, calibration_keys
 
 
 @dataclass(frozen=True, kw_only=True)
 class AciConfig:
-    """Step size per outcome, bounds of the running miss-rate target, and the score window."""
+    """Step size per outcome, bounds of the running miss-rate target, the live shift's set-up."""
 
     gamma: float = 0.005
-    min_alpha: float = 0.005
+    min_alpha: float = 0.01
     max_alpha: float = 0.25
-    per_segment: bool = True  # one correction per carrier service, else one for all orders
-    window_days: int = 4  # promises that came due in the last N days are the recent scores
-    max_shift: int = 14  # the correction never moves a promise by more days than this
-    in_flight_doubling: bool = True  # a parcel late by d days so far is scored as 2·d late
+    per_segment: bool = True  # one level per carrier service, else one for all orders
+    live: LiveConfig = field(default_factory=LiveConfig)
+    shift: bool = True  # off: the adaptive level alone (for comparison)
 
     def __post_init__(self) -> None:
         if self.gamma <= 0 or not 0.0 < self.min_alpha < self.max_alpha < 1.0:
             raise ValueError("aci: gamma > 0 and 0 < min_alpha < max_alpha < 1")
-        if self.window_days < 1 or self.max_shift < 0:
-            raise ValueError("aci: window_days >= 1 and max_shift >= 0")
 
 
 def aci_update(alpha_t: float, missed: bool, *, target: float, gamma: float, lo: float,
@@ -93,21 +91,6 @@ class OnlineLevel:
                                      gamma=c.gamma, lo=c.min_alpha, hi=c.max_alpha)
 
 
-def shift_days(scores: Sequence[float], level: float, max_shift: int) -> int:
-    """Smallest whole-day shift that keeps ``level`` of the recent scores (conformal rule).
-
-    A score is how many days after the model's own promise the parcel came (≤ 0: kept).
-    With the ⌈(n+1)·level⌉-th smallest score the shift keeps at least ``level`` of them;
-    it can be negative (the model's promises have been longer than needed), bounded by
-    ``max_shift`` both ways.
-    """
-    if not scores:
-        return 0
-    v = np.sort(np.asarray(scores, dtype=np.float64))
-    k = min(int(np.ceil((len(v) + 1) * level)) - 1, len(v) - 1)
-    return int(min(max(np.ceil(v[max(k, 0)]), -max_shift), max_shift))
-
-
 @dataclass(frozen=True, kw_only=True)
 class ReplayedPromise:
     """One order of a replay: its day, the promise, and whether it was kept (None: unknown)."""
@@ -135,9 +118,10 @@ def replay(
 ) -> list[ReplayedPromise]:
     """Promise every order from ``split`` on in time order, as a live shop would.
 
-    The model is refitted every ``refit_every`` on what was known then; with ``online`` the
-    level asked of it is corrected after every outcome known before the next order (see the
-    module docstring).  Without it this is the plain engine, refitted on the same schedule.
+    The model is refitted every ``refit_every`` on what was known then; with ``online``
+    every order's carrier service gets the live shift known at the start of its day and the
+    level corrected after every outcome known before it (see the module docstring).
+    Without it this is the plain engine, refitted on the same schedule.
     """
     cfg = config or PromiseConfig()
     tz = ZoneInfo(cfg.timezone)
@@ -154,39 +138,47 @@ def replay(
     at_s = np.array([(r.ordered_at - epoch).total_seconds() for r in test])
     backlog = reconstruct_backlog(at_s, ordered_s, shipped_s)
     levels = OnlineLevel(cfg.level, online) if online is not None else None
+    by_ship_day: dict[date, list[HistoryRow]] = {}
+    for r in rows:
+        if r.shipped_at is not None:
+            by_ship_day.setdefault(r.shipped_at.astimezone(tz).date(), []).append(r)
     pending: list[tuple[datetime, int, str, bool]] = []  # (known at, seq, key, missed)
-    due: dict[str, list[tuple[date, int]]] = {}  # key → (model's promise, test index)
     shifts: dict[str, int] = {}
     out: list[ReplayedPromise] = []
     next_fit = split
     model = None
     today: date | None = None
     for i, row in enumerate(test):
+        refitted = False
         while row.ordered_at >= next_fit:
             model = fit_model(truncate(rows, next_fit), calendars=calendars, config=cfg,
                               as_of=next_fit).model
             next_fit += refit_every
+            refitted = True
         assert model is not None
         order_day = row.ordered_at.astimezone(tz).date()
-        promise = make_promise(model, request_from_row(row),
-                               reading=BacklogReading(backlog=int(backlog[i])))
-        base = promise.window.promised_date
-        promised = base
+        correction = None
         if levels is not None:
             assert online is not None
             while pending and pending[0][0] <= row.ordered_at:
                 _, _, k, missed = heapq.heappop(pending)
                 levels.observe(k, missed)
-            if order_day != today:  # scores as known at the start of the day
+            if online.shift and (order_day != today or refitted):  # known at the day's start
                 today = order_day
-                shifts = {k: shift_days(_scores(test, items, today, online, tz),
-                                        levels.current(k), online.max_shift)
-                          for k, items in due.items()}
+                recent = [r for d in range(1, online.live.lookback_days + 1)
+                          for r in by_ship_day.get(order_day - timedelta(days=d), ())]
+                shifts = {k: e.shift for k, e in
+                          live_shifts(model, recent, order_day, online.live).items()}
+            correction = TransitCorrection(shifts=shifts, levels={
+                k: levels.current(k) for k in levels.alpha})
+        promise = make_promise(model, request_from_row(row),
+                               reading=BacklogReading(backlog=int(backlog[i])),
+                               correction=correction)
+        promised = promise.window.promised_date
+        if levels is not None:
             key = levels.key(row.carrier, row.service)
-            promised = base + timedelta(days=shifts.get(key, 0))
-            due.setdefault(key, []).append((base, i))
-            known = _known_at(row, promised, tz)
-            heapq.heappush(pending, (known, i, key, not _kept_eventually(row, promised, tz)))
+            heapq.heappush(pending, (known_at(row, promised, tz), i, key,
+                                     not kept_eventually(row, promised, tz)))
         out.append(ReplayedPromise(row=row, order_day=order_day, promised=promised,
                                    level=cfg.level, kept=_kept(row, promised, tz, last_known)))
         if progress is not None and i % 1000 == 0:
@@ -194,37 +186,11 @@ def replay(
     return out
 
 
-def _scores(test: Sequence[HistoryRow], items: list[tuple[date, int]], today: date,
-            cfg: AciConfig, tz: ZoneInfo) -> list[float]:
-    """Days late against the model's own promise, for promises due in the last few days.
-
-    Known at the start of ``today``: delivered before it — exact; still in flight — late
-    by at least ``today − promise`` days (the early signal), scored ``2·(today − promise)``
-    with ``in_flight_doubling`` (a parcel already d days late is guessed to need as long
-    again: the true delay of a slow-down is unknown until its first parcels arrive).
-    """
-    first = today - timedelta(days=cfg.window_days)
-    while items and items[0][0] < first - timedelta(days=cfg.max_shift):
-        items.pop(0)  # old enough never to matter again
-    start_of_today = datetime.combine(today, time(0), tz)
-    out = []
-    for base, i in items:
-        if not first <= base < today:
-            continue
-        row = test[i]
-        if row.delivered_at is not None and row.delivered_at < start_of_today:
-            out.append(float((row.delivered_at.astimezone(tz).date() - base).days))
-        else:
-            late = float((today - base).days)
-            out.append(2.0 * late if cfg.in_flight_doubling else late)
-    return out
-
-
-def _kept_eventually(row: HistoryRow, promised: date, tz: ZoneInfo) -> bool:
+def kept_eventually(row: HistoryRow, promised: date, tz: ZoneInfo) -> bool:
     return row.delivered_at is not None and row.delivered_at.astimezone(tz).date() <= promised
 
 
-def _known_at(row: HistoryRow, promised: date, tz: ZoneInfo) -> datetime:
+def known_at(row: HistoryRow, promised: date, tz: ZoneInfo) -> datetime:
     """When the shop learns whether the promise held: at delivery, or once the promised day
     is over without one (the parcel is still in flight — or lost)."""
     day_after = datetime.combine(promised + timedelta(days=1), time(0), tz)

@@ -4,7 +4,9 @@ The model file (``settings.promise_model_path``) is read once and cached on ``ap
 (re-read only when the file changes), so a request is a dictionary lookup and a few small
 numpy operations.  Callers: a shop's backend with its integration key, staff (operator,
 viewer) — not anonymous browsers.  The current backlog comes from ``app.state.backlog_source`` (a
-``BacklogSource``) or, by default, an empty backlog at the model's fitted throughput.
+``BacklogSource``) or, by default, an empty backlog at the model's fitted throughput; the
+online correction (how the carriers move now, from parcels in flight, and the running level)
+from ``app.state.transit_source`` (``services.live_transit.LiveCorrectionSource``) when set.
 """
 
 from __future__ import annotations
@@ -89,8 +91,11 @@ def get_promise(
         dest_country=dest_country, dest_region=dest_region, dest_postcode=dest_postcode,
         items=items,
     )
+    live = getattr(request.app.state, "transit_source", None)
     try:
-        promise = make_promise(model, req, reading=source.reading(when), level=level)
+        correction = live.correction(model, when) if live is not None else None
+        promise = make_promise(model, req, reading=source.reading(when), level=level,
+                               correction=correction)
     except CalendarRangeError as exc:
         return _invalid("at", str(exc))
     w = promise.window
@@ -107,4 +112,5 @@ def get_promise(
             "calibration": promise.calibration_segment,
         },
         "model_fitted_at": model.fitted_at.isoformat(),
+        "transit_shift": promise.transit_shift,
     }
