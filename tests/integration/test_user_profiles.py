@@ -132,3 +132,24 @@ def test_the_record_page_asks_which_profile_once_it_changed(engine: Engine,
         released = browser.post(f"{page}/release", follow_redirects=False,
                                 data={"csrf_token": csrf.group(1), "profile": "current"})
         assert released.headers["location"].endswith("done=released")
+
+
+def test_a_broken_user_profile_is_named_to_the_carrier_but_its_file_only_in_the_log(
+        engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A profile the merchant broke after issuing the carrier's URL answers 500 with the
+    profile's name; the file's path on this server and the line go to the log only."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile = acme_profile(folder)
+    profile.write_text(profile.read_text().replace("status: {from_field: raw_code",
+                                                   "status: {from_field: no_such_field"))
+    with transaction(engine, write=True) as conn:
+        token = source_secrets.issue(conn, "carrier:acme-parcel", created_by="test")
+    body = (GLS / "TrackingResponse.json").read_bytes()
+    with api_client(engine, profiles_dir=str(folder)) as client:
+        r = client.post(f"/v1/webhooks/carrier/acme-parcel?token={token}", content=body)
+    assert r.status_code == 500, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "acme-parcel" in r.json()["detail"]
+    assert str(folder) not in r.text and "yaml" not in r.text
+    assert any(str(profile) in rec.getMessage() for rec in caplog.records)

@@ -10,6 +10,7 @@ ones and those in the merchant's profiles folder (``DOORSTEP_PROFILES_DIR``) —
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ from doorstep.services import purchase_orders as po_service
 from doorstep.services import putaway, receiving, source_secrets, suppliers
 
 router = APIRouter(tags=["receiving"])
+log = logging.getLogger("doorstep.receiving")
 SIGNATURE_HEADER = DOORSTEP_SIGNATURE_HEADER
 WAREHOUSE = Depends(require(Role.WAREHOUSE, Role.OPERATOR))
 OPERATOR = Depends(require(Role.OPERATOR))
@@ -134,7 +136,11 @@ def _ingest(db: Engine, profile_name: str, body: bytes, user_dir: str) -> JSONRe
     try:
         profile = load_asn_profile(profile_name, user_dir or None)
     except ProfileError as exc:
-        return problem(404, "Unknown profile", str(exc), field="profile")
+        # Known by name (``_known``) but unloadable: a fault of this server's set-up, not of
+        # the request; the file and line go to the log, not to the supplier.
+        log.error("advice profile %r cannot be used: %s", profile_name, exc)
+        return problem(500, "Profile error", f"the advice profile {profile_name!r} cannot be "
+                       "loaded; the server's log names the file and line", field="profile")
     mapped = map_advices(profile, body)
     if mapped.document_issue is not None:
         return problem(422, "Unreadable advice", mapped.document_issue.message,

@@ -270,7 +270,11 @@ async def carrier_webhook(profile: str, request: Request) -> Response:
             lambda: ingest_tracking(_container(request).engine, profile, body, index=index,
                                     profiles_dir=profiles_dir))
     except ProfileError as exc:
-        return problem(500, "Profile error", str(exc))
+        # The message names the profile file and line on this server: the log gets it,
+        # the caller only learns that the named profile is broken (nothing internal leaks).
+        log.error("tracking profile %r cannot be used: %s", profile, exc)
+        return problem(500, "Profile error", f"the tracking profile {profile!r} cannot be "
+                       "loaded; the server's log names the file and line")
     status = 202 if report.held else 200
     WEBHOOKS.labels("carrier", profile, "quarantined" if status == 202 else "accepted").inc()
     return JSONResponse(report.to_dict(), status_code=status)
