@@ -18,7 +18,6 @@ moment asked (the level), cached for a few minutes: a checkout request stays a l
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -79,9 +78,9 @@ def correction_now(conn: Connection, model: PromiseModel, at: datetime,
     store it), so each parcel is measured against the lane its promise would use."""
     cfg = config or AciConfig()
     since = at - timedelta(days=OUTCOME_DAYS)
-    rows, _ = history_from_database(conn, accepted_since=since)
-    rows = [dataclasses.replace(r, origin_country=r.origin_country or origin_country)
-            for r in rows if r.ordered_at <= at]
+    rows, _ = history_from_database(conn, origin_country=origin_country,
+                                    accepted_since=since)
+    rows = [r for r in rows if r.ordered_at <= at]
     today = at.astimezone(ZoneInfo(model.config.timezone)).date()
     shifts = {key: est.shift for key, est in live_shifts(model, rows, today, cfg.live).items()}
     levels = running_levels(model, rows, _promised_dates(conn, since), at, cfg)

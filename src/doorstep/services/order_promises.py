@@ -106,7 +106,8 @@ class PlanCache(FileCache[Staffing]):
         super().__init__(path, _load_staffing)
 
 
-def _request(conn: Connection, order_id: str, origin_country: str) -> PromiseRequest:
+def promise_request(conn: Connection, order_id: str, origin_country: str) -> PromiseRequest:
+    """What the engine is asked for an order: from its warehouse in ``origin_country``."""
     row = conn.execute(select(orders).where(orders.c.id == order_id)).one()
     named = parse_carrier_service(row.carrier_service) or DEFAULT_SERVICE
     address: dict[str, Any] = row.shipping_address or {}
@@ -138,7 +139,7 @@ def promise_order(conn: Connection, model: PromiseModel, order_id: str, *,
     existing = _original(conn, order_id)
     if existing is not None:
         return _rebuild(conn, model, order_id, existing, origin_country)
-    req = _request(conn, order_id, origin_country)
+    req = promise_request(conn, order_id, origin_country)
     promise = make_promise(model, req, reading=reading, correction=correction)
     record_event(conn, order_id, "promise", actor="promise-engine", data={
         "revision": 0, "cause": "accepted", **_window(promise.window),
@@ -160,7 +161,7 @@ def _original(conn: Connection, order_id: str) -> dict[str, Any] | None:
 
 def _rebuild(conn: Connection, model: PromiseModel, order_id: str, original: dict[str, Any],
              origin_country: str) -> Promise:
-    req = _request(conn, order_id, origin_country)
+    req = promise_request(conn, order_id, origin_country)
     stored = original.get("throughput")
     throughput = Capacity(**stored) if stored else None
     used = original.get("correction")

@@ -313,9 +313,14 @@ class FittedThroughput:
 
 
 def history_from_database(
-    conn: Connection, *, accepted_since: datetime | None = None
+    conn: Connection, *, origin_country: str, accepted_since: datetime | None = None
 ) -> tuple[list[HistoryRow], list[tuple[str, str]]]:
     """History rows from doorstep's own orders, shipments and tracking events.
+
+    ``origin_country`` is the warehouses' country (``settings.country``): the order book
+    does not store it, and every transit segment is keyed by origin, so rows fitted
+    without it never matched a promise asked for with it (they fell through to ``all``).
+    It is required for that reason.
 
     ``accepted_since``: only orders accepted from then on (the live correction reads the
     last weeks, not the whole order book).
@@ -373,7 +378,7 @@ def history_from_database(
             order_id=str(r.id), ordered_at=r.placed_at or r.accepted_at,
             shipped_at=shipped_at, delivered_at=r.delivered_at if shipped_at else None,
             carrier=named.carrier if named else "", service=named.service if named else "default",
-            origin_region=r.warehouse or "",
+            origin_country=origin_country, origin_region=r.warehouse or "",
             dest_country=str(address.get("country") or "").upper(),
             dest_region=str(address.get("region") or ""),
             dest_postcode=str(address.get("postcode") or ""),

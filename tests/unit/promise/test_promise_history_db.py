@@ -43,7 +43,7 @@ def test_orders_become_rows_with_censoring_and_reasons_for_the_rest() -> None:
             "tracking_number": "1",
             "status": "delivered", "occurred_at": T0 + timedelta(days=1), "raw_code": "DLV",
             "location": {}, "order_id": "O1", "received_at": T0 + timedelta(days=1)}])
-        rows, problems = history_from_database(conn)
+        rows, problems = history_from_database(conn, origin_country="DE")
     by_id = {r.order_id: r for r in rows}
     assert set(by_id) == {"O1", "O2", "O3"}
     assert by_id["O1"].delivered_at == T0 + timedelta(days=1)
@@ -76,10 +76,32 @@ def test_a_hand_over_recorded_after_the_first_scan_starts_at_the_scan_and_old_sc
             _scan("b", "E1", "delivered", T0 + timedelta(days=1)),
             _scan("c", "E2", "delivered", T0 - timedelta(days=300)),
         ])
-        rows, problems = history_from_database(conn)
+        rows, problems = history_from_database(conn, origin_country="DE")
     by_id = {r.order_id: r for r in rows}
     assert problems == []
     assert by_id["E1"].shipped_at == T0 + timedelta(hours=8)
     assert by_id["E1"].delivered_at == T0 + timedelta(days=1)
     assert by_id["E2"].shipped_at == T0 + timedelta(days=2)
     assert by_id["E2"].delivered_at is None
+
+
+def test_rows_from_the_order_book_are_keyed_by_the_lane_the_worker_asks_for() -> None:
+    """The order book stores the warehouse but not its country; rows fitted without it
+    had the origin '-NUE' while the worker asks for 'DE-NUE', so no lane ever matched."""
+    from doorstep.domain.promise.model import transit_keys
+    from doorstep.services.order_promises import promise_request
+
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(orders), [_order("O1", "accepted", "dhl:paket")])
+        (row,), _ = history_from_database(conn, origin_country="DE")
+        asked = promise_request(conn, "O1", "DE")
+
+    def keys(r: object) -> tuple[str, ...]:
+        return transit_keys(**{k: getattr(r, k) for k in (
+            "carrier", "service", "origin_country", "origin_region", "dest_country",
+            "dest_region", "dest_postcode")})
+
+    assert keys(row) == keys(asked)
+    assert keys(row)[0] == "lane|dhl:paket|DE-NUE|DE-80"

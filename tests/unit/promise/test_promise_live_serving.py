@@ -21,7 +21,7 @@ from doorstep.domain.promise.load import BacklogReading
 from doorstep.domain.promise.online import AciConfig
 from doorstep.domain.promise.synthetic import ORIGIN
 from doorstep.services.live_transit import correction_now, running_levels
-from doorstep.services.order_promises import _original, _request, promise_order
+from doorstep.services.order_promises import _original, promise_order, promise_request
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FIRST = date(2024, 11, 4)  # a Monday, after the fixture's history
@@ -90,7 +90,7 @@ def _promise_at(conn: Connection, fit: FitResult, day: date) -> tuple[date, date
     corrected = promise_order(conn, fit.model, oid, reading=BacklogReading(backlog=0),
                               correction=correction_now(conn, fit.model, at,
                                                         origin_country="DE"))
-    plain = make_promise(fit.model, _request(conn, oid, "DE"))
+    plain = make_promise(fit.model, promise_request(conn, oid, "DE"))
     stored = _original(conn, oid)
     assert stored is not None and stored["promised_date"] == \
         corrected.window.promised_date.isoformat()

@@ -125,9 +125,10 @@ def create_app(container: Container, *, embedded_worker: bool | None = None) -> 
         container.engine, ModelCache(container.settings.promise_model_path),
         PlanCache(container.settings.capacity_plan_path)
         if container.settings.capacity_plan_path else None)
-    from doorstep.services.live_transit import LiveCorrectionSource
+    from doorstep.services.live_transit import LiveCorrections, LiveCorrectionSource
 
-    app.state.transit_source = LiveCorrectionSource(container.engine)
+    app.state.transit_source = LiveCorrectionSource(
+        container.engine, LiveCorrections(origin_country=container.settings.country))
     if container.settings.layout_path:
         # The stateless /v1/pick endpoints find the configured warehouse's layout by name.
         from doorstep.adapters.layout_file import load_layout

@@ -41,7 +41,8 @@ def _rows_from_db(database_url: str | None, *, strict: bool) -> list[HistoryRow]
 
     container = _container(database_url)
     with container.engine.connect() as conn:
-        rows, problems = history_from_database(conn)
+        rows, problems = history_from_database(conn,
+                                               origin_country=container.settings.country)
     for order_id, reason in problems[:SHOWN_ERRORS]:
         _err.print(f"order {order_id}: {reason}", highlight=False, soft_wrap=True)
     if problems:

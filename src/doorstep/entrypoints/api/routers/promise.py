@@ -86,10 +86,13 @@ def get_promise(
         return problem(503, "Service unavailable", f"promise model not available: {exc}")
     source: BacklogSource = getattr(request.app.state, "backlog_source", None) or \
         FittedThroughput(model)
+    settings = request.app.state.container.settings
     req = PromiseRequest(
         ordered_at=when, carrier=carrier.lower(), service=service.lower(),
         dest_country=dest_country, dest_region=dest_region, dest_postcode=dest_postcode,
-        items=items,
+        # From this warehouse, as the worker asks for an order's promise: transit segments
+        # are keyed by origin, and an empty one matches no lane of a fitted model.
+        origin_country=settings.country, origin_region=settings.warehouse, items=items,
     )
     live = getattr(request.app.state, "transit_source", None)
     try:
