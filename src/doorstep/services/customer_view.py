@@ -18,8 +18,10 @@ idempotency keys, internal order ids.  Texts are codes here; the templates trans
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
@@ -288,19 +290,6 @@ _SQL = {
 }
 
 
-@dataclass(frozen=True)
-class _Row:
-    """A row with the attribute names ``build_view`` reads."""
-
-    values: dict[str, Any]
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError as exc:
-            raise AttributeError(name) from exc
-
-
 def _utc(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -312,30 +301,50 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _read(conn: Connection, name: str, key: str) -> list[dict[str, Any]]:
-    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "placed_at": _utc, "accepted_at": _utc, "shipped_at": _utc, "at": _utc,
+    "units": _json, "data": _json}
+
+
+class _Row:
+    """A row with the attribute names ``build_view`` reads (plain attributes: a view reads
+    about ninety of them, and a ``__getattr__`` fallback made each a failed lookup first)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+@cache
+def _plan(name: str, paramstyle: str) -> tuple[str, tuple[str, ...]]:
+    """The statement for the driver's placeholder style, and its column names."""
+    sql = _SQL[name].format(p="?" if paramstyle == "qmark" else "%s")
+    head = sql.split(" FROM ", 1)[0].removeprefix("SELECT ")
+    return sql, tuple(column.strip().rpartition(".")[2] for column in head.split(","))
+
+
+def _read(conn: Connection, name: str, key: str) -> list[Any]:
+    sql, columns = _plan(name, conn.dialect.paramstyle)
+    converters = [(i, column, _CONVERT[column]) for i, column in enumerate(columns)
+                  if column in _CONVERT]
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_SQL[name].format(p=placeholder), (key,))
-        columns = [d[0] for d in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(sql, (key,))
+        fetched = cursor.fetchall()
     finally:
         cursor.close()
-    for row in rows:
-        for field_name in ("placed_at", "accepted_at", "shipped_at", "at"):
-            if field_name in row:
-                row[field_name] = _utc(row[field_name])
-        for field_name in ("units", "data"):
-            if field_name in row:
-                row[field_name] = _json(row[field_name])
+    rows: list[Any] = []
+    for values in fetched:
+        row = dict(zip(columns, values, strict=True))
+        for i, column, convert in converters:
+            row[column] = convert(values[i])
+        rows.append(_Row(row))
     return rows
 
 
-def _view(conn: Connection, order: dict[str, Any]) -> CustomerView:
-    key = str(order["id"])
-    return build_view(_Row(order), [_Row(r) for r in _read(conn, "lines", key)],
-                      [_Row(r) for r in _read(conn, "parcels", key)],
-                      [_Row(r) for r in _read(conn, "events", key)])
+def _view(conn: Connection, order: Any) -> CustomerView:
+    key = str(order.id)
+    return build_view(order, _read(conn, "lines", key), _read(conn, "parcels", key),
+                      _read(conn, "events", key))
 
 
 def customer_view(conn: Connection, order_id: str) -> CustomerView:
@@ -352,7 +361,7 @@ def customer_view_by_token(conn: Connection, token: str) -> tuple[str, CustomerV
     found = _read(conn, "by_token", token)
     if not found:
         return None
-    return str(found[0]["id"]), _view(conn, found[0])
+    return str(found[0].id), _view(conn, found[0])
 
 
 _VERSION = select(func.max(order_events.c.id)).where(

@@ -61,6 +61,19 @@ def test_the_fast_date_formatter_agrees_with_babel(language: str, pattern: str) 
             moment, pattern, tzinfo=UTC, locale=locale)
 
 
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+@pytest.mark.parametrize("width", ["full", "long", "medium", "short"])
+def test_dates_by_width_read_as_babel_writes_them(language: str, width: str) -> None:
+    """``format_date(day, "long")`` takes the fast path now; the text must not change."""
+    from babel import dates
+
+    locale = "en_GB" if language == "en" else language
+    format_date = i18n.date_formatters(language, "Europe/Berlin")["format_date"]
+    for day in range(0, 366, 5):
+        moment = date(2026, 1, 1) + timedelta(days=day)
+        assert format_date(moment, width) == dates.format_date(moment, width, locale=locale)
+
+
 def test_patterns_with_other_fields_are_left_to_babel() -> None:
     assert i18n.fast_format(datetime(2026, 1, 1, tzinfo=UTC), "QQQ y", "de") is None
 

@@ -176,7 +176,7 @@ def zone(name: str) -> tzinfo:
 
 Formatter = Callable[..., str]
 
-_FIELD = re.compile(r"'[^']*'|EEEE|EEE|MMMM|MMM|MM|M|dd|d|HH|mm|yyyy|y|[A-Za-z]")
+_FIELD = re.compile(r"'[^']*'|EEEE|EEE|MMMM|MMM|MM|M|dd|d|HH|mm|yyyy|yy|y|[A-Za-z]")
 _FAST_FIELDS = frozenset({"EEEE", "EEE", "MMMM", "MMM", "MM", "M", "dd", "d", "HH", "mm",
                           "yyyy", "y"})
 
@@ -209,6 +209,16 @@ def _names(language: str) -> dict[str, dict[int, str]]:
             "EEE": dict(babel_dates.get_day_names("abbreviated", locale=locale)),
             "MMMM": dict(babel_dates.get_month_names("wide", locale=locale)),
             "MMM": dict(babel_dates.get_month_names("abbreviated", locale=locale))}
+
+
+@cache
+def width_pattern(language: str, format: str) -> str:
+    """The CLDR date pattern behind a Babel width (``long`` is ``d. MMMM y`` in German), so
+    ``format_date(…, "long")`` can take the fast path too; other formats pass through."""
+    for width in ("full", "long", "medium", "short"):
+        if format == width:
+            return str(babel_dates.get_date_format(width, locale=_locale(language)).pattern)
+    return format
 
 
 def fast_format(value: date | datetime, pattern: str, language: str) -> str | None:
@@ -248,6 +258,7 @@ def format_locale(language: str) -> Locale:
     return _locale(language)
 
 
+@cache
 def number_formatters(language: str) -> dict[str, Formatter]:
     """Jinja filters for numbers in the reader's convention: ``format_number(0.46, 2)`` is
     "0,46" in German and "0.46" in English; ``format_number(1440)`` "1.440" / "1,440"."""
@@ -260,6 +271,7 @@ def number_formatters(language: str) -> dict[str, Formatter]:
     return {"format_number": format_number}
 
 
+@cache
 def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
     """Jinja filters that show dates and times in ``language`` and the warehouse's zone, and
     numbers and percentages with the language's decimal sign (``format_number``,
@@ -267,6 +279,8 @@ def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
 
     ``format`` is a Babel width (``short``, ``medium``, ``long``, ``full``) or a CLDR pattern
     such as ``"EEEE d MMMM"``; datetimes are converted to ``timezone`` before formatting.
+    Made once per language and zone (the functions keep no state); callers must not
+    change the returned mapping.
     """
     locale = _locale(language)
     tz = zone(timezone)
@@ -274,6 +288,9 @@ def date_formatters(language: str, timezone: str) -> dict[str, Formatter]:
     def format_date(value: date | datetime, format: str = "long") -> str:
         if isinstance(value, datetime):
             value = value.astimezone(tz).date()
+        fast = fast_format(value, width_pattern(language, format), language)
+        if fast is not None:
+            return fast
         return babel_dates.format_date(value, format=format, locale=locale)
 
     def format_datetime(value: datetime, format: str = "medium") -> str:

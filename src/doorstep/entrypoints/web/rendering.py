@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from doorstep.entrypoints.web import i18n
 from doorstep.entrypoints.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
+from doorstep.entrypoints.web.folded_texts import LanguageEnvironment
 from doorstep.entrypoints.web.tracking_texts import TEMPLATE_GLOBALS
 
 WEB_DIR = Path(__file__).parent
@@ -52,17 +53,24 @@ PAGE_HEADERS = {
 
 
 @cache
-def environment() -> Environment:
-    """The one Jinja2 environment of the pages (autoescaped, undefined names are errors)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
+def environment(language: str | None = None) -> Environment:
+    """The Jinja2 environment of the pages (autoescaped, undefined names are errors).
+
+    With a ``language``, the templates are compiled for that language with their fixed
+    texts already translated (``folded_texts``); ``render`` uses those.  Without one, texts
+    are translated at render time in whatever language ``i18n.use_language`` set.
+    """
+    options: dict[str, Any] = {
+        "loader": FileSystemLoader(TEMPLATE_DIR),
+        "autoescape": select_autoescape(["html", "xml"], default_for_string=True),
+        "undefined": StrictUndefined,
+        "extensions": ["jinja2.ext.i18n"],
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "auto_reload": False,
+    }
+    env = (Environment(**options) if language is None
+           else LanguageEnvironment(language, {"static_url": static_url}, **options))
     i18n.install_in(env)
     env.globals.update(TEMPLATE_GLOBALS)
     env.globals["static_url"] = static_url
@@ -79,8 +87,11 @@ def static_url(name: str) -> str:
 
 def _switch_urls(request: Request) -> dict[str, str]:
     """The current page's URL in each language (the switch works without JavaScript)."""
+    path = request.url.path
+    if not request.scope.get("query_string"):  # the usual case: the same URLs, sooner
+        return {language: f"{path}?lang={language}" for language in i18n.LANGUAGES}
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return {language: f"{request.url.path}?{urlencode([*params, ('lang', language)])}"
+    return {language: f"{path}?{urlencode([*params, ('lang', language)])}"
             for language in i18n.LANGUAGES}
 
 
@@ -101,7 +112,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         **(context or {}),
     }
     with i18n.use_language(language):
-        body = environment().get_template(template).render(values)
+        body = environment(language).get_template(template).render(values)
     response = HTMLResponse(body, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
     if picked_now:
         response.set_cookie(i18n.LANG_COOKIE, language, max_age=i18n.LANG_COOKIE_MAX_AGE,

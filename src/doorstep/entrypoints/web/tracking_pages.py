@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from email.utils import parseaddr
+from functools import lru_cache
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -99,7 +100,13 @@ def _brand(request: Request, channel: str) -> str:
     settings = getattr(request.app.state, "notify_settings", None)
     if settings is None:
         return "doorstep"
-    return parseaddr(settings.for_channel(channel).sender)[0] or "doorstep"
+    return _display_name(settings.for_channel(channel).sender)
+
+
+@lru_cache(maxsize=256)
+def _display_name(address: str) -> str:
+    """Parsing the address took longer than reading an order's rows; a shop has one."""
+    return parseaddr(address)[0] or "doorstep"
 
 
 def _poll_seconds(request: Request) -> int:
