@@ -49,6 +49,19 @@ def _promised_dates(conn: Connection, since: datetime) -> dict[str, date]:
     return out
 
 
+def reporting_rows(rows: list[HistoryRow], at: datetime) -> list[HistoryRow]:
+    """The rows of the carrier services that are reporting deliveries.
+
+    A carrier service none of whose parcels of the last weeks has a delivery on record by
+    ``at`` is not sending tracking data (or none yet — a new carrier, a feed not wired up,
+    scans imported later in a batch): its parcels in flight say nothing about its speed,
+    and counting them as slow would widen every promise for it.  In a real slow-down the
+    parcels handed over before it keep being delivered, so the service stays in."""
+    reporting = {(r.carrier, r.service) for r in rows
+                 if r.delivered_at is not None and r.delivered_at <= at}
+    return [r for r in rows if (r.carrier, r.service) in reporting]
+
+
 def running_levels(model: PromiseModel, rows: list[HistoryRow], promised: dict[str, date],
                    at: datetime, config: AciConfig) -> dict[str, float]:
     """The ACI level per carrier service after every outcome known by ``at``, in the order
@@ -80,7 +93,7 @@ def correction_now(conn: Connection, model: PromiseModel, at: datetime,
     since = at - timedelta(days=OUTCOME_DAYS)
     rows, _ = history_from_database(conn, origin_country=origin_country,
                                     accepted_since=since)
-    rows = [r for r in rows if r.ordered_at <= at]
+    rows = reporting_rows([r for r in rows if r.ordered_at <= at], at)
     today = at.astimezone(ZoneInfo(model.config.timezone)).date()
     shifts = {key: est.shift for key, est in live_shifts(model, rows, today, cfg.live).items()}
     levels = running_levels(model, rows, _promised_dates(conn, since), at, cfg)

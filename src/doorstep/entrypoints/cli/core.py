@@ -117,7 +117,8 @@ def db_upgrade(database_url: str | None = DB_OPTION) -> None:
     c = _container(database_url)
     upgrade(c.engine)
     status = schema_status(c.engine)
-    console.print(f"[green]schema at {status.current}[/] ({_safe_url(c.settings.database_url)})")
+    console.print(f"[green]schema at {status.current}[/] ({_safe_url(c.settings.database_url)})",
+                  soft_wrap=True)
 
 
 @db_app.command("status")
@@ -128,7 +129,8 @@ def db_status(database_url: str | None = DB_OPTION) -> None:
     c = _container(database_url)
     status = schema_status(c.engine)
     state = "[green]up to date[/]" if status.up_to_date else "[red]out of date[/]"
-    console.print(f"schema {status.current or '(empty)'} / head {status.head}: {state}")
+    console.print(f"schema {status.current or '(empty)'} / head {status.head}: {state}",
+                  soft_wrap=True)  # revision ids and the verdict stay on one line when piped
     if not status.up_to_date:
         raise typer.Exit(1)
 
