@@ -45,6 +45,14 @@ def test_folded_texts_render_exactly_as_translating_at_render_time(language: str
     assert "&lt;b&gt;1&lt;/b&gt;" in folded  # a value inside a translation is escaped
 
 
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_a_constant_keyword_value_is_escaped_like_any_other(language: str) -> None:
+    source = '{{ _("Order %(number)s", number="<b>7</b>") }}'
+    folded, at_render = _both(source, language)
+    assert folded == at_render
+    assert "&lt;b&gt;7&lt;/b&gt;" in folded
+
+
 def test_the_german_template_carries_its_texts_in_its_code() -> None:
     code = environment("de").compile('{{ _("History") }}', raw=True)
     assert "Verlauf" in code and "gettext" not in code

@@ -104,7 +104,9 @@ class _Folder(NodeTransformer):
         values = [(kw.key, kw.value) for kw in node.kwargs]
         if name == "pgettext" and "context" not in {k for k, _v in values}:
             values.append(("context", nodes.Const(args[0])))  # as Jinja's newstyle does
-        if all(isinstance(v, nodes.Const) for _k, v in values):
+        # Only the context may be formatted here: a template's own keyword values, even
+        # constant ones, are escaped by Markup's % at render time, as Jinja's newstyle does.
+        if all(k == "context" and isinstance(v, nodes.Const) for k, v in values):
             try:
                 text = text % {k: v.as_const() for k, v in values}
             except (KeyError, TypeError, ValueError):
