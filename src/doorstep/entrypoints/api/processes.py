@@ -15,7 +15,9 @@ uvicorn's supervisor also pings every process and kills one that does not answer
 a busy machine, which was then started again and killed again: at load average 15 on two
 cores ``serve --workers 2`` never came up.  This supervisor only replaces a process that has
 ended; a process that fails during start-up (exit status 3, e.g. a bad setting) stops the
-whole server instead of being restarted forever.
+whole server instead of being restarted forever, and one that keeps ending soon after it
+started (the database unreachable, say) is started again after a pause that doubles each
+time, up to ``MAX_PAUSE_S``, so a crash loop does not spawn an interpreter twice a second.
 
 The supervisor holds one more socket bound to the port (``SO_REUSEPORT``, not listening), so
 ``serve`` fails at once when another program has the port, and nobody else can take it while
@@ -30,6 +32,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -39,6 +42,8 @@ __all__ = ["STARTUP_FAILURE", "bind_shared", "run_processes"]
 log = logging.getLogger("doorstep.serve")
 
 STARTUP_FAILURE = 3  # uvicorn's exit status for a process that could not start serving
+QUICK_EXIT_S = 10.0  # a process ending sooner than this after its start counts as a crash loop
+MAX_PAUSE_S = 30.0
 APP = "doorstep.entrypoints.api.app:app_from_environment"
 _SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter: no state shared by fork
 
@@ -71,18 +76,48 @@ def _serve_one(options: dict[str, Any]) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _start(options: dict[str, Any]) -> BaseProcess:
-    process = _SPAWN.Process(target=_serve_one, args=(options,), name="doorstep-api")
+Target = Callable[[dict[str, Any]], None]
+
+
+def _start(target: Target, options: dict[str, Any]) -> BaseProcess:
+    process = _SPAWN.Process(target=target, args=(options,), name="doorstep-api")
     process.start()
     return process
 
 
-def run_processes(count: int, options: dict[str, Any], *, poll_s: float = 0.5) -> int:
+class _Slot:
+    """One API process and, for a crash loop, when the next may start."""
+
+    def __init__(self, target: Target, options: dict[str, Any]) -> None:
+        self.target, self.options = target, options
+        self.process: BaseProcess | None = None
+        self.started = 0.0
+        self.quick_exits = 0
+        self.restart_at = 0.0
+        self.start()
+
+    def start(self) -> None:
+        self.process = _start(self.target, self.options)
+        self.started = time.monotonic()
+
+    def ended(self, now: float) -> None:
+        """Schedule the next start: at once, or after a doubling pause in a crash loop."""
+        if now - self.started < QUICK_EXIT_S:
+            self.quick_exits += 1
+            self.restart_at = now + min(MAX_PAUSE_S, 0.5 * 2 ** self.quick_exits)
+        else:
+            self.quick_exits = 0
+            self.restart_at = now
+        self.process = None
+
+
+def run_processes(count: int, options: dict[str, Any], *, poll_s: float = 0.5,
+                  target: Target = _serve_one) -> int:
     """Run ``count`` API processes with uvicorn ``options`` until SIGINT or SIGTERM.
 
     ``options`` are ``uvicorn.Config`` keyword arguments (host, port, protocol, …) and must
-    be picklable.  Returns the exit status for ``serve``: 0 after a signal, 3 when a process
-    failed during start-up.
+    be picklable; ``target`` is what each process runs (tests give their own).  Returns the
+    exit status for ``serve``: 0 after a signal, 3 when a process failed during start-up.
     """
     holder = bind_shared(options["host"], options["port"])
     stop = threading.Event()
@@ -92,10 +127,16 @@ def run_processes(count: int, options: dict[str, Any], *, poll_s: float = 0.5) -
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    processes = [_start(options) for _ in range(count)]
+    slots = [_Slot(target, options) for _ in range(count)]
     try:
         while not stop.wait(poll_s):
-            for n, process in enumerate(processes):
+            now = time.monotonic()
+            for slot in slots:
+                process = slot.process
+                if process is None:
+                    if now >= slot.restart_at:
+                        slot.start()
+                    continue
                 if process.is_alive():
                     continue
                 if process.exitcode == STARTUP_FAILURE:
@@ -103,15 +144,16 @@ def run_processes(count: int, options: dict[str, Any], *, poll_s: float = 0.5) -
                     status = STARTUP_FAILURE
                     stop.set()
                     break
-                log.warning("API process %s ended (exit status %s); starting another",
-                            process.pid, process.exitcode)
-                processes[n] = _start(options)
+                slot.ended(now)
+                log.warning("API process %s ended (exit status %s); starting another in %.1f s",
+                            process.pid, process.exitcode, slot.restart_at - now)
     finally:
-        for process in processes:
+        running = [slot.process for slot in slots if slot.process is not None]
+        for process in running:
             if process.is_alive():
                 process.terminate()  # SIGTERM: uvicorn finishes the requests in flight
         deadline = time.monotonic() + 30
-        for process in processes:
+        for process in running:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
