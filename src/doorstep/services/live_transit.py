@@ -101,28 +101,47 @@ def correction_now(conn: Connection, model: PromiseModel, at: datetime,
 
 
 class LiveCorrections:
-    """``correction_now`` cached per model and five minutes (for the API and the worker)."""
+    """``correction_now`` cached per model and five minutes (for the API and the worker).
+
+    When the five minutes are up, one caller computes the new correction (seconds on a
+    large order book) while the others keep getting the previous one for the same model:
+    a checkout request never queues behind the read, and concurrent requests at the turn
+    of the bucket do not each read the order book."""
 
     def __init__(self, config: AciConfig | None = None, *, origin_country: str = "") -> None:
         self.config = config or AciConfig()
         self.origin_country = origin_country
         self._lock = threading.Lock()
         self._cached: dict[tuple[datetime, int, datetime], TransitCorrection] = {}
+        self._latest: dict[tuple[datetime, int], TransitCorrection] = {}
+        self._computing: set[tuple[datetime, int]] = set()
 
     def get(self, conn: Connection, model: PromiseModel, at: datetime) -> TransitCorrection:
         bucket = datetime.fromtimestamp(at.timestamp() // REFRESH.total_seconds()
                                         * REFRESH.total_seconds(), tz=at.tzinfo)
-        key = (model.fitted_at, model.training_rows, bucket)
+        fitted = (model.fitted_at, model.training_rows)
+        key = (*fitted, bucket)
         with self._lock:
             hit = self._cached.get(key)
-        if hit is not None:
-            return hit
-        made = correction_now(conn, model, at, self.config,
-                              origin_country=self.origin_country)
+            if hit is not None:
+                return hit
+            stale = self._latest.get(fitted)
+            if stale is not None and fitted in self._computing:
+                return stale
+            self._computing.add(fitted)
+        try:
+            made = correction_now(conn, model, at, self.config,
+                                  origin_country=self.origin_country)
+        finally:
+            with self._lock:
+                self._computing.discard(fitted)
         with self._lock:
             if len(self._cached) > 16:
                 self._cached.clear()
             self._cached[key] = made
+            self._latest[fitted] = made
+            if len(self._latest) > 4:  # older models are no longer asked for
+                self._latest = {fitted: made}
         return made
 
 
