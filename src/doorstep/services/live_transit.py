@@ -116,11 +116,25 @@ class LiveCorrections:
         self._latest: dict[tuple[datetime, int], TransitCorrection] = {}
         self._computing: set[tuple[datetime, int]] = set()
 
-    def get(self, conn: Connection, model: PromiseModel, at: datetime) -> TransitCorrection:
+    @staticmethod
+    def _keys(model: PromiseModel, at: datetime) -> tuple[tuple[datetime, int],
+                                                          tuple[datetime, int, datetime]]:
         bucket = datetime.fromtimestamp(at.timestamp() // REFRESH.total_seconds()
                                         * REFRESH.total_seconds(), tz=at.tzinfo)
         fitted = (model.fitted_at, model.training_rows)
-        key = (*fitted, bucket)
+        return fitted, (*fitted, bucket)
+
+    def peek(self, model: PromiseModel, at: datetime) -> TransitCorrection | None:
+        """What ``get`` would answer without reading the order book, or None."""
+        fitted, key = self._keys(model, at)
+        with self._lock:
+            hit = self._cached.get(key)
+            if hit is None and fitted in self._computing:
+                hit = self._latest.get(fitted)
+            return hit
+
+    def get(self, conn: Connection, model: PromiseModel, at: datetime) -> TransitCorrection:
+        fitted, key = self._keys(model, at)
         with self._lock:
             hit = self._cached.get(key)
             if hit is not None:
@@ -153,5 +167,8 @@ class LiveCorrectionSource:
         self.corrections = corrections or LiveCorrections()
 
     def correction(self, model: PromiseModel, at: datetime) -> TransitCorrection:
+        known = self.corrections.peek(model, at)  # no pool checkout while the cache answers
+        if known is not None:
+            return known
         with self.engine.connect() as conn:
             return self.corrections.get(conn, model, at)

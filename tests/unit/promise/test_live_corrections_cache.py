@@ -83,3 +83,17 @@ def test_a_failed_refresh_lets_the_next_caller_try_again(
         with pytest.raises(RuntimeError):
             cache.get(None, MODEL, AT)  # type: ignore[arg-type]
     assert len(calls) == 2
+
+
+def test_a_known_correction_is_answered_without_a_database_connection(
+        reader: _Reader) -> None:
+    from doorstep.services.live_transit import LiveCorrectionSource
+
+    class NoEngine:
+        def connect(self) -> Any:
+            raise AssertionError("the cache should have answered")
+
+    source = LiveCorrectionSource(NoEngine(), LiveCorrections())  # type: ignore[arg-type]
+    assert source.corrections.peek(MODEL, AT) is None
+    first = source.corrections.get(None, MODEL, AT)  # type: ignore[arg-type]
+    assert source.correction(MODEL, AT + timedelta(minutes=2)) is first

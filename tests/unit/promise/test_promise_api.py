@@ -72,3 +72,26 @@ def test_missing_model_is_service_unavailable(tmp_path: Path) -> None:
     response = memory_client(_app(tmp_path / "absent.json")).get("/v1/promise", params=QUERY)
     assert response.status_code == 503
     assert "promise model not available" in response.json()["detail"]
+
+
+def test_the_live_correction_is_asked_for_now_whatever_moment_the_caller_names(
+        client: TestClient) -> None:
+    """``at`` is the caller's: a correction per asked moment would read weeks of the order
+    book per request, so the route asks the live source for how the carriers move now."""
+    from datetime import UTC
+
+    from doorstep.domain.promise.live import TransitCorrection
+
+    asked: list[datetime] = []
+
+    class Live:
+        def correction(self, model: object, at: datetime) -> TransitCorrection:
+            asked.append(at)
+            return TransitCorrection(shifts={"dhl:paket": 2})
+
+    plain = client.get("/v1/promise", params=QUERY).json()
+    client.app.state.transit_source = Live()  # type: ignore[attr-defined]
+    before = datetime.now(UTC)
+    shifted = client.get("/v1/promise", params=QUERY).json()
+    assert len(asked) == 1 and before <= asked[0] <= datetime.now(UTC)
+    assert shifted["latest_date"] > plain["latest_date"]  # the shift reached the promise

@@ -96,7 +96,10 @@ def get_promise(
     )
     live = getattr(request.app.state, "transit_source", None)
     try:
-        correction = live.correction(model, when) if live is not None else None
+        # How the carriers move now, also for a promise asked for another moment: ``at``
+        # is the caller's to choose, and a correction per asked moment would read weeks of
+        # the order book for every request.
+        correction = live.correction(model, datetime.now(UTC)) if live is not None else None
         promise = make_promise(model, req, reading=source.reading(when), level=level,
                                correction=correction)
     except CalendarRangeError as exc:
