@@ -1,14 +1,37 @@
-"""doorstep's own label scans: the GS1-128 SSCC and the tracking QR decode from the PDF."""
+"""doorstep's own label scans: the GS1-128 SSCC and the tracking QR decode from the PDF and,
+rendered by a ZPL renderer (zebrash, ``tests/zpl_render.py``), from the ZPL II label too.
+
+The rendered ZPL label is kept as ``test-artifacts/labels/zpl-label-1.png`` for a reviewer.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 import pypdfium2
 import pytest
 import zxingcpp
+from numpy.typing import NDArray
+from PIL import Image
 
 from doorstep.adapters.documents.labels import LabelData, render_pdf, render_zpl
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.packing.sscc import is_valid_sscc, make_sscc
+from zpl_render import render_zpl_png
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "labels"
+# A link as doorstep's tracking tokens make them (secrets.token_urlsafe: letters, digits, - and _).
+TRACKING_URL = "https://shop.example/track/q7_Kd-3xZ0pL_m9vTb2Rw8sYh-E4nUa6cJf1gVi5oQ"
+# Every ZPL barcode command: ^B0 … ^BZ, except ^BY (the module width, not a symbol).
+BARCODE_COMMAND = re.compile(r"\^B(?!Y)[0-9A-Z]")
+# GS1-128 with an SSCC: start C, FNC1, ten digit pairs, check character (11 modules each),
+# stop (13 modules).
+SSCC_SYMBOL_MODULES = 13 * 11 + 13
 
 
 def _label(n: int = 1) -> LabelData:
@@ -52,3 +75,91 @@ def test_the_zpl_label_carries_the_sscc_in_ucc_ean_mode_and_escapes_umlauts() ->
     assert "^FDQA,https://shop.example/track/tok7^FS" in zpl
     assert "J_C3_B6rg M_C3_BCller" in zpl  # ö and ü as UTF-8 hex under ^CI28 / ^FH
     assert "^FH^FD" in zpl
+
+
+def _box(result: Any) -> tuple[int, int, int, int]:
+    """left, top, right, bottom of a decoded symbol, in pixels."""
+    corners = [result.position.top_left, result.position.top_right,
+               result.position.bottom_right, result.position.bottom_left]
+    xs, ys = [c.x for c in corners], [c.y for c in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _blank(pixels: NDArray[Any], top: int, bottom: int, left: int, right: int) -> bool:
+    """The rectangle lies on the label and holds no black dot."""
+    height, width = pixels.shape
+    return (0 <= left <= right <= width and 0 <= top <= bottom <= height
+            and bool((pixels[top:bottom, left:right] > 127).all()))
+
+
+LONG_LINKS = (80, 160, 300)
+
+
+def _long_link(length: int) -> str:
+    url = "https://www.ein-laengerer-shopname.example/sendungsverfolgung/"
+    return url + "x_" * ((length - len(url)) // 2) + "z" * ((length - len(url)) % 2)
+
+
+@pytest.fixture(scope="module")
+def zpl_labels() -> list[tuple[LabelData, str, NDArray[Any], dict[Any, Any]]]:
+    """The ZPL label with a tracking token, then one per long link, rendered at 203 dpi (A6)
+    in one run of the renderer (its WebAssembly takes seconds to load): for each, the label,
+    its ZPL, the rendering and the symbols decoded from it."""
+    labels = [replace(_label(7), tracking_url=TRACKING_URL)]
+    labels += [replace(_label(3), tracking_url=_long_link(n)) for n in LONG_LINKS]
+    zpls = [render_zpl(label) for label in labels]
+    for zpl in zpls:
+        assert "^PW840" in zpl and "^LL1184" in zpl  # A6, 105 x 148 mm at 8 dots/mm
+    pngs = render_zpl_png("".join(zpls), width_mm=105, height_mm=148, dpmm=8,
+                          out_prefix=ARTIFACTS / "zpl-label")
+    assert len(pngs) == len(labels)
+    rendered = []
+    for label, zpl, png in zip(labels, zpls, pngs, strict=True):
+        image = Image.open(png).convert("L")
+        assert image.size == (840, 1184)
+        results = zxingcpp.read_barcodes(image)
+        found = {r.format: r for r in results}
+        assert len(found) == len(results)  # no symbology twice
+        rendered.append((label, zpl, np.asarray(image), found))
+    return rendered
+
+
+def test_every_barcode_on_the_zpl_label_scans_back_from_a_203_dpi_rendering(
+        zpl_labels: list[tuple[LabelData, str, NDArray[Any], dict[Any, Any]]]) -> None:
+    label, zpl, pixels, found = zpl_labels[0]
+    # As many symbols decode as the ZPL draws: a barcode added later must be decoded here too.
+    assert len(found) == len(BARCODE_COMMAND.findall(zpl)) == 2
+
+    sscc = found[zxingcpp.BarcodeFormat.Code128]
+    assert sscc.symbology_identifier == "]C1"  # Code 128 opening with FNC1: GS1-128
+    assert sscc.content_type == zxingcpp.ContentType.GS1
+    assert sscc.text == f"(00){label.sscc}"
+    assert sscc.bytes == b"00" + label.sscc.encode()
+    assert is_valid_sscc(sscc.text.removeprefix("(00)"))
+    left, top, right, bottom = _box(sscc)
+    quiet = math.ceil(10 * (right - left + 1) / SSCC_SYMBOL_MODULES)  # 10 modules each side
+    assert _blank(pixels, top, bottom, left - quiet, left)
+    assert _blank(pixels, top, bottom, right + 1, right + 1 + quiet)
+
+    qr = found[zxingcpp.BarcodeFormat.QRCode]
+    assert qr.text == TRACKING_URL  # the _ and - of the token survive the ZPL escapes
+    assert qr.ec_level == "Q"
+    left, top, right, bottom = _box(qr)
+    quiet = math.ceil(4 * (right - left + 1) / (17 + 4 * int(qr.extra["Version"])))
+    assert _blank(pixels, top - quiet, top, left - quiet, right + 1 + quiet)
+    assert _blank(pixels, bottom + 1, bottom + 1 + quiet, left - quiet, right + 1 + quiet)
+    assert _blank(pixels, top, bottom, left - quiet, left)
+    assert _blank(pixels, top, bottom, right + 1, right + 1 + quiet)
+    assert bottom + quiet < _box(sscc)[1]  # the QR code ends above the bars
+
+
+def test_a_long_tracking_link_shrinks_the_zpl_qr_code_to_stay_on_the_label(
+        zpl_labels: list[tuple[LabelData, str, NDArray[Any], dict[Any, Any]]]) -> None:
+    for length, (label, _, pixels, found) in zip(LONG_LINKS, zpl_labels[1:], strict=True):
+        assert label.tracking_url is not None and len(label.tracking_url) == length
+        qr = found[zxingcpp.BarcodeFormat.QRCode]
+        assert qr.text == label.tracking_url
+        _, _, right, bottom = _box(qr)
+        assert right < pixels.shape[1] - 8 * 3, length  # 3 mm from the label's right edge
+        assert bottom < _box(found[zxingcpp.BarcodeFormat.Code128])[1], length
+        assert found[zxingcpp.BarcodeFormat.Code128].text == f"(00){label.sscc}"

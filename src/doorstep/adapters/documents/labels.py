@@ -9,8 +9,11 @@
     └────────────────────────────────┘  148 mm
 
 The barcode is GS1-128: Code 128 starting with FNC1, then application identifier 00 and the
-18-digit SSCC, so any GS1 scanner reads it as "(00)…".  Tests render the PDF and decode both
-symbols back with zxing-cpp; the ZPL uses ^BC in UCC/EAN mode (the printer adds FNC1).
+18-digit SSCC, so any GS1 scanner reads it as "(00)…".  The ZPL uses ^BC in UCC/EAN mode D:
+the printer adds FNC1, drops the parentheses and puts the check digit it computes in place of
+the SSCC's 18th digit (Zebra's ZPL II guide) — the same digit, as ours is correct.  Tests
+decode every symbol back with zxing-cpp, from the PDF and from a rendering of the ZPL by
+zebrash (``tests/zpl_render.py``).
 
 The QR code's module matrix comes from zxing-cpp's encoder and is drawn as rectangles:
 reportlab's own QR widget encodes in pure Python, twice per label, and held label output at
@@ -29,6 +32,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 A6 = (105 * mm, 148 * mm)
+QR_MM = 26  # the tracking QR code's side on both labels
 FNC1 = "\xf1"
 
 
@@ -91,7 +95,7 @@ def _draw(canvas: Canvas, label: LabelData) -> None:
     canvas.drawString(left, y, f"Order {label.order_ref}   {label.weight_g / 1000:.2f} kg   "
                                f"{label.carrier}   {label.parcel_no}/{label.parcel_count}")
     if label.tracking_url:
-        draw_qr(canvas, label.tracking_url, x=width - 30 * mm, y=42 * mm, size=26 * mm)
+        draw_qr(canvas, label.tracking_url, x=width - 30 * mm, y=42 * mm, size=QR_MM * mm)
     barcode = code128.Code128(FNC1 + "00" + label.sscc, barHeight=22 * mm, barWidth=0.33 * mm,
                               quiet=True, lquiet=5 * mm, rquiet=5 * mm)
     barcode.drawOn(canvas, (width - barcode.width) / 2, 14 * mm)
@@ -121,6 +125,16 @@ def draw_qr(canvas: Canvas, text: str, *, x: float, y: float, size: float) -> No
     canvas.drawPath(path, stroke=0, fill=1)
 
 
+def _qr_modules(text: str) -> int:
+    """Modules per side of the QR code a printer makes of ``text`` at error correction Q
+    (the ``QA,`` in the ZPL), at most: as if every byte went in byte mode, the least dense
+    mode a printer's encoder can pick (zxing-cpp would mix in alphanumeric mode and may
+    come out a version smaller than the printer)."""
+    worst = "a" * len(text.encode("utf-8"))
+    symbol = zxingcpp.create_barcode(worst, zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
+    return int(np.asarray(symbol.to_image(scale=1, add_quiet_zones=False)).shape[0])
+
+
 def render_zpl(label: LabelData, *, dpmm: int = 8) -> str:
     """ZPL II for a 4x6-inch-class thermal label (A6 at 203 dpi by default)."""
     def dots(value_mm: float) -> int:
@@ -143,7 +157,13 @@ def render_zpl(label: LabelData, *, dpmm: int = 8) -> str:
             f"{label.parcel_no}/{label.parcel_count}")
     lines.append(f"^FO40,{y}^A0N,26,26^FH^FD{_zpl_text(info)}^FS")
     if label.tracking_url:
-        lines.append(f"^FO{dots(105) - 230},{dots(148) - 560}^BQN,2,5"
+        # The symbol grows with the link: magnify it to at most 26 mm (the PDF label's QR)
+        # and right-align it by its size, so a long link shrinks instead of running off the
+        # label.  ^FH: the link's _, ^ and ~ go in as hex escapes, which ^FH turns back.
+        modules = _qr_modules(label.tracking_url)
+        magnification = max(1, min(10, dots(QR_MM) // modules))
+        x = dots(105) - dots(4) - modules * magnification
+        lines.append(f"^FO{x},{dots(148) - 560}^BQN,2,{magnification}^FH"
                      f"^FDQA,{_zpl_text(label.tracking_url)}^FS")
     lines.append(f"^FO60,{dots(148) - 300}^BY3^BCN,180,Y,N,N,D^FD(00){label.sscc}^FS")
     lines.append("^XZ")
