@@ -194,3 +194,21 @@ def test_the_cli_names_both_hashes_and_releases_with_the_chosen_profile(
     released = runner.invoke(app, ["quarantine", "release", str(record_id), "--profile", "held"])
     assert released.exit_code == 0, released.output
     assert intake.keys == ["woocommerce:727"]
+
+
+def test_a_profile_whose_name_is_not_its_file_name_is_refused_naming_both(
+    tmp_path: Path,
+) -> None:
+    """Held records carry the profile's declared name and a release loads that name again;
+    a file 'acme.yaml' declaring 'acme-shop' would hold records nobody can release."""
+    from doorstep.adapters.importers.profile_engine import ProfileError, load_profile
+
+    folder = tmp_path / "p"
+    path = my_profile(folder)
+    path.rename(folder / "acme.yaml")
+    with pytest.raises(ProfileError) as refused:
+        load_profile("acme", "orders", user_dir=folder)
+    message = str(refused.value)
+    assert "acme.yaml" in message and "name" in message
+    assert "'myshop'" in message and "'acme'" in message
+    assert load_profile(folder / "acme.yaml", "orders").name == "myshop"  # by path: as is

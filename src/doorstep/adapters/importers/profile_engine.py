@@ -155,6 +155,13 @@ def load_profile(name_or_path: str | Path, kind: str | None = None, *,
     profile = _load_cached(path, path.stat().st_mtime_ns)
     if kind is not None and profile.kind != kind:
         raise profile.error(("kind",), f"is {profile.kind!r}, expected a {kind!r} profile")
+    asked = str(name_or_path)
+    if asked == path.stem and profile.name != asked and Path(asked).suffix == "":
+        # Records are held under the profile's name and released by loading that name
+        # again: a profile found by a file name it does not declare could never be found.
+        raise profile.error(("name",), f"is {profile.name!r}, but this profile is found by "
+                            f"its file name {asked!r}; records held under it are released "
+                            "by name, so the two must be the same")
     return profile
 
 
