@@ -1,7 +1,10 @@
 """Which cartons an order goes in: the cheapest set that holds its items, proven to close.
 
-    one carton holds everything?  cheapest such carton (cartons tried by cost; heuristic
-                                  first, the exact search for small orders when it fails)
+    one carton holds everything?  cheapest such carton (cartons tried by cost; the heuristic
+                                  in each of the carton's six turns first — its layers
+                                  follow the carton's axes, so a turn can close what
+                                  another leaves open — then the exact search for small
+                                  orders)
     none does?                    split: fill the carton type that packs the most volume per
                                   unit of cost, repeat with what is left, then re-box each
                                   parcel in the cheapest carton that holds its share
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import permutations
 
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.packing import exact
@@ -72,6 +76,19 @@ class Parcel:
         return sum(p.item.volume for p in self.placements) / self.carton.volume
 
 
+_AXIS_ORDERS = tuple(permutations(range(3)))
+
+
+def _turned_back(placement: Placement, axes: tuple[int, ...]) -> Placement:
+    """A placement found in the carton turned so that its axis ``axes[i]`` was axis ``i``,
+    in the carton's own axes."""
+    at, size = [0, 0, 0], [0, 0, 0]
+    got = ((placement.x, placement.dx), (placement.y, placement.dy), (placement.z, placement.dz))
+    for i, axis in enumerate(axes):
+        at[axis], size[axis] = got[i]
+    return Placement(placement.item, at[0], at[1], at[2], size[0], size[1], size[2])
+
+
 def _pack_all(carton: CartonType, items: list[Item], *, use_exact: bool) -> list[Placement] | None:
     """All of ``items`` in ``carton``, or None."""
     if sum(it.weight_g for it in items) > carton.max_load_g:
@@ -80,9 +97,13 @@ def _pack_all(carton: CartonType, items: list[Item], *, use_exact: bool) -> list
         return None
     if not all(carton.admits(it) for it in items):
         return None
-    placed, left = pack_into(carton.inner, items, presorted=True)
-    if not left:
-        return placed
+    for axes in _AXIS_ORDERS:
+        inner = (carton.inner[axes[0]], carton.inner[axes[1]], carton.inner[axes[2]])
+        if axes != (0, 1, 2) and inner == carton.inner:
+            continue  # a square face: this turn of the carton was tried already
+        placed, left = pack_into(inner, items, presorted=True)
+        if not left:
+            return [_turned_back(p, axes) for p in placed]
     if use_exact and len(items) <= exact.EXACT_MAX_ITEMS:
         found = exact.fits(carton.inner, items)
         if isinstance(found, list):
