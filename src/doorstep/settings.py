@@ -77,6 +77,11 @@ class Settings:
     gs1_company_prefix: str = ""
     sender_address: str = ""
     carriers_file: str = ""  # carrier accounts for labels through karrio (secrets: 0600)
+    # The link in the QR code of doorstep's own label, with {reference} (the shop's order
+    # reference) and {sscc} filled in, e.g. "https://shop.example/account/orders/{reference}";
+    # empty: no QR.  Not the customer's /track/{token} link: that opens the order to
+    # whoever holds the parcel.
+    label_tracking_url: str = ""
 
     # Limits on what a caller may send (SECURITY.md lists them with their reasons).
     max_body_bytes: int = 1_048_576  # JSON request bodies (413 above)
@@ -109,6 +114,8 @@ class Settings:
         if self.sender_address and len(self.sender_address.split("|")) != 5:
             raise SettingsError("setting 'sender_address': must be 'Name|Street|Postcode|City|"
                                 "Country'")
+        if self.label_tracking_url:
+            check_label_link(self.label_tracking_url)
         if not self.planner_budget_s > 0:
             raise SettingsError("setting 'planner_budget_s': must be more than 0 seconds")
         for name in ("rate_limit_per_key", "rate_limit_per_address", "rate_limit_failed_auth"):
@@ -176,3 +183,24 @@ def load_settings(
         if raw_env is not None:
             values[name] = _coerce(f"DOORSTEP_{name.upper()}", raw_env, kind)
     return Settings(**values)
+
+
+LABEL_LINK_FIELDS = frozenset({"reference", "sscc"})
+
+
+def check_label_link(template: str) -> None:
+    """``label_tracking_url`` is an http(s) link whose only fields are {reference}/{sscc}."""
+    import string
+
+    if not template.startswith(("https://", "http://")):
+        raise SettingsError("setting 'label_tracking_url': must start with https:// "
+                            "(or http://)")
+    try:
+        names = {name for _text, name, _spec, _conv in string.Formatter().parse(template)
+                 if name is not None}
+    except ValueError as exc:
+        raise SettingsError(f"setting 'label_tracking_url': {exc}") from exc
+    unknown = sorted(names - LABEL_LINK_FIELDS)
+    if unknown:
+        raise SettingsError(f"setting 'label_tracking_url': unknown field {{{unknown[0]}}}; "
+                            "only {reference} and {sscc} are filled in")

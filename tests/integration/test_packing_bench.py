@@ -189,3 +189,34 @@ def test_a_labelled_parcel_left_behind_shows_on_the_watchlist(stocked: Engine) -
     left = [f for f, _ in later if f.category.value == "labelled_not_handed_over"]
     assert [f.order_id for f in left] == [order_id]
     assert left[0].tracking_number == parcel["sscc"]
+
+
+def test_the_own_labels_qr_code_opens_the_link_the_merchant_configured(
+        stocked: Engine) -> None:
+    """``label_tracking_url`` with the shop's order reference (quoted) and the SSCC."""
+    order_id = _picked_order(stocked, "QR 1/2", ("MUG", 1))
+    link = "https://shop.example/account/orders/{reference}?parcel={sscc}"
+    with api_client(stocked, label_tracking_url=link, **SETTINGS) as client:
+        _with_cartons(client)
+        [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
+        assert client.post(f"/v1/parcels/{parcel['id']}/weight",
+                           json={"grams": parcel["expected_weight_g"]}).json()["ok"]
+        label = client.post(f"/v1/parcels/{parcel['id']}/label")
+        assert label.status_code == 200, label.text
+    page = pypdfium2.PdfDocument(label.content)[0].render(scale=3).to_pil()
+    codes = {r.format: r.text for r in zxingcpp.read_barcodes(page)}
+    assert codes[zxingcpp.BarcodeFormat.QRCode] == (
+        f"https://shop.example/account/orders/QR%201%2F2?parcel={parcel['sscc']}")
+
+
+def test_without_a_configured_link_the_own_label_has_no_qr_code(stocked: Engine) -> None:
+    order_id = _picked_order(stocked, "QR-NONE", ("MUG", 1))
+    with api_client(stocked, **SETTINGS) as client:
+        _with_cartons(client)
+        [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
+        client.post(f"/v1/parcels/{parcel['id']}/weight",
+                    json={"grams": parcel["expected_weight_g"]})
+        label = client.post(f"/v1/parcels/{parcel['id']}/label")
+    page = pypdfium2.PdfDocument(label.content)[0].render(scale=3).to_pil()
+    formats = {r.format for r in zxingcpp.read_barcodes(page)}
+    assert formats == {zxingcpp.BarcodeFormat.Code128}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, select, update
 
@@ -35,16 +36,26 @@ from doorstep.services.packing import lock_parcel
 @dataclass(frozen=True, slots=True)
 class ShippingConfig:
     sender: Address
-    tracking_url: str = ""  # "https://shop.example/track/{token}" style base, optional
+    # The own label's QR link with {reference} and {sscc} (settings.label_tracking_url)
+    tracking_url: str = ""
 
     @classmethod
-    def from_setting(cls, sender_address: str, country: str) -> ShippingConfig:
+    def from_setting(cls, sender_address: str, country: str,
+                     label_tracking_url: str = "") -> ShippingConfig:
         """From the ``sender_address`` setting, ``Name|Street|Postcode|City|Country`` (checked
-        at start-up); unset, a placeholder sender in the warehouse's country."""
+        at start-up; unset, a placeholder sender in the warehouse's country) and the
+        ``label_tracking_url`` setting."""
         name, street, postcode, city, land = (
             sender_address or f"doorstep|-|-|-|{country}").split("|")
         return cls(sender=Address(name=name, street=street, postcode=postcode, city=city,
-                                  country=land))
+                                  country=land), tracking_url=label_tracking_url)
+
+    def link_for(self, reference: str, sscc: str) -> str | None:
+        """The QR link of one parcel, its fields URL-quoted; None when none is configured."""
+        if not self.tracking_url:
+            return None
+        return self.tracking_url.format(reference=quote(reference, safe=""),
+                                        sscc=quote(sscc, safe=""))
 
     def sender_lines(self) -> tuple[str, ...]:
         """The sender as printed on slips and manifests, placeholders left out."""
@@ -76,7 +87,8 @@ def _request(conn: Connection, parcel: Any, config: ShippingConfig,
         sender=config.sender, weight_g=parcel.measured_weight_g or parcel.expected_weight_g,
         length_mm=carton.length_mm, width_mm=carton.width_mm, height_mm=carton.height_mm,
         service=service, parcel_no=parcel.parcel_no, parcel_count=len(count),
-        tracking_url=config.tracking_url or None, label_format=label_format)
+        tracking_url=config.link_for(order.external_id, parcel.sscc),
+        label_format=label_format)
 
 
 def carrier_for(conn: Connection, parcel_id: int) -> str:

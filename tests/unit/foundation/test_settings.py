@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from doorstep.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from doorstep.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
 
 
 def test_the_default_database_is_a_sqlite_file_in_the_working_directory(tmp_path: Path) -> None:
@@ -53,3 +53,20 @@ def test_limits_are_settings_and_nonsense_limits_are_named(tmp_path: Path) -> No
         load_settings({"DOORSTEP_RATE_LIMIT_PER_KEY": "lots"}, tmp_path / "none.toml")
     with pytest.raises(SettingsError, match="max_body_bytes"):
         load_settings({"DOORSTEP_MAX_BODY_BYTES": "0"}, tmp_path / "none.toml")
+
+
+@pytest.mark.parametrize(("link", "reason"), [
+    ("shop.example/orders/{reference}", "must start with https://"),
+    ("https://shop.example/track/{token}", "unknown field {token}"),
+    ("https://shop.example/orders/{reference", "label_tracking_url"),
+])
+def test_a_label_link_that_could_not_be_filled_in_is_refused_at_start_up(
+        link: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match="label_tracking_url") as refused:
+        Settings(label_tracking_url=link)
+    assert reason in str(refused.value)
+
+
+def test_a_label_link_with_the_reference_and_the_sscc_is_accepted() -> None:
+    link = "https://shop.example/account/orders/{reference}?parcel={sscc}"
+    assert Settings(label_tracking_url=link).label_tracking_url == link

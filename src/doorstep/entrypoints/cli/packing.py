@@ -141,7 +141,8 @@ def label(parcel_id: int, out: Path = OUT_OPTION,
         raise typer.Exit(1) from None
     gateway = load_carrier_gateways(c.settings.carriers_file).get(carrier) or OwnLabelGateway(
         carrier)
-    config = ShippingConfig.from_setting(c.settings.sender_address, c.settings.country)
+    config = ShippingConfig.from_setting(c.settings.sender_address, c.settings.country,
+                                         c.settings.label_tracking_url)
     try:
         made = label_parcel(c.engine, parcel_id, gateway=gateway, config=config,
                             actor=cli_actor(), label_format=label_format)

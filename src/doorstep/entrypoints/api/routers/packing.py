@@ -97,7 +97,8 @@ def gateway_for(request: Request, carrier: str) -> CarrierGateway:
 
 def shipping_config(request: Request) -> shipping.ShippingConfig:
     settings = container(request).settings
-    return shipping.ShippingConfig.from_setting(settings.sender_address, settings.country)
+    return shipping.ShippingConfig.from_setting(settings.sender_address, settings.country,
+                                                  settings.label_tracking_url)
 
 
 @router.put("/v1/warehouses/{warehouse}/cartons/{code}", summary="Create or change a carton type")
