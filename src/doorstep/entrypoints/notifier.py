@@ -81,7 +81,9 @@ def webhook_payload(row: Mapping[str, Any], base_url: str) -> dict[str, Any]:
         "id": str(row["message_id"]), "type": f"order.{row['kind']}",
         "created_at": (created if isinstance(created, datetime)
                        else datetime.now(UTC)).isoformat(),
-        "order": {"external_id": data.get("external_id"), "channel": data.get("channel")},
+        "order": {"external_id": data.get("external_id"), "channel": data.get("channel"),
+                  # planned before the field existed: the number then shown was the id
+                  "order_number": data.get("order_number") or data.get("external_id")},
         "parcel": {k: data.get(k) for k in ("carrier", "tracking_number", "carrier_url")}
         if data.get("tracking_number") else None,
         "window": data.get("window"), "original_window": data.get("original"),

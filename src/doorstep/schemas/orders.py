@@ -24,6 +24,9 @@ AwareDatetime = SaneDatetime | None
 
 Line200 = Annotated[str, StringConstraints(max_length=200), CleanLine]
 Line100 = Annotated[str, StringConstraints(max_length=100), CleanLine]
+OrderNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), CleanLine
+]
 
 
 class Address(BaseModel):
@@ -69,6 +72,10 @@ class OrderIn(BaseModel):
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), CleanLine
     ]
     channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")] = "api"
+    order_number: OrderNumber | None = Field(
+        default=None,
+        description="the number the customer knows from the shop (Shopify '#1001', "
+                    "WooCommerce 'number'); without it the customer sees external_id")
     placed_at: AwareDatetime = None
     currency: CurrencyCode = "EUR"
     customer: Customer

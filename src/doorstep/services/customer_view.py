@@ -29,6 +29,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from doorstep.adapters.db.tables import order_events
 from doorstep.domain.carriers_public import carrier_name, carrier_tracking_url
 from doorstep.domain.errors import NotFound
+from doorstep.domain.order_numbers import shown_order_number
 
 # Timeline entries a customer sees, by event type (tracking.* are all shown).
 WAREHOUSE_STEPS = {"received": "received", "picking": "picking", "packed": "packed",
@@ -262,7 +263,8 @@ def build_view(order: Any, lines: list[Any], parcels_rows: list[Any],
                               revision=len(revised))
     checkpoints.sort(key=lambda c: c.at, reverse=True)
     return CustomerView(
-        order_number=str(order.external_id), channel=str(order.channel),
+        order_number=shown_order_number(order.order_number, str(order.external_id)),
+        channel=str(order.channel),
         status=str(order.status),
         placed_at=order.placed_at or order.accepted_at, cancelled_at=cancelled_at,
         delivered_at=delivered_at if order.status == "delivered" or delivered_at else None,
@@ -276,9 +278,10 @@ def build_view(order: Any, lines: list[Any], parcels_rows: list[Any],
 # (measured: 5.2 -> 2.1 ms per view at 60,000 orders, SQLite, loaded machine).  Values are
 # converted here as the UTC and JSON column types would (SQLite hands back text).
 _SQL = {
-    "order": "SELECT id, external_id, channel, status, placed_at, accepted_at FROM orders "
-             "WHERE id = {p}",
-    "by_token": "SELECT o.id, o.external_id, o.channel, o.status, o.placed_at, o.accepted_at "
+    "order": "SELECT id, external_id, order_number, channel, status, placed_at, accepted_at "
+             "FROM orders WHERE id = {p}",
+    "by_token": "SELECT o.id, o.external_id, o.order_number, o.channel, o.status, o.placed_at, "
+                "o.accepted_at "
                 "FROM tracking_links t JOIN orders o ON o.id = t.order_id "
                 "WHERE t.token = {p} AND t.revoked_at IS NULL",
     "lines": "SELECT line_no, sku, name, quantity FROM order_lines WHERE order_id = {p} "

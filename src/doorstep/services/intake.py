@@ -7,7 +7,10 @@ Allocation happens later in the worker, so a burst never makes intake wait for s
 Idempotency rules (``Idempotency-Key``, remembered per credential — ``scope`` — so one
 client's key never answers, or names an order of, another client):
   same key, same body      → the original 201 response, replayed
-  same key, other body     → ``IdempotencyConflict`` (409)
+  same key, other body     → ``IdempotencyConflict`` (409) — except that a body which
+                             differs only by an ``order_number`` the stored order lacks
+                             is the same order (a shop re-sending what it sent before
+                             doorstep read that field): replayed, the number not added
   new key, but the channel already has this ``external_id`` → ``DuplicateOrder`` (409,
   naming the existing order), so a shop retrying with a fresh key cannot create a twin.
 
@@ -115,14 +118,33 @@ class IntakeRequest:
 Outcome = IntakeResult | DomainError | Exception
 
 
+# Fields added to OrderIn after orders were stored: left out of the fingerprint while unset,
+# so every body that could be sent before they existed keeps the fingerprint it had then.
+_LATER_FIELDS = frozenset({"order_number"})
+
+
 def request_hash(order: OrderIn) -> str:
     """A stable fingerprint of the validated body.
 
     Pydantic serialises the model in declaration order with defaults filled in, so two
     bodies that mean the same order (key order, whitespace, omitted defaults) get the same
-    fingerprint, and it runs in pydantic-core rather than in Python.
+    fingerprint, and it runs in pydantic-core rather than in Python.  A later field counts
+    only when set (``_LATER_FIELDS``): the fingerprints stored before it existed stay valid.
     """
-    return hashlib.sha256(order.model_dump_json().encode()).hexdigest()
+    unset = {name for name in _LATER_FIELDS if getattr(order, name) is None}
+    return hashlib.sha256(order.model_dump_json(exclude=unset or None).encode()).hexdigest()
+
+
+def earlier_hash(order: OrderIn) -> str | None:
+    """The fingerprint this order had before ``order_number`` existed, when it carries one.
+
+    A shop re-sending an order accepted before the upgrade now maps the shop's number too
+    (Shopify's ``name``), though nothing about the order changed: its stored fingerprint is
+    this one, and the re-send is a repeat, not a different body.
+    """
+    if order.order_number is None:
+        return None
+    return request_hash(order.model_copy(update={"order_number": None}))
 
 
 def accept_order(
@@ -230,8 +252,9 @@ def _accept_batch(conn: Connection, requests: Sequence[IntakeRequest]) -> list[O
         seen = known.get(r.stored_key)
         if seen is not None:
             digest, order_id, response = seen
+            same = digest == r.digest or digest == earlier_hash(r.order)
             outcomes.append(IntakeResult(order_id, response, replayed=True)
-                            if digest == r.digest else IdempotencyConflict(r.key, order_id))
+                            if same else IdempotencyConflict(r.key, order_id))
             continue
         twin = twins.get((r.order.channel, r.order.external_id))
         if twin is not None:
@@ -252,8 +275,9 @@ def _add(rows: _Rows, r: IntakeRequest) -> IntakeResult:
     order, now = r.order, r.now
     order_id = new_id("ord")
     rows.orders.append({
-        "id": order_id, "external_id": order.external_id, "channel": order.channel,
-        "status": OrderStatus.RECEIVED.value, "warehouse": None, "currency": order.currency,
+        "id": order_id, "external_id": order.external_id, "order_number": order.order_number,
+        "channel": order.channel, "status": OrderStatus.RECEIVED.value, "warehouse": None,
+        "currency": order.currency,
         "shipping_price": order.shipping_price, "priority": order.priority,
         "carrier_service": order.carrier_service,
         "customer": order.customer.model_dump(mode="json"),

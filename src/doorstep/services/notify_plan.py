@@ -35,6 +35,7 @@ from doorstep.adapters.db.notify_tables import notifications
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
 from doorstep.domain.carrier_service import carrier_of
 from doorstep.domain.carriers_public import carrier_name, carrier_tracking_url
+from doorstep.domain.order_numbers import shown_order_number
 from doorstep.services.customer_view import delay_reason, window_of
 from doorstep.services.events import Topic, record_event, utcnow
 from doorstep.services.notify_settings import URGENT, NotifySettings, ShopNotify
@@ -169,8 +170,9 @@ def _available_at(shop: ShopNotify, kind: str, channel: str, now: datetime,
 def plan_notifications(conn: Connection, topic: str, payload: dict[str, Any], *,
                        settings: NotifySettings, timezone: str) -> int:
     """Insert the notification rows ``topic`` calls for; returns how many were new."""
-    order = conn.execute(select(orders.c.id, orders.c.external_id, orders.c.channel,
-                                orders.c.status, orders.c.customer, orders.c.shipping_address)
+    order = conn.execute(select(orders.c.id, orders.c.external_id, orders.c.order_number,
+                                orders.c.channel, orders.c.status, orders.c.customer,
+                                orders.c.shipping_address)
                          .where(orders.c.id == str(payload.get("order_id")))).first()
     if order is None:
         return 0
@@ -184,7 +186,10 @@ def plan_notifications(conn: Connection, topic: str, payload: dict[str, Any], *,
     language = shop.language_for(str(address.get("country") or ""))
     token = ensure_token(conn, str(order.id))
     domain = shop.sender.rsplit("@", 1)[-1].strip(" >") or "doorstep.invalid"
-    common = {"order_number": str(order.external_id), "external_id": str(order.external_id),
+    # order_number is what the customer reads (subject, body, webhook); external_id is what
+    # the shop's API wants back (fulfilment)
+    common = {"order_number": shown_order_number(order.order_number, str(order.external_id)),
+              "external_id": str(order.external_id),
               "channel": str(order.channel), "customer_name": customer.get("name") or "",
               "token": token}
     before = conn.execute(select(notifications.c.id).where(

@@ -7,6 +7,7 @@ an index behind it (migration ``0012_cockpit``):
 
     number       orders.id (primary key)
     external_id  ix_orders_external_id
+    order_number ix_orders_order_number ("#1001" and "1001" both find "#1001")
     email        ix_orders_email (expression: the lower-cased customer e-mail)
     tracking     ix_shipments_tracking_number, then the primary key
     status       ix_orders_status_accepted     channel  ix_orders_channel_accepted_id
@@ -44,6 +45,7 @@ from doorstep.adapters.db.picking_tables import pick_tasks, waves
 from doorstep.adapters.db.tables import orders, shipments, tracking_events
 from doorstep.domain.errors import InvalidValue, NotFound
 from doorstep.domain.harmonise.tracking import normalise_tracking_number
+from doorstep.domain.order_numbers import order_number_forms, shown_order_number
 from doorstep.domain.order_states import OrderStatus
 
 MAX_LIMIT = 200
@@ -59,6 +61,8 @@ class OrderQuery:
 
     number: str | None = None
     external_id: str | None = None
+    order_number: str | None = None
+    """The number the customer knows from the shop, with or without its leading "#"."""
     email: str | None = None
     tracking: str | None = None
     statuses: tuple[str, ...] = ()
@@ -105,6 +109,7 @@ def _summary(row: Any, tracking: list[str]) -> dict[str, Any]:
     return {
         "id": row.id,
         "external_id": row.external_id,
+        "order_number": shown_order_number(row.order_number, row.external_id),
         "channel": row.channel,
         "status": row.status,
         "carrier_service": row.carrier_service,
@@ -124,6 +129,8 @@ def _params(query: OrderQuery) -> dict[str, Any]:
         params["number"] = query.number.strip()
     if query.external_id:
         params["external_id"] = query.external_id.strip()
+    if query.order_number and query.order_number.strip():
+        params["order_number"] = order_number_forms(query.order_number)
     if query.email:
         params["email"] = query.email.strip().lower()
     if query.tracking:
@@ -153,13 +160,16 @@ def _statement(dialect: str, filters: frozenset[str]) -> Select[Any]:
     SQLAlchemy more CPU than PostgreSQL needs to run it (measured 1.4 ms against 1.0 ms for
     executing it at 200,000 orders on the shared machine).
     """
-    stmt = select(orders.c.id, orders.c.external_id, orders.c.channel, orders.c.status,
+    stmt = select(orders.c.id, orders.c.external_id, orders.c.order_number,
+                  orders.c.channel, orders.c.status,
                   orders.c.carrier_service, orders.c.customer, orders.c.shipping_address,
                   orders.c.placed_at, orders.c.accepted_at)
     if "number" in filters:
         stmt = stmt.where(orders.c.id == bindparam("number"))
     if "external_id" in filters:
         stmt = stmt.where(orders.c.external_id == bindparam("external_id"))
+    if "order_number" in filters:
+        stmt = stmt.where(orders.c.order_number.in_(bindparam("order_number", expanding=True)))
     if "email" in filters:
         email_key: ColumnClause[Any] = literal_column(EMAIL_KEY.get(dialect, EMAIL_KEY["sqlite"]))
         stmt = stmt.where(email_key == bindparam("email", type_=String()))

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from doorstep.adapters.db.tables import order_events, order_lines, orders
 from doorstep.domain.errors import NotFound
+from doorstep.domain.order_numbers import shown_order_number
 
 # Kept in events written before idempotency keys became per-credential; never shown.
 _HIDDEN_EVENT_DATA = frozenset({"idempotency_key"})
@@ -30,6 +31,7 @@ def order_view(conn: Connection, order_id: str, *, channel: str | None = None
     return {
         "id": order.id,
         "external_id": order.external_id,
+        "order_number": shown_order_number(order.order_number, order.external_id),
         "channel": order.channel,
         "status": order.status,
         "warehouse": order.warehouse,

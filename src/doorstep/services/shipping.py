@@ -25,6 +25,7 @@ from doorstep.adapters.db.uow import transaction
 from doorstep.adapters.documents.packing_slip import Slip, SlipLine
 from doorstep.domain.carrier_service import carrier_of, parse_carrier_service
 from doorstep.domain.errors import InvalidValue, NotFound
+from doorstep.domain.order_numbers import shown_order_number
 from doorstep.domain.packing.labelling import Address, CarrierGateway, Label, LabelRequest
 from doorstep.domain.packing.parcel_states import ParcelStatus, check_step
 from doorstep.services import order_flow
@@ -82,7 +83,7 @@ def _request(conn: Connection, parcel: Any, config: ShippingConfig,
     named = parse_carrier_service(order.carrier_service)
     service = "" if named is None or named.service == "default" else named.service
     return LabelRequest(
-        sscc=parcel.sscc, reference=order.external_id,
+        sscc=parcel.sscc, reference=shown_order_number(order.order_number, order.external_id),
         ship_to=_ship_to(order.shipping_address, (order.customer or {}).get("email") or ""),
         sender=config.sender, weight_g=parcel.measured_weight_g or parcel.expected_weight_g,
         length_mm=carton.length_mm, width_mm=carton.width_mm, height_mm=carton.height_mm,
@@ -173,7 +174,7 @@ def manifest_view(conn: Connection, manifest_id: int) -> dict[str, Any]:
         raise NotFound("manifest", str(manifest_id))
     rows = conn.execute(select(parcels.c.sscc, parcels.c.order_id, parcels.c.tracking_number,
                                parcels.c.measured_weight_g, parcels.c.expected_weight_g,
-                               parcels.c.status, orders.c.external_id,
+                               parcels.c.status, orders.c.external_id, orders.c.order_number,
                                orders.c.shipping_address)
                         .join(orders, orders.c.id == parcels.c.order_id)
                         .where(parcels.c.manifest_id == manifest_id)
@@ -182,7 +183,8 @@ def manifest_view(conn: Connection, manifest_id: int) -> dict[str, Any]:
             "closed_at": head.closed_at.isoformat(), "closed_by": head.closed_by,
             "handed_over_at": head.handed_over_at.isoformat() if head.handed_over_at else None,
             "weight_g": head.weight_g,
-            "parcels": [{"sscc": r.sscc, "order_id": r.order_id, "reference": r.external_id,
+            "parcels": [{"sscc": r.sscc, "order_id": r.order_id,
+                         "reference": shown_order_number(r.order_number, r.external_id),
                          "tracking_number": r.tracking_number, "status": r.status,
                          "weight_g": r.measured_weight_g or r.expected_weight_g,
                          "postcode": r.shipping_address.get("postcode"),
@@ -247,6 +249,7 @@ def slip_for(conn: Connection, parcel_id: int, *, sender: tuple[str, ...],
         f"{address.get('postcode', '')} {address.get('city', '')}", address.get("country"))
         if part)
     placed = order.placed_at or order.accepted_at
-    return Slip(order_ref=order.external_id, order_date=placed.date(),
+    return Slip(order_ref=shown_order_number(order.order_number, order.external_id),
+                order_date=placed.date(),
                 parcel=f"{parcel.parcel_no}/{count} · SSCC {parcel.sscc}", ship_to=ship_to,
                 sender=sender, lines=lines, return_address=return_address)

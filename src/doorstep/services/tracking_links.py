@@ -4,7 +4,9 @@ A token is 32 random bytes (``secrets.token_urlsafe``, 43 characters): it is not
 the order id, so it cannot be guessed from an order number, and it can be revoked — a
 revoked token answers like an unknown one and the order gets a new token, which the next
 notification carries.  The lookup (order number + e-mail address or postcode) returns the
-token only when both match; "wrong" and "unknown" give the same answer.
+token only when both match; "wrong" and "unknown" give the same answer.  The order number is
+the one the customer knows from the shop ("#1001", with or without the "#") or the shop's
+order id (``external_id``), which is what the customer was shown when the shop sent no number.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from doorstep.adapters.db.notify_tables import tracking_links
 from doorstep.adapters.db.tables import orders
+from doorstep.domain.order_numbers import order_number_forms
 from doorstep.services.events import utcnow
 
 TOKEN_BYTES = 32
@@ -72,14 +75,17 @@ def _postcode(value: str) -> str:
 
 
 def find_order(conn: Connection, order_number: str, contact: str) -> str | None:
-    """The order whose shop order number is ``order_number`` and whose customer e-mail or
-    delivery postcode is ``contact``; None when none (or the contact does not match)."""
+    """The order whose shop order number (or order id) is ``order_number`` and whose customer
+    e-mail or delivery postcode is ``contact``; None when none (or the contact does not
+    match)."""
     number = order_number.strip().lstrip("#")
     given = contact.strip()
     if not number or not given or len(number) > 100 or len(given) > 254:
         return None
+    forms = order_number_forms(order_number)
     rows = conn.execute(select(orders.c.id, orders.c.customer, orders.c.shipping_address)
-                        .where(orders.c.external_id.in_({number, order_number.strip()}))
+                        .where(or_(orders.c.external_id.in_({number, order_number.strip()}),
+                                   orders.c.order_number.in_(forms)))
                         .limit(20)).all()
     for row in rows:
         email = str((row.customer or {}).get("email") or "")

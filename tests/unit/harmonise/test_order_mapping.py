@@ -249,3 +249,60 @@ def test_any_damaged_order_maps_to_an_order_or_to_reasons_never_an_exception(
     (result,) = mapped
     assert (result.order is None) == bool(result.reasons)
     assert result.payload
+
+
+# -- the number the customer knows (order_number) ----------------------------------------
+
+
+def test_shopify_maps_the_number_its_customer_knows_beside_the_order_id() -> None:
+    """Shopify's ``name`` "#1001" is the order number; its ``id`` stays the external id."""
+    for profile, rel in (("shopify", "shopify/order.json"),
+                         ("shopify-webhook", "shopify/order_webhook.json")):
+        (mapped,) = _map(profile, _read(rel))
+        assert mapped.order is not None, mapped.reasons
+        assert (mapped.order.order_number, mapped.order.external_id) == ("#1001", "450789469")
+
+
+def test_woocommerce_maps_its_display_number() -> None:
+    """WooCommerce's ``number`` (a text; "727" in the sample, a plugin's own series
+    elsewhere) is the order number."""
+    source = _json("woocommerce/order_727_retrieve.json")
+    for n, line in enumerate(source["line_items"]):
+        line["sku"] = f"SKU-{n}"
+    (mapped,) = _map("woocommerce", json.dumps(source))
+    assert mapped.order is not None and mapped.order.order_number == "727"
+    source["number"] = "WC-2026-0042"
+    (mapped,) = _map("woocommerce", json.dumps(source))
+    assert mapped.order is not None
+    assert (mapped.order.order_number, mapped.order.external_id) == ("WC-2026-0042", "727")
+
+
+def test_an_order_without_a_number_is_mapped_not_held() -> None:
+    """A shop that sends no number (here Shopify without ``name``) falls back to the id."""
+    source = _json("shopify/order.json")
+    del source["order"]["name"]
+    (mapped,) = _map("shopify", json.dumps(source))
+    assert mapped.reasons == () and mapped.order is not None
+    assert mapped.order.order_number is None
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("", "present but empty"), ("   ", "at least 1 character"),
+    ("#" + "1" * 64, "at most 64 characters"), ("#10\t01", "control characters"),
+])
+def test_a_malformed_number_holds_the_order_naming_order_number(name: str, reason: str) -> None:
+    source = _json("shopify/order.json")
+    source["order"]["name"] = name
+    (mapped,) = _map("shopify", json.dumps(source))
+    assert mapped.order is None
+    assert [(r.field, reason in r.message) for r in mapped.reasons] == [("order_number", True)]
+
+
+def test_csv_reads_an_optional_order_number_column_and_an_empty_cell_means_none() -> None:
+    header, first, second, *_ = _read("csv/orders.csv").decode().splitlines()
+    rows = [f"{first},#A1", f"{second},#A1"]
+    (mapped,) = _map("orders-csv", "\n".join([f"{header},order_number", *rows]))
+    assert mapped.order is not None and mapped.order.order_number == "#A1"
+    (mapped,) = _map("orders-csv", "\n".join([f"{header},order_number", f"{first},",
+                                              f"{second},"]))
+    assert mapped.order is not None and mapped.order.order_number is None

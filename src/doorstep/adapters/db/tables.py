@@ -129,6 +129,9 @@ orders = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("external_id", String(100), nullable=False),
+    # The number the customer knows from the shop (Shopify "#1001"); NULL when the shop
+    # sends none, and then external_id is what the customer sees (migration 0039).
+    Column("order_number", String(64), nullable=True),
     Column("channel", String(40), nullable=False),
     Column("status", String(20), nullable=False),
     Column("warehouse", String(16), nullable=True),
@@ -144,6 +147,7 @@ orders = Table(
     Column("content_hash", String(64), nullable=False),
     UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
     Index("ix_orders_status_accepted", "status", "accepted_at"),
+    Index("ix_orders_order_number", "order_number", "channel"),
 )
 
 order_lines = Table(

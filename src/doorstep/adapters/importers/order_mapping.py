@@ -47,6 +47,7 @@ __all__ = ["LINE_FIELDS", "RECORD_FIELDS", "MappedOrder", "OrderMapper", "load_o
 # profile field name -> where it lands in OrderIn (dotted, as pydantic reports it)
 RECORD_FIELDS: Mapping[str, str] = {
     "external_id": "external_id",
+    "order_number": "order_number",
     "channel": "channel",
     "placed_at": "placed_at",
     "currency": "currency",
@@ -149,6 +150,8 @@ class OrderMapper:
         self._skip_with = tuple(
             compile_path(str(p), profile.format, profile.namespaces) for p in skip_with
         )
+        self._order_number = next(
+            (f for f in profile.record_fields if f.name == "order_number"), None)
 
     @property
     def name(self) -> str:
@@ -276,6 +279,7 @@ class OrderMapper:
             measures.append(
                 LineMeasures(weight_g=None if weight is None else float(weight), dimensions_mm=dims)
             )
+        reasons += self._empty_order_number(head)
         channel = values.get("channel") or self.profile.source
         external_id = values.get("external_id")
         record_key = (
@@ -302,6 +306,22 @@ class OrderMapper:
             order = None
         return MappedOrder(record_key, payload, order, tuple(measures), tuple(reasons), skipped)
 
+    def _empty_order_number(self, record: ExtractedRecord) -> list[Reason]:
+        """An order number the shop sent empty is malformed, not absent.
+
+        The profile engine reads an empty value as "not there", which is right for the
+        fallback (no number: the customer sees ``external_id``), but a JSON or XML order whose
+        number field is there and empty cannot be shown to anyone.  In a CSV an empty cell is
+        how a row says "none", so CSV is left to the fallback.
+        """
+        if record.values.get("order_number") is not None or self.profile.format == "csv":
+            return []
+        spec = self._order_number
+        if spec is None or not any(p.one(record.node) == "" for p in spec.paths):
+            return []
+        return [Reason(ReasonCode.invalid_value, "order_number",
+                       "order_number is present but empty")]
+
     @staticmethod
     def _body(values: dict[str, Any], channel: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
         def pick(*names: str) -> dict[str, Any]:
@@ -316,6 +336,8 @@ class OrderMapper:
         )
         if values.get("external_id") is not None:
             body["external_id"] = str(values["external_id"])
+        if values.get("order_number") is not None:
+            body["order_number"] = str(values["order_number"])
         placed_at = body.get("placed_at")
         if isinstance(placed_at, datetime) and placed_at.tzinfo is not None:
             body["placed_at"] = placed_at.astimezone(UTC)

@@ -114,7 +114,7 @@ def compose(row: Mapping[str, Any], *, settings: NotifySettings, timezone: str,
     return message
 
 
-SAMPLE = {"order_number": "1001", "external_id": "1001", "channel": "sample",
+SAMPLE = {"order_number": "#1001", "external_id": "450789469", "channel": "sample",
           "customer_name": "Ada Lovelace", "token": "sample-token", "carrier": "DHL",
           "carrier_key": "dhl", "tracking_number": "00340434161094042557",
           "carrier_url": "https://www.dhl.de/", "place": "Berlin", "reason": "exception:address",

@@ -147,6 +147,8 @@ async def search_page(request: Request, q: str = "", email: str = "", tracking: 
                 found = search_orders(conn, _with(base, number=q.strip()))
                 if not found["items"]:
                     found = search_orders(conn, _with(base, external_id=q.strip()))
+                if not found["items"]:
+                    found = search_orders(conn, _with(base, order_number=q.strip()))
                 return found
 
         page = await run_in_threadpool(run)

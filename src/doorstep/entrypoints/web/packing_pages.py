@@ -47,7 +47,7 @@ BENCH = require(Role.WAREHOUSE, Role.OPERATOR)
 
 def _find_order(conn: Any, code: str) -> str | None:
     row = conn.execute(select(orders.c.id).where(
-        or_(orders.c.id == code, orders.c.external_id == code))
+        or_(orders.c.id == code, orders.c.external_id == code, orders.c.order_number == code))
         .order_by(orders.c.accepted_at.desc()).limit(1)).first()
     return None if row is None else str(row.id)
 

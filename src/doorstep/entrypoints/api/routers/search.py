@@ -40,7 +40,10 @@ def channel_scope(principal: Principal) -> str | None:
 @router.get("/v1/orders", summary="Search orders (newest first, cursor-paged)")
 async def get_orders(
     number: str | None = Query(None, max_length=40, description="doorstep order id"),
-    external_id: str | None = Query(None, max_length=100, description="the shop's order number"),
+    external_id: str | None = Query(None, max_length=100, description="the shop's order id"),
+    order_number: str | None = Query(
+        None, max_length=65,
+        description="the number the customer knows from the shop ('#1001' or '1001')"),
     email: str | None = Query(None, max_length=254, description="customer e-mail (any case)"),
     tracking: str | None = Query(None, max_length=64, description="a parcel's tracking number"),
     # None, not default_factory=list: pydantic inspects a default factory's signature on
@@ -56,7 +59,8 @@ async def get_orders(
     db: Engine = Depends(engine),
 ) -> JSONResponse:
     statuses = tuple(s.strip() for item in status or () for s in item.split(",") if s.strip())
-    query = OrderQuery(number=number, external_id=external_id, email=email, tracking=tracking,
+    query = OrderQuery(number=number, external_id=external_id, order_number=order_number,
+                       email=email, tracking=tracking,
                        statuses=statuses, channel=channel, placed_from=from_, placed_to=to,
                        cursor=cursor, limit=limit, only_channel=channel_scope(principal))
 
