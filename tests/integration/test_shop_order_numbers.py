@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pypdfium2
 import pytest
+import zxingcpp
 from fastapi.testclient import TestClient
 from order_builders import api_client, browser_client, drain
 from sqlalchemy import Engine, select, update
@@ -302,7 +303,8 @@ def test_the_packing_slip_label_and_manifest_name_the_shops_number(stocked: Engi
         assert scanned.headers["location"] == f"/packing/order/{order_id}"
         assert "<h1>Pack order #2001</h1>" in bench.get(scanned.headers["location"],
                                                          params={"lang": "en"}).text
-    with api_client(stocked, **SHIPPING) as client:
+    link = "https://shop.example/account/orders/{reference}"
+    with api_client(stocked, label_tracking_url=link, **SHIPPING) as client:
         assert client.put("/v1/warehouses/BER/cartons/S", json={
             "length_mm": 200, "width_mm": 150, "height_mm": 120, "tare_g": 90,
             "max_load_g": 5000, "cost": "0.45"}).status_code == 200
@@ -314,6 +316,11 @@ def test_the_packing_slip_label_and_manifest_name_the_shops_number(stocked: Engi
         label = client.post(f"/v1/parcels/{parcel['id']}/label")
         assert label.status_code == 200, label.text
         assert "Order #2001" in _pdf_text(label.content)
+        # the link into the shop's own pages takes the shop's id, not the printed number
+        page = pypdfium2.PdfDocument(label.content)[0].render(scale=3).to_pil()
+        codes = {r.format: r.text for r in zxingcpp.read_barcodes(page)}
+        assert codes[zxingcpp.BarcodeFormat.QRCode] == (
+            "https://shop.example/account/orders/5524100337")
         manifest: dict[str, Any] = client.post("/v1/manifests", json={"carrier": "dhl"}).json()
         assert [(p["order_id"], p["reference"]) for p in manifest["parcels"]] == [
             (order_id, "#2001")]

@@ -88,6 +88,7 @@ def _request(conn: Connection, parcel: Any, config: ShippingConfig,
         sender=config.sender, weight_g=parcel.measured_weight_g or parcel.expected_weight_g,
         length_mm=carton.length_mm, width_mm=carton.width_mm, height_mm=carton.height_mm,
         service=service, parcel_no=parcel.parcel_no, parcel_count=len(count),
+        # printed: the number the customer knows; in the shop's link: the shop's own id
         tracking_url=config.link_for(order.external_id, parcel.sscc),
         label_format=label_format)
 
