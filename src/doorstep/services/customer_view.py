@@ -13,22 +13,16 @@ the carrier scans and every promise revision)::
 
 Left out on purpose: stock locations, pick data, backlog figures, staff or system actors,
 idempotency keys, internal order ids.  Texts are codes here; the templates translate them.
+The rows are read by ``customer_view_reads`` (one statement per view).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
-
-from doorstep.adapters.db.tables import order_events
 from doorstep.domain.carriers_public import carrier_name, carrier_tracking_url
-from doorstep.domain.errors import NotFound
 from doorstep.domain.order_numbers import shown_order_number
 
 # Timeline entries a customer sees, by event type (tracking.* are all shown).
@@ -271,107 +265,3 @@ def build_view(order: Any, lines: list[Any], parcels_rows: list[Any],
         groups=tuple(groups), promise=promise, checkpoints=tuple(checkpoints),
         actions=tuple(actions), version=max((int(e.id) for e in events), default=0),
         parcels=tuple(parcels))
-
-
-# The page's reads, as plain SQL through the driver: a page runs four of them, and
-# SQLAlchemy's statement execution cost more than the SQLite lookups themselves
-# (measured: 5.2 -> 2.1 ms per view at 60,000 orders, SQLite, loaded machine).  Values are
-# converted here as the UTC and JSON column types would (SQLite hands back text).
-_SQL = {
-    "order": "SELECT id, external_id, order_number, channel, status, placed_at, accepted_at "
-             "FROM orders WHERE id = {p}",
-    "by_token": "SELECT o.id, o.external_id, o.order_number, o.channel, o.status, o.placed_at, "
-                "o.accepted_at "
-                "FROM tracking_links t JOIN orders o ON o.id = t.order_id "
-                "WHERE t.token = {p} AND t.revoked_at IS NULL",
-    "lines": "SELECT line_no, sku, name, quantity FROM order_lines WHERE order_id = {p} "
-             "ORDER BY line_no",
-    "parcels": "SELECT carrier, tracking_number, shipped_at, units FROM shipments "
-               "WHERE order_id = {p} ORDER BY id",
-    "events": "SELECT id, at, type, actor, data FROM order_events WHERE order_id = {p} "
-              "ORDER BY at, id",
-}
-
-
-def _utc(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-_CONVERT: dict[str, Callable[[Any], Any]] = {
-    "placed_at": _utc, "accepted_at": _utc, "shipped_at": _utc, "at": _utc,
-    "units": _json, "data": _json}
-
-
-class _Row:
-    """A row with the attribute names ``build_view`` reads (plain attributes: a view reads
-    about ninety of them, and a ``__getattr__`` fallback made each a failed lookup first)."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
-
-
-@cache
-def _plan(name: str, paramstyle: str) -> tuple[str, tuple[str, ...]]:
-    """The statement for the driver's placeholder style, and its column names."""
-    sql = _SQL[name].format(p="?" if paramstyle == "qmark" else "%s")
-    head = sql.split(" FROM ", 1)[0].removeprefix("SELECT ")
-    return sql, tuple(column.strip().rpartition(".")[2] for column in head.split(","))
-
-
-def _read(conn: Connection, name: str, key: str) -> list[Any]:
-    sql, columns = _plan(name, conn.dialect.paramstyle)
-    converters = [(i, column, _CONVERT[column]) for i, column in enumerate(columns)
-                  if column in _CONVERT]
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, (key,))
-        fetched = cursor.fetchall()
-    finally:
-        cursor.close()
-    rows: list[Any] = []
-    for values in fetched:
-        row = dict(zip(columns, values, strict=True))
-        for i, column, convert in converters:
-            row[column] = convert(values[i])
-        rows.append(_Row(row))
-    return rows
-
-
-def _view(conn: Connection, order: Any) -> CustomerView:
-    key = str(order.id)
-    return build_view(order, _read(conn, "lines", key), _read(conn, "parcels", key),
-                      _read(conn, "events", key))
-
-
-def customer_view(conn: Connection, order_id: str) -> CustomerView:
-    found = _read(conn, "order", order_id)
-    if not found:
-        raise NotFound("order", order_id)
-    return _view(conn, found[0])
-
-
-def customer_view_by_token(conn: Connection, token: str) -> tuple[str, CustomerView] | None:
-    """``(order_id, view)`` for a live token; None for unknown and revoked tokens alike."""
-    if not 20 <= len(token) <= 64:
-        return None
-    found = _read(conn, "by_token", token)
-    if not found:
-        return None
-    return str(found[0].id), _view(conn, found[0])
-
-
-_VERSION = select(func.max(order_events.c.id)).where(
-    order_events.c.order_id == bindparam("order_id"))
-
-
-def view_version(conn: Connection, order_id: str) -> int:
-    """The newest timeline entry's id: cheap to poll, larger whenever something happened."""
-    value = conn.execute(_VERSION, {"order_id": order_id}).scalar()
-    return int(value or 0)

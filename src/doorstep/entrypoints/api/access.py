@@ -174,10 +174,15 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
-def public(reason: str) -> Callable[[], None]:
-    """A FastAPI dependency marking a route public on purpose, with the reason."""
+def public(reason: str) -> Callable[[], Awaitable[None]]:
+    """A FastAPI dependency marking a route public on purpose, with the reason.
 
-    def dependency() -> None:
+    A coroutine that does nothing: FastAPI runs a plain ``def`` dependency in its thread
+    pool, and that hop (two thread switches, a future, a lock) cost every public request
+    — ``/healthz``, the customer's tracking page — more than the marker is worth.
+    """
+
+    async def dependency() -> None:
         return None
 
     dependency.public_reason = reason  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.staticfiles import StaticFiles
 
@@ -115,10 +115,24 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         body = environment(language).get_template(template).render(values)
     response = HTMLResponse(body, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
     if picked_now:
-        response.set_cookie(i18n.LANG_COOKIE, language, max_age=i18n.LANG_COOKIE_MAX_AGE,
-                            httponly=True, samesite="lax", path="/")
+        _remember_language(response, language)
     set_csrf_cookie(request, response)
     return response
+
+
+def not_modified(request: Request, headers: Mapping[str, str]) -> Response:
+    """``304 Not Modified`` for a page the browser holds: the headers ``render`` would have
+    sent (RFC 9110 §15.4.5), and the language cookie when ``?lang=`` picked one just now."""
+    response = Response(status_code=304, headers={**PAGE_HEADERS, **headers})
+    language, picked_now = i18n.choose_language(request)
+    if picked_now:
+        _remember_language(response, language)
+    return response
+
+
+def _remember_language(response: Response, language: str) -> None:
+    response.set_cookie(i18n.LANG_COOKIE, language, max_age=i18n.LANG_COOKIE_MAX_AGE,
+                        httponly=True, samesite="lax", path="/")
 
 
 def _timezone(request: Request) -> str:
