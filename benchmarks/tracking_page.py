@@ -20,10 +20,13 @@ Usage::
     .venv/bin/python benchmarks/tracking_page.py --orders 20000 --requests 5000
     .venv/bin/python benchmarks/tracking_page.py --db postgres
     .venv/bin/python benchmarks/tracking_page.py --keep-db /tmp/track.db   # fill once, reuse
+    .venv/bin/python benchmarks/tracking_page.py --keep-db /tmp/track.db --processes 2
 
 ``--keep-db`` keeps the filled SQLite file and measures against it again on the next run
 (filling 100,000 orders takes minutes on a busy machine; before/after comparisons of the
-server's code then measure the same rows).
+server's code then measure the same rows).  ``--processes N`` starts ``serve --workers N``
+(N API processes on the port, SO_REUSEPORT), as a merchant would on N cores; the load
+generator shares the machine's cores with them, and CPU is counted over all of them.
 
 The last line of output is one JSON object: p50_ms, p95_ms, pages_per_s, ratio_to_healthz,
 page_bytes (the largest page served), orders, healthz_per_s, round_ratios, db, and
@@ -173,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep-db", type=Path, default=None, metavar="FILE",
                         help="SQLite file to fill once and reuse on later runs")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="API processes (serve --workers N)")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
     with ExitStack() as stack:
@@ -198,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{'reused' if reuse else 'filled'} in "
                       f"{time.perf_counter() - began:.0f} s")
         server = stack.enter_context(ServerProcess(
-            url, embedded_worker=False, log_dir=folder,
+            url, embedded_worker=False, log_dir=folder, processes=args.processes,
             env={"DOORSTEP_PROMISE_MODEL_PATH": "", "DOORSTEP_LOG_LEVEL": "warning"}))
         rng = random.Random(args.seed + 1)
         chosen = [rng.choice(pairs) for _ in range(args.requests)]
@@ -238,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
               "page_bytes": max(len(b) for res in rounds for b in res.bodies),
               "orders": args.orders, "healthz_per_s": round(health_per_s, 1),
               "round_ratios": [round(x, 3) for x in ratios], "db": args.db,
+              "processes": args.processes, "load_average": [round(x, 2) for x in os.getloadavg()],
               "cpu_ms_per_page": [round(v / (per_round * ROUNDS) * 1000, 3)
                                   for v in cpu["pages"]],
               "cpu_ms_per_healthz": [round(v / (per_round * ROUNDS) * 1000, 3)

@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 from doorstep.entrypoints.web import i18n
 from doorstep.entrypoints.web.csrf import CSRF_FIELD, csrf_token, set_csrf_cookie
 from doorstep.entrypoints.web.folded_texts import LanguageEnvironment
+from doorstep.entrypoints.web.tracking_history import checkpoint_items
 from doorstep.entrypoints.web.tracking_texts import TEMPLATE_GLOBALS
 
 WEB_DIR = Path(__file__).parent
@@ -73,6 +74,7 @@ def environment(language: str | None = None) -> Environment:
            else LanguageEnvironment(language, {"static_url": static_url}, **options))
     i18n.install_in(env)
     env.globals.update(TEMPLATE_GLOBALS)
+    env.globals["checkpoint_items"] = checkpoint_items
     env.globals["static_url"] = static_url
     env.globals["csrf_field"] = CSRF_FIELD
     return env
