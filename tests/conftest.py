@@ -13,15 +13,19 @@ largest single cost of the suite.  Tests that ask for none of them get an empty 
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
+import re
 import shutil
 import sqlite3
 import threading
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -40,6 +44,44 @@ PG_ADMIN_URL = os.environ.get(
     "DOORSTEP_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
 )
 
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``pytest -n N --dist loadgroup`` (what ``./dev test`` runs): keep each module
+    whose tests share a module-scoped fixture on one worker, so its server, its Chromium or
+    its fitted model is built once and not once per worker that gets one of its tests;
+    hand out every other test on its own, so the slow ones spread over the workers.
+
+    Our own scheduler, because pytest-xdist 3.8's ``loadgroup`` passes its groups in the
+    node ids, which pytest 9.2 no longer lets it change: the ``xdist_group`` marks are
+    silently ignored (pytest-xdist issue 1386).  The groups come from the source: a module
+    is kept together when it, or a ``conftest.py`` above it, defines a module-scoped
+    fixture.  A module misjudged costs time, never correctness: each worker builds
+    module-scoped fixtures for itself."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+
+    class SharedModuleFixtures(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if _shares_module_fixtures(root, module) else nodeid
+
+    return SharedModuleFixtures(config, log)
+
+
+@functools.cache
+def _shares_module_fixtures(root: Path, module: str) -> bool:
+    path = root / module
+    sources = [path, *(folder / "conftest.py" for folder in path.parents
+                       if folder.is_relative_to(root))]
+    return any(source.is_file() and MODULE_SCOPE.search(source.read_text(encoding="utf-8"))
+               for source in sources)
+
+
+MODULE_SCOPE = re.compile(r"""scope\s*=\s*["'](module|package|class)["']""")
 
 
 def postgres_available() -> str | None:
@@ -170,20 +212,45 @@ def postgres_url(request: pytest.FixtureRequest,
     sessions a killed process left behind do not keep it): empty, or a copy of the migrated
     template for a test that asks for a migrated database."""
     require_postgres()
-    template = ""
+    template = None
     if _wants_migrated_database(request):
-        template = f' TEMPLATE "{request.getfixturevalue("postgres_template")}"'
-    name = f"doorstep_t_{uuid.uuid4().hex[:12]}"
-    admin = _admin()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
-    finally:
-        admin.dispose()
+        template = request.getfixturevalue("postgres_template")
+    name = _create_database(template)
     try:
         yield _pg_url(name)
     finally:
         database_dropper.drop(name)
+
+
+def _create_database(template: str | None) -> str:
+    """A new database's name: empty, or a copy of ``template``."""
+    name = f"doorstep_t_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = _admin()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    finally:
+        admin.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def new_migrated_postgres(postgres_template: str, database_dropper: DatabaseDropper
+                          ) -> Callable[[], AbstractContextManager[str]]:
+    """``with new_migrated_postgres() as url:`` a PostgreSQL database at the newest schema,
+    copied from the template and dropped afterwards — for module-scoped fixtures, which
+    cannot ask for the function-scoped ``migrated_postgres_url``."""
+
+    @contextmanager
+    def create() -> Iterator[str]:
+        name = _create_database(postgres_template)
+        try:
+            yield _pg_url(name)
+        finally:
+            database_dropper.drop(name)
+
+    return create
 
 
 @pytest.fixture

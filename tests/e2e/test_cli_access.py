@@ -4,7 +4,6 @@ while nobody could log in."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,10 +17,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path}/keys.db"
-    assert runner.invoke(app, ["db", "upgrade", "--db", url]).exit_code == 0
-    return url
+def url(migrated_sqlite_url: str) -> str:
+    """A SQLite database at the newest schema: a copy of the session's template, which
+    ``doorstep db upgrade`` migrated (``tests/conftest.py``; ``test_cli.py`` tests the
+    command itself)."""
+    return migrated_sqlite_url
 
 
 def test_keys_create_prints_the_key_once_on_a_line_of_its_own(url: str) -> None:

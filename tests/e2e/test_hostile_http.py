@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import select
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from doorstep.devtools.server import ServerProcess, cli_command, free_port, upgrade_database
+from doorstep.devtools.server import ServerProcess, cli_command, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -71,11 +73,13 @@ def _problem(status: int, headers: dict[str, str], body: bytes, expected: int) -
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server for the module: every case is refused before it touches the database."""
+def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+           ) -> Iterator[ServerProcess]:
+    """One server for the module: every case is refused before it touches the database (a
+    copy of the session's migrated template, ``tests/conftest.py``)."""
     folder = tmp_path_factory.mktemp("hostile-http")
+    shutil.copy(sqlite_template, folder / "hostile.db")
     url = f"sqlite:///{folder / 'hostile.db'}"
-    upgrade_database(url)
     with ServerProcess(url, log_dir=folder, embedded_worker=False) as running:
         yield running
 

@@ -7,6 +7,7 @@ of its own, so they cannot see each other's orders.
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -16,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from doorstep.devtools.databases import fresh_postgres_database
 from doorstep.devtools.loadgen import encode_post, run_load
 from doorstep.devtools.payloads import order_body
-from doorstep.devtools.server import ServerProcess, upgrade_database
+from doorstep.devtools.server import ServerProcess
 from doorstep.devtools.shop import place_order
 
 pytestmark = pytest.mark.slow
@@ -31,18 +31,18 @@ PROBLEM = "application/problem+json"
                 params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def api(request: pytest.FixtureRequest,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """An HTTP client on a running server with a freshly migrated database.
+    """An HTTP client on a running server with a freshly migrated database: a copy of the
+    session's template that ``doorstep db upgrade`` migrated (``tests/conftest.py``).
 
     ``api.headers["X-Test-Database"]`` names the database kind, for the few tests whose
     expectations differ (the header is ignored by the server)."""
     folder: Path = tmp_path_factory.mktemp("intake-http")
     with ExitStack() as stack:
         if request.param == "postgres":
-            admin_url = request.getfixturevalue("pg_admin_url")
-            url = stack.enter_context(fresh_postgres_database(admin_url, prefix="doorstep_e2e"))
+            url = stack.enter_context(request.getfixturevalue("new_migrated_postgres")())
         else:
+            shutil.copy(request.getfixturevalue("sqlite_template"), folder / "intake.db")
             url = f"sqlite:///{folder / 'intake.db'}"
-        upgrade_database(url)
         server = stack.enter_context(ServerProcess(url, log_dir=folder, embedded_worker=False))
         yield stack.enter_context(server.client(
             timeout=30, headers={"X-Test-Database": request.param}))

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from doorstep.devtools.server import ServerProcess, cli_command, free_port, upgrade_database
+from doorstep.devtools.server import ServerProcess, cli_command, free_port
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "monitoring"
 
@@ -135,13 +135,12 @@ def prometheus(tmp_path: Path, prometheus_port: int) -> Iterator[tuple[str, Path
 
 
 def test_prometheus_fires_the_outbox_lag_alert_when_no_worker_runs(
-        tmp_path: Path, prometheus: tuple[str, Path]) -> None:
+        tmp_path: Path, prometheus: tuple[str, Path], migrated_sqlite_url: str) -> None:
     """doorstep serve without a worker takes an order; its outbox message ages; Prometheus,
     scraping /metrics every second with the rules (objective 2 s, for: 0s), fires
     DoorstepOutboxLag — and the cockpit's alert view, reading Prometheus, shows it firing."""
     prom_url, config = prometheus
-    database = f"sqlite:///{tmp_path}/doorstep.db"
-    upgrade_database(database)
+    database = migrated_sqlite_url
     env = {"DOORSTEP_SLO_OUTBOX_LAG_S": "2", "DOORSTEP_PROMETHEUS_URL": prom_url}
     rules = write_rules(tmp_path, "--for", "0s", env=env)
     scraper, admin = bearer(database, "viewer"), bearer(database, "admin")

@@ -15,6 +15,7 @@ the first failing example is reported as generated.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -68,19 +69,23 @@ def admin_headers(url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+           ) -> Iterator[Served]:
+    """The server under test, on a copy of the session's migrated SQLite template
+    (``tests/conftest.py``), or on a PostgreSQL database migrated here for a deeper run."""
     folder = tmp_path_factory.mktemp("fuzz")
     with ExitStack() as stack:
         if os.environ.get("DOORSTEP_FUZZ_DB") == "postgres":  # a deeper run, by hand
             url = stack.enter_context(fresh_postgres_database(
                 os.environ.get("DOORSTEP_TEST_PG_URL", DEFAULT_PG_ADMIN_URL), prefix="fuzz"))
+            upgrade_database(url)
         else:
+            shutil.copy(sqlite_template, folder / "fuzz.db")
             url = f"sqlite:///{folder / 'fuzz.db'}"
         yield from _serve(url, folder)
 
 
 def _serve(url: str, folder: Path) -> Iterator[Served]:
-    upgrade_database(url)
     calendars = build_calendars(country="DE", subdiv="BY", first_year=2023, last_year=2027,
                                 dest_countries=DEST_COUNTRIES)
     history = realistic_history(SyntheticConfig(start=date(2024, 6, 1), days=120,

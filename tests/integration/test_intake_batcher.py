@@ -8,7 +8,6 @@ import pytest
 from order_builders import order
 from sqlalchemy import Engine, Table, create_engine, func, select, text
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.tables import idempotency_keys, orders, outbox
 from doorstep.bootstrap import make_engine
 from doorstep.domain.errors import DomainError
@@ -109,12 +108,11 @@ def _quiet_logs(caplog: pytest.LogCaptureFixture) -> None:
 
 @pytest.mark.postgres
 def test_after_the_database_drops_the_writers_connection_the_next_order_is_still_accepted(
-        postgres_url: str) -> None:
+        migrated_postgres_url: str) -> None:
     """The writer keeps its connection without pinging it: when PostgreSQL ends that session
     (a restart, a failover, an idle timeout), the next batch reconnects and succeeds instead
     of answering the waiting shops with an error."""
-    engine = make_engine(postgres_url)
-    upgrade(engine)
+    engine = make_engine(migrated_postgres_url)
     batcher = IntakeBatcher(engine)
 
     async def place(n: int) -> IntakeResult:
@@ -132,7 +130,7 @@ def test_after_the_database_drops_the_writers_connection_the_next_order_is_still
         batcher.stop()
         engine.dispose()
     assert not first.replayed and not second.replayed
-    engine = make_engine(postgres_url)
+    engine = make_engine(migrated_postgres_url)
     try:
         assert count(engine, orders) == 2
     finally:

@@ -6,6 +6,7 @@ nothing, so every (step, state) pair is tried against the same orders.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,6 @@ from fastapi.testclient import TestClient
 from order_builders import api_client, drain, order
 from sqlalchemy import Engine
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import make_engine
 from doorstep.domain.catalogue import Product
@@ -74,11 +74,11 @@ def _build(engine: Engine) -> dict[OrderStatus, str]:
 
 
 @pytest.fixture(scope="module")
-def orders_by_state(tmp_path_factory: pytest.TempPathFactory
+def orders_by_state(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
                     ) -> Iterator[tuple[TestClient, dict[OrderStatus, str]]]:
     path: Path = tmp_path_factory.mktemp("steps") / "steps.db"
+    shutil.copy(sqlite_template, path)  # the session's migrated template (tests/conftest.py)
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
     ids = _build(engine)
     # ~60 requests in a row from one test client: above the anonymous per-address limit
     with api_client(engine, rate_limit_per_address="10000/second") as client:

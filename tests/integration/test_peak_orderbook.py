@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from order_builders import order
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import make_engine
 from doorstep.services.events import record_event
@@ -20,13 +19,12 @@ SCENARIO = {"scenario": {"start": "2024-11-05", "days": 2},
             "shifts": [{"days": "Mon-Fri", "start": "06:00", "end": "14:00", "pack": 1}]}
 
 
-def test_the_curve_the_daily_volume_and_the_pack_time_come_from_the_book(sqlite_url: str
-                                                                         ) -> None:
+def test_the_curve_the_daily_volume_and_the_pack_time_come_from_the_book(
+        migrated_sqlite_url: str) -> None:
     """Two weeks of 10 orders a day, all at 09:xx Berlin time, a third of them on Mondays;
     one packer packs an order every 80 s.  Too few pick confirmations keep the configured
     pick rate, and the summary says so."""
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite_url)
     first = datetime(2024, 11, 4, 8, 0, tzinfo=UTC)  # a Monday, 09:00 in Berlin (CET)
     ids = []
     for day in range(14):
@@ -39,7 +37,7 @@ def test_the_curve_the_daily_volume_and_the_pack_time_come_from_the_book(sqlite_
         for i, (order_id, _placed) in enumerate(ids[:60]):
             record_event(conn, order_id, "packed", actor="packer-1",
                          at=first + timedelta(hours=3, seconds=80 * i))
-    learned, said = learn_from_database(parse_scenario(SCENARIO), sqlite_url)
+    learned, said = learn_from_database(parse_scenario(SCENARIO), migrated_sqlite_url)
     engine.dispose()
     intake = learned.intake
     assert intake.orders_per_day == len(ids) / 14

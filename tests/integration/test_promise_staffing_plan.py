@@ -7,7 +7,6 @@ import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.promise_store import save_model
 from doorstep.bootstrap import make_engine
 from doorstep.domain.promise.fit import fit_model
@@ -36,7 +35,7 @@ handover = 1
 """
 
 
-def test_the_checkout_reading_carries_the_planned_capacity_per_day(sqlite_url: str,
+def test_the_checkout_reading_carries_the_planned_capacity_per_day(migrated_sqlite_url: str,
                                                                     tmp_path: Path) -> None:
     cals = build_calendars(country="DE", subdiv=None, first_year=2023, last_year=2026,
                            dest_countries=DEST_COUNTRIES)
@@ -45,8 +44,7 @@ def test_the_checkout_reading_carries_the_planned_capacity_per_day(sqlite_url: s
     save_model(tmp_path / "model.json", fit_model(rows, calendars=cals).model)
     plan_file = tmp_path / "staff.toml"
     plan_file.write_text(PLAN.format(pick=2))
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite_url)
     source = LiveBacklog(engine, ModelCache(str(tmp_path / "model.json")),
                          PlanCache(str(plan_file)))
     at = datetime(2024, 11, 4, 9, tzinfo=UTC)  # a Monday

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 
-from doorstep.adapters.db.schema import upgrade
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import make_engine
 from doorstep.domain.access import Role
@@ -36,9 +35,9 @@ def queries(engine: Engine) -> list[str]:
     return seen
 
 
-def test_a_key_and_a_session_are_looked_up_once_within_the_cache_time(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'ids.db'}")
-    upgrade(engine)
+def test_a_key_and_a_session_are_looked_up_once_within_the_cache_time(
+        migrated_sqlite_url: str) -> None:
+    engine = make_engine(migrated_sqlite_url)
     with transaction(engine, write=True) as conn:
         _, secret = api_keys.create_key(conn, name="shop", role=Role.OPERATOR, created_by="test")
         user = staff.add_user(conn, "ana", "a long enough password", Role.OPERATOR)

@@ -12,10 +12,9 @@ from doorstep.entrypoints.cli import app
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "receiving"
 
 
-def test_import_asn_stores_an_advice_waiting_for_its_po(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/d.db"
+def test_import_asn_stores_an_advice_waiting_for_its_po(migrated_sqlite_url: str) -> None:
+    db = migrated_sqlite_url
     runner = CliRunner()
-    assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
     result = runner.invoke(app, ["import", "asn", "--profile", "desadv-eancom-d96a", "--json",
                                  "--db", db, str(FIXTURES / "desadv_wikipedia_en.edi")])
     assert result.exit_code == 0, result.output

@@ -77,7 +77,7 @@ def tracking(
     try:
         loaded = load_profile(profile, "tracking", user_dir=profiles_dir())
     except ProfileError as exc:
-        err.print(f"[red]profile error:[/] {exc}")
+        err.print(f"[red]profile error:[/] {exc}", soft_wrap=True)  # file:line stays whole
         raise typer.Exit(2) from exc
     engine = None
     if not dry_run:
@@ -92,7 +92,7 @@ def tracking(
         try:
             report = ingest_tracking(engine, loaded, payload, context=context)
         except ProfileError as exc:
-            err.print(f"[red]profile error:[/] {exc}")
+            err.print(f"[red]profile error:[/] {exc}", soft_wrap=True)  # file:line stays whole
             raise typer.Exit(2) from exc
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
