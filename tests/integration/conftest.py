@@ -1,4 +1,5 @@
-"""Integration fixtures: a migrated engine on each database, and a small warehouse."""
+"""Integration fixtures: a migrated engine on each database, a small warehouse, the tracking
+scenarios' shop, and a real SMTP server and webhook receiver on loopback."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy import Engine
 
 from doorstep.adapters.db.uow import transaction
 from doorstep.bootstrap import make_engine
+from doorstep.devtools import tracking_scenarios as scenarios
+from doorstep.devtools.sinks import HttpSink, SmtpSink
 from doorstep.domain.catalogue import Product
 from doorstep.services import catalogue, stock_ledger
 
@@ -42,3 +45,24 @@ def stocked(engine: Engine) -> Engine:
         stock_ledger.receive(conn, sku="MUG", location="P-02-004-1-1", quantity=2,
                              reason="opening", actor="test")
     return engine
+
+
+@pytest.fixture
+def shop(engine: Engine) -> Engine:
+    """The tracking scenarios' warehouse and products (``devtools.tracking_scenarios``)."""
+    scenarios.stock_up(engine)
+    return engine
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def hooks() -> Iterator[HttpSink]:
+    """A real HTTP receiver on loopback for outgoing webhooks."""
+    with HttpSink() as sink:
+        yield sink

@@ -19,12 +19,6 @@ from doorstep.services.customer_view_reads import (
 from doorstep.services.tracking_links import revoke
 
 
-@pytest.fixture
-def shop(engine: Engine) -> Engine:
-    scenarios.stock_up(engine)
-    return engine
-
-
 def _view_table_by_table(engine: Engine, order_id: str) -> CustomerView:
     """The view from each table read on its own with SQLAlchemy (the obvious way)."""
     with engine.connect() as conn:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +35,7 @@ def _config(tmp_path: Path, webhook: str = "", extra: str = "") -> str:
     return str(path)
 
 
-@pytest.fixture
-def shop(engine: Engine) -> Engine:
-    scenarios.stock_up(engine)
-    return engine
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def hooks() -> Iterator[HttpSink]:
-    with HttpSink() as sink:
-        yield sink
 
 
 def _settings(smtp: SmtpSink, config: str) -> Settings:

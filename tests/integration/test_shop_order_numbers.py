@@ -164,16 +164,6 @@ def test_a_shop_without_an_order_number_shows_and_finds_the_order_by_its_id(
 # -- e-mails and webhooks -----------------------------------------------------------------
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def hooks() -> Iterator[HttpSink]:
-    with HttpSink() as sink:
-        yield sink
 
 
 def _notify(tmp_path: Path, smtp: SmtpSink, hooks: HttpSink) -> Settings:

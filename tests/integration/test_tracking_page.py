@@ -17,12 +17,6 @@ from doorstep.services.tracking_links import revoke
 
 
 @pytest.fixture
-def shop(engine: Engine) -> Engine:
-    scenarios.stock_up(engine)
-    return engine
-
-
-@pytest.fixture
 def client(shop: Engine) -> Iterator[TestClient]:
     with api_client(shop) as c:
         yield c

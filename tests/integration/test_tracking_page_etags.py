@@ -21,11 +21,6 @@ from doorstep.services.tracking_links import revoke
 EN = {"Accept-Language": "en"}
 
 
-@pytest.fixture
-def shop(engine: Engine) -> Engine:
-    scenarios.stock_up(engine)
-    return engine
-
 
 @pytest.fixture
 def client(shop: Engine) -> Iterator[TestClient]:
