@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pypdfium2
 import zxingcpp
 from fastapi.testclient import TestClient
+from httpx import Response
 from order_builders import api_client, drain, order
 from sqlalchemy import Engine
 
@@ -35,6 +38,17 @@ def _picked_order(engine: Engine, external_id: str, *lines: tuple[str, int]) -> 
 def _with_cartons(client: TestClient) -> None:
     for code, body in CARTONS.items():
         assert client.put(f"/v1/warehouses/BER/cartons/{code}", json=body).status_code == 200
+
+
+def _labelled(client: TestClient, order_id: str) -> tuple[dict[str, Any], Response]:
+    """Pack the order into one parcel, weigh it at its expected weight, print its label."""
+    _with_cartons(client)
+    [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
+    assert client.post(f"/v1/parcels/{parcel['id']}/weight",
+                       json={"grams": parcel["expected_weight_g"]}).json()["ok"]
+    label = client.post(f"/v1/parcels/{parcel['id']}/label")
+    assert label.status_code == 200, label.text
+    return parcel, label
 
 
 def test_an_order_goes_from_picked_to_handed_over_through_the_bench(stocked: Engine) -> None:
@@ -178,11 +192,7 @@ def test_a_labelled_parcel_left_behind_shows_on_the_watchlist(stocked: Engine) -
 
     order_id = _picked_order(stocked, "LEFT-1", ("MUG", 1))
     with api_client(stocked, **SETTINGS) as client:
-        _with_cartons(client)
-        [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
-        client.post(f"/v1/parcels/{parcel['id']}/weight",
-                    json={"grams": parcel["expected_weight_g"]})
-        client.post(f"/v1/parcels/{parcel['id']}/label")
+        parcel, _label = _labelled(client, order_id)
     service = WatchlistService(stocked, timezone="Europe/Berlin", country="DE")
     with stocked.connect() as conn:
         later = service.flags(conn, model=None, now=utcnow() + timedelta(days=4))
@@ -197,12 +207,7 @@ def test_the_own_labels_qr_code_opens_the_link_the_merchant_configured(
     order_id = _picked_order(stocked, "QR 1/2", ("MUG", 1))
     link = "https://shop.example/account/orders/{reference}?parcel={sscc}"
     with api_client(stocked, label_tracking_url=link, **SETTINGS) as client:
-        _with_cartons(client)
-        [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
-        assert client.post(f"/v1/parcels/{parcel['id']}/weight",
-                           json={"grams": parcel["expected_weight_g"]}).json()["ok"]
-        label = client.post(f"/v1/parcels/{parcel['id']}/label")
-        assert label.status_code == 200, label.text
+        parcel, label = _labelled(client, order_id)
     page = pypdfium2.PdfDocument(label.content)[0].render(scale=3).to_pil()
     codes = {r.format: r.text for r in zxingcpp.read_barcodes(page)}
     assert codes[zxingcpp.BarcodeFormat.QRCode] == (
@@ -212,11 +217,7 @@ def test_the_own_labels_qr_code_opens_the_link_the_merchant_configured(
 def test_without_a_configured_link_the_own_label_has_no_qr_code(stocked: Engine) -> None:
     order_id = _picked_order(stocked, "QR-NONE", ("MUG", 1))
     with api_client(stocked, **SETTINGS) as client:
-        _with_cartons(client)
-        [parcel] = client.post("/v1/parcels", json={"order_id": order_id}).json()["parcels"]
-        client.post(f"/v1/parcels/{parcel['id']}/weight",
-                    json={"grams": parcel["expected_weight_g"]})
-        label = client.post(f"/v1/parcels/{parcel['id']}/label")
+        _parcel, label = _labelled(client, order_id)
     page = pypdfium2.PdfDocument(label.content)[0].render(scale=3).to_pil()
     formats = {r.format for r in zxingcpp.read_barcodes(page)}
     assert formats == {zxingcpp.BarcodeFormat.Code128}
