@@ -14,12 +14,13 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+
+from doorstep.entrypoints.cli.consoles import cli_console
 
 if TYPE_CHECKING:
     from doorstep.bootstrap import Container
 
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 db_app = typer.Typer(help="Database schema: upgrade and status.", no_args_is_help=True)
 
 

@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from doorstep.entrypoints.cli.consoles import cli_console
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-console = Console()
+console = cli_console()
 
 
 def demo(

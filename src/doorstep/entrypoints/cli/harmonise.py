@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 from rich.syntax import Syntax
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import (
     DB_OPTION,
     _container,
@@ -37,8 +37,8 @@ if TYPE_CHECKING:  # the mappers (pydantic, YAML) and the store (SQLAlchemy) loa
     from doorstep.domain.harmonise.summary import ImportSummary
     from doorstep.services.order_import import IntakePort, OrderResult
 
-console = Console()
-err = Console(stderr=True)
+console = cli_console()
+err = cli_console(stderr=True)
 
 
 class ReleaseProfile(StrEnum):

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import (
     DB_OPTION,
     _container,
@@ -27,7 +28,7 @@ from doorstep.entrypoints.cli.core import (
 if TYPE_CHECKING:
     from doorstep.bootstrap import Container
 
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 keys_app = typer.Typer(help="API keys: create, list, revoke, rotate.", no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts for the browser: add, list, disable, password.",
                         no_args_is_help=True)

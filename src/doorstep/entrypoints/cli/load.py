@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
+
 app = typer.Typer(help="Drive a running doorstep with a scenario's intake curve.",
                   no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = cli_console()
+err = cli_console(stderr=True)
 
 
 @app.command("replay")

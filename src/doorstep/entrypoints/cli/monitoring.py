@@ -14,7 +14,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-console = Console(stderr=True)
+from doorstep.entrypoints.cli.consoles import cli_console
+
+console = cli_console(stderr=True)
 app = typer.Typer(help="Prometheus rules and a Grafana dashboard for doorstep's SLOs.",
                   no_args_is_help=True)
 

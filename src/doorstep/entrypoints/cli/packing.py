@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, cli_actor, ensure_current_schema
 
 if TYPE_CHECKING:
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="The packing bench: cartons, weights, labels, slips, manifests.",
                   no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = cli_console()
+err = cli_console(stderr=True)
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
 OUT_OPTION = typer.Option(..., "--out", "-o", help="File to write.")
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from doorstep.entrypoints.cli.consoles import cli_console
 
 if TYPE_CHECKING:
     from doorstep.simulation.model import RunResult
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Simulate a coming peak on the shop's own operation (see docs/peak.md).",
                   no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = cli_console()
+err = cli_console(stderr=True)
 
 SCENARIO = typer.Option(..., "--scenario", "-s", exists=True, dir_okay=False,
                         help="Scenario file (TOML; see examples/peak/).")

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+
+from doorstep.entrypoints.cli.consoles import cli_console
 
 if TYPE_CHECKING:  # the routers (and numpy) load with the command, not with ``--help``
     from doorstep.domain.picking import Layout
@@ -31,7 +32,7 @@ ROUTING_METHODS = (
 BATCHING_METHODS = ("single", "fcfs", "seed", "savings")
 
 app = typer.Typer(help="Plan pick routes, batches and waves.", no_args_is_help=True)
-_err = Console(stderr=True)
+_err = cli_console(stderr=True)
 
 LAYOUT = typer.Option(..., "--layout", "-l", help="Layout file (YAML or JSON).", exists=False)
 

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
+
 if TYPE_CHECKING:  # numpy, scipy and holidays load with the command that needs them
     from doorstep.adapters.history_csv import HistoryImport
     from doorstep.domain.promise.engine import DeliveryWindow
@@ -24,8 +26,8 @@ if TYPE_CHECKING:  # numpy, scipy and holidays load with the command that needs 
     from doorstep.domain.promise.model import PromiseConfig
 
 app = typer.Typer(help="Fit, predict and backtest delivery promises.", no_args_is_help=True)
-_out = Console()
-_err = Console(stderr=True)
+_out = cli_console()
+_err = cli_console(stderr=True)
 SHOWN_ERRORS = 20
 
 

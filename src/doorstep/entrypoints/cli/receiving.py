@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import (
     DB_OPTION,
     _container,
@@ -19,7 +19,7 @@ from doorstep.entrypoints.cli.core import (
     profiles_dir,
 )
 
-console = Console()
+console = cli_console()
 
 
 def import_asn(

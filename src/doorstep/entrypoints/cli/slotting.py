@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
 
 app = typer.Typer(help="Slotting: where SKUs should stand so pickers walk less.",
                   no_args_is_help=True)
-console = Console()
+console = cli_console()
 
 
 @app.command("plan")

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import (
     DB_OPTION,
     _container,
@@ -32,8 +32,8 @@ if TYPE_CHECKING:  # the pipeline (YAML, profiles) and the database load with th
 
 __all__ = ["tracking"]
 
-console = Console()
-err = Console(stderr=True)
+console = cli_console()
+err = cli_console(stderr=True)
 
 
 def _read(file: str) -> bytes:

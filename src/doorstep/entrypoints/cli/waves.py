@@ -6,15 +6,15 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from doorstep.domain.errors import DomainError
+from doorstep.entrypoints.cli.consoles import cli_console
 from doorstep.entrypoints.cli.core import DB_OPTION, _container, ensure_current_schema
 
 app = typer.Typer(help="Release waves from the order book and confirm picks.",
                   no_args_is_help=True)
-console = Console()
+console = cli_console()
 LAYOUT = typer.Option(None, "--layout", help="Warehouse layout file (default: settings).")
 
 
