@@ -5,7 +5,8 @@ The cockpit's weekly statistics — promise health over 28 days, transit per lan
 weeks, the carriers' usual scan times — scan a month of history.  Recomputing them inside a
 request would make every ``max_age_s``-th refresh of the overview as slow as the scan; here
 only the very first reader waits, later readers get a value at most ``max_age_s`` plus one
-computation old, and at most one refresh runs at a time.
+computation old, at most one refresh runs at a time, and the first value is computed once
+however many readers ask for it together.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Refreshing(Generic[T]):
         self.max_age_s = max_age_s
         self.name = name
         self._lock = threading.Lock()
+        self._first = threading.Lock()  # one first computation; its concurrent readers wait
         self._value: tuple[float, T] | None = None
         self._refreshing = False
 
@@ -39,11 +41,21 @@ class Refreshing(Generic[T]):
             if start:
                 self._refreshing = True
         if current is None:
-            return self._store(self._compute())
+            return self._first_value()
         if start:
             threading.Thread(target=self._refresh, name=f"refresh-{self.name}",
                              daemon=True).start()
         return current[1]
+
+    def _first_value(self) -> T:
+        """The first value: computed by one reader while the others that came meanwhile
+        wait for it (each computed it again before — at a million orders, seconds each)."""
+        with self._first:
+            with self._lock:
+                current = self._value
+            if current is not None:
+                return current[1]
+            return self._store(self._compute())
 
     def computed_at(self) -> float | None:
         """``time.monotonic()`` of the value readers get now (None before the first)."""
