@@ -12,7 +12,8 @@ accepted both ask the fitted model, which learned the carriers as they were at t
   the promises doorstep recorded (revision 0) for the orders of the last weeks: a promise
   whose day is over without a delivery is a miss at once, a delivery on or before it a hit.
 
-Both are computed from what was known at the start of the day (the shift) or at the
+Both are computed from what was known at the start of the day — or, once the carriers'
+delivery rounds are over (``LiveConfig.rounds_end``), at their end — (the shift) or at the
 moment asked (the level), cached for a few minutes: a checkout request stays a lookup.
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy import Connection, Engine, select
 
 from doorstep.adapters.db.tables import order_events
 from doorstep.domain.promise.history import HistoryRow
-from doorstep.domain.promise.live import TransitCorrection, live_shifts
+from doorstep.domain.promise.live import TransitCorrection, known_from, live_shifts
 from doorstep.domain.promise.model import PromiseModel
 from doorstep.domain.promise.online import AciConfig, OnlineLevel, kept_eventually, known_at
 from doorstep.services.promise_service import history_from_database
@@ -94,8 +95,9 @@ def correction_now(conn: Connection, model: PromiseModel, at: datetime,
     rows, _ = history_from_database(conn, origin_country=origin_country,
                                     accepted_since=since)
     rows = reporting_rows([r for r in rows if r.ordered_at <= at], at)
-    today = at.astimezone(ZoneInfo(model.config.timezone)).date()
-    shifts = {key: est.shift for key, est in live_shifts(model, rows, today, cfg.live).items()}
+    today, rounds_over = known_from(at, ZoneInfo(model.config.timezone), cfg.live)
+    shifts = {key: est.shift for key, est in
+              live_shifts(model, rows, today, cfg.live, rounds_over=rounds_over).items()}
     levels = running_levels(model, rows, _promised_dates(conn, since), at, cfg)
     return TransitCorrection(shifts=shifts, levels=levels)
 

@@ -18,6 +18,8 @@ from doorstep.domain.promise.live import (
     TransitCorrection,
     cohorts_from_rows,
     estimate_shift,
+    known_from,
+    live_shifts,
     shift_pmf,
 )
 
@@ -131,6 +133,43 @@ def test_cohorts_count_carrier_days_and_read_deliveries_from_today_as_in_flight(
     assert c.order_ids == ("o0", "o1", "o2")
     assert c.days.tolist() == [2, 2, 2]
     assert c.delivered.tolist() == [True, False, False]
+
+
+def test_once_the_rounds_are_over_today_is_known_and_counted_as_a_day_in_flight(
+    small_fit: FitResult,
+) -> None:
+    friday = datetime(2024, 9, 6, 16, tzinfo=BERLIN)
+    today = date(2024, 9, 10)
+    rounds_over = datetime(2024, 9, 10, 20, tzinfo=BERLIN)
+    rows = [_row(0, friday, datetime(2024, 9, 9, 11, tzinfo=BERLIN)),  # Monday: 2 days
+            _row(1, friday, None),  # still in flight tonight: more than 3 days
+            _row(2, friday, datetime(2024, 9, 10, 9, tzinfo=BERLIN)),  # this morning: 3 days
+            _row(3, friday, datetime(2024, 9, 10, 21, tzinfo=BERLIN))]  # after 20:00: unknown
+    (cohorts,) = cohorts_from_rows(small_fit.model, rows, today, CFG,
+                                   rounds_over=rounds_over).values()
+    (c,) = cohorts
+    assert c.days.tolist() == [2, 3, 3, 3]
+    assert c.delivered.tolist() == [True, False, True, False]
+
+
+def test_the_evening_knows_what_the_day_showed_and_the_morning_does_not(
+    small_fit: FitResult,
+) -> None:
+    """Forty parcels handed over on Monday, none delivered on Tuesday when four in five
+    normally are: Tuesday morning cannot tell, Tuesday evening can (a day-level estimate
+    waited for Wednesday)."""
+    monday = datetime(2024, 9, 9, 16, tzinfo=BERLIN)
+    rows = [_row(i, monday, None) for i in range(40)]
+    tuesday = date(2024, 9, 10)
+    morning = live_shifts(small_fit.model, rows, tuesday, CFG)
+    evening = live_shifts(small_fit.model, rows, tuesday, CFG,
+                          rounds_over=datetime(2024, 9, 10, 20, tzinfo=BERLIN))
+    assert all(e.shift == 0 for e in morning.values())
+    assert [e.shift for e in evening.values()] and all(e.shift >= 1 for e in evening.values())
+    assert known_from(datetime(2024, 9, 10, 19, 59, tzinfo=BERLIN), BERLIN, CFG) == (
+        tuesday, None)
+    assert known_from(datetime(2024, 9, 10, 22, tzinfo=BERLIN), BERLIN, CFG) == (
+        tuesday, datetime(2024, 9, 10, 20, tzinfo=BERLIN))
 
 
 def test_a_correction_moves_the_promise_by_its_shift_in_carrier_days(

@@ -60,6 +60,10 @@ class LiveConfig:
     slack_nats: float = 3.0  # profile log-likelihood drop still counted as plausible
     outlier_share: float = 0.02
     outlier_days: int = 60
+    # Local time by which the carriers' delivery rounds are over: from then on a parcel not
+    # delivered today took more than today, so the evening knows what the day showed
+    # (a day-level estimate waited for the next morning).  None: only at the day's start.
+    rounds_end: time | None = time(20, 0)
 
     def __post_init__(self) -> None:
         if self.lookback_days < 2 or self.max_shift < 1 or self.slack_nats <= 0:
@@ -179,15 +183,29 @@ def shift_pmf(pmf: FloatArray, shift: int) -> FloatArray:
     return np.concatenate([np.zeros(shift), pmf])
 
 
+def known_from(at: datetime, tz: ZoneInfo, cfg: LiveConfig) -> tuple[date, datetime | None]:
+    """The day whose knowledge a promise at ``at`` uses, and the moment within it the
+    deliveries are known to: the end of the rounds once they are over, else None (the
+    day's start)."""
+    local = at.astimezone(tz)
+    if cfg.rounds_end is not None and local.time() >= cfg.rounds_end:
+        return local.date(), datetime.combine(local.date(), cfg.rounds_end, tz)
+    return local.date(), None
+
+
 def cohorts_from_rows(
-    model: PromiseModel, rows: Iterable[HistoryRow], today: date, cfg: LiveConfig
+    model: PromiseModel, rows: Iterable[HistoryRow], today: date, cfg: LiveConfig,
+    *, rounds_over: datetime | None = None,
 ) -> dict[str, list[Cohort]]:
     """Cohorts per carrier service from rows handed over in the ``lookback_days`` before
-    ``today``, as known at its start: a delivery from ``today`` on is not known yet."""
+    ``today``, as known at its start: a delivery from ``today`` on is not known yet.  With
+    ``rounds_over`` (a moment of ``today`` after its delivery rounds), as known then: the
+    deliveries before it count, and today is one more carrier day elapsed for the parcels
+    still in flight."""
     tz = ZoneInfo(model.config.timezone)
-    start = datetime.combine(today, time(0), tz)
+    start = rounds_over or datetime.combine(today, time(0), tz)
     first = today - timedelta(days=cfg.lookback_days)
-    yesterday = today.toordinal() - 1
+    yesterday = today.toordinal() - (0 if rounds_over is not None else 1)
     lanes: dict[tuple[str, ...], FloatArray] = {}
     # (carrier, country) → per row: cohort key, hand-over day, end day, delivered, lane, id
     by_calendar: dict[tuple[str, str], list[tuple[str, int, int, bool, FloatArray, str]]] = {}
@@ -233,12 +251,14 @@ def cohorts_from_rows(
 
 
 def live_shifts(
-    model: PromiseModel, rows: Iterable[HistoryRow], today: date, cfg: LiveConfig | None = None
+    model: PromiseModel, rows: Iterable[HistoryRow], today: date, cfg: LiveConfig | None = None,
+    *, rounds_over: datetime | None = None,
 ) -> dict[str, ShiftEstimate]:
-    """The current shift of every carrier service with parcels in the last days."""
+    """The current shift of every carrier service with parcels in the last days (as known
+    at ``today``'s start, or once its rounds are over: ``cohorts_from_rows``)."""
     cfg = cfg or LiveConfig()
-    return {key: estimate_shift(cohorts, cfg)
-            for key, cohorts in cohorts_from_rows(model, rows, today, cfg).items()}
+    return {key: estimate_shift(cohorts, cfg) for key, cohorts in
+            cohorts_from_rows(model, rows, today, cfg, rounds_over=rounds_over).items()}
 
 
 def cohort_shifts(

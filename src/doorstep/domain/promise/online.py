@@ -42,7 +42,12 @@ import numpy as np
 from doorstep.domain.promise.engine import make_promise
 from doorstep.domain.promise.fit import fit_model, request_from_row, truncate
 from doorstep.domain.promise.history import HistoryRow
-from doorstep.domain.promise.live import LiveConfig, TransitCorrection, live_shifts
+from doorstep.domain.promise.live import (
+    LiveConfig,
+    TransitCorrection,
+    known_from,
+    live_shifts,
+)
 from doorstep.domain.promise.load import BacklogReading, reconstruct_backlog
 from doorstep.domain.promise.model import Calendars, PromiseConfig, calibration_keys
 
@@ -147,7 +152,7 @@ def replay(
     out: list[ReplayedPromise] = []
     next_fit = split
     model = None
-    today: date | None = None
+    today: tuple[date, datetime | None] | None = None
     for i, row in enumerate(test):
         refitted = False
         while row.ordered_at >= next_fit:
@@ -163,12 +168,15 @@ def replay(
             while pending and pending[0][0] <= row.ordered_at:
                 _, _, k, missed = heapq.heappop(pending)
                 levels.observe(k, missed)
-            if online.shift and (order_day != today or refitted):  # known at the day's start
-                today = order_day
-                recent = [r for d in range(1, online.live.lookback_days + 1)
+            # known at the day's start, and again once its delivery rounds are over
+            phase = known_from(row.ordered_at, tz, online.live)
+            if online.shift and (phase != today or refitted):
+                today = phase
+                recent = [r for d in range(0, online.live.lookback_days + 1)
                           for r in by_ship_day.get(order_day - timedelta(days=d), ())]
                 shifts = {k: e.shift for k, e in
-                          live_shifts(model, recent, order_day, online.live).items()}
+                          live_shifts(model, recent, order_day, online.live,
+                                      rounds_over=phase[1]).items()}
             correction = TransitCorrection(shifts=shifts, levels={
                 k: levels.current(k) for k in levels.alpha})
         promise = make_promise(model, request_from_row(row),
