@@ -8,6 +8,7 @@ import pytest
 
 from doorstep.entrypoints.web import i18n
 from doorstep.entrypoints.web.rendering import environment
+from doorstep.entrypoints.web.tracking_texts import checkpoint_label
 from doorstep.services.customer_view import Checkpoint
 
 # The loop as _live.html had it before the history moved into tracking_history.
@@ -55,7 +56,8 @@ def test_the_history_is_the_html_the_loop_made(language: str, several: bool,
                                                count: int) -> None:
     env = environment(language)
     values = {"checkpoints": CHECKPOINTS[:count], "several": several,
-              "when": "EEE d MMM, HH:mm", **i18n.date_formatters(language, "Europe/Berlin")}
+              "when": "EEE d MMM, HH:mm", "checkpoint_label": checkpoint_label,
+              **i18n.date_formatters(language, "Europe/Berlin")}
     with i18n.use_language(language):
         assert env.from_string(NOW).render(values) == env.from_string(JINJA_LOOP).render(values)
 

@@ -81,5 +81,4 @@ def reason_text(code: str | None) -> str:
     return gettext(REASONS.get(str(code), UNKNOWN_REASON))
 
 
-TEMPLATE_GLOBALS = {"status_heading": status_heading, "checkpoint_label": checkpoint_label,
-                    "reason_text": reason_text}
+TEMPLATE_GLOBALS = {"status_heading": status_heading, "reason_text": reason_text}
