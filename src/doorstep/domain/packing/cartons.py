@@ -97,10 +97,12 @@ def _pack_all(carton: CartonType, items: list[Item], *, use_exact: bool) -> list
         return None
     if not all(carton.admits(it) for it in items):
         return None
+    tried: set[Dims] = set()
     for axes in _AXIS_ORDERS:
         inner = (carton.inner[axes[0]], carton.inner[axes[1]], carton.inner[axes[2]])
-        if axes != (0, 1, 2) and inner == carton.inner:
-            continue  # a square face: this turn of the carton was tried already
+        if inner in tried:
+            continue  # two equal sides: this turn of the carton was tried already
+        tried.add(inner)
         placed, left = pack_into(inner, items, presorted=True)
         if not left:
             return [_turned_back(p, axes) for p in placed]
