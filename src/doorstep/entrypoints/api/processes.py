@@ -79,12 +79,6 @@ def _serve_one(options: dict[str, Any]) -> None:
 Target = Callable[[dict[str, Any]], None]
 
 
-def _start(target: Target, options: dict[str, Any]) -> BaseProcess:
-    process = _SPAWN.Process(target=target, args=(options,), name="doorstep-api")
-    process.start()
-    return process
-
-
 class _Slot:
     """One API process and, for a crash loop, when the next may start."""
 
@@ -97,7 +91,9 @@ class _Slot:
         self.start()
 
     def start(self) -> None:
-        self.process = _start(self.target, self.options)
+        self.process = _SPAWN.Process(target=self.target, args=(self.options,),
+                                      name="doorstep-api")
+        self.process.start()
         self.started = time.monotonic()
 
     def ended(self, now: float) -> None:
