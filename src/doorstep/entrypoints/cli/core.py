@@ -118,8 +118,7 @@ def db_upgrade(database_url: str | None = DB_OPTION) -> None:
     c = _container(database_url)
     upgrade(c.engine)
     status = schema_status(c.engine)
-    console.print(f"[green]schema at {status.current}[/] ({_safe_url(c.settings.database_url)})",
-                  soft_wrap=True)
+    console.print(f"[green]schema at {status.current}[/] ({_safe_url(c.settings.database_url)})")
 
 
 @db_app.command("status")
@@ -130,8 +129,7 @@ def db_status(database_url: str | None = DB_OPTION) -> None:
     c = _container(database_url)
     status = schema_status(c.engine)
     state = "[green]up to date[/]" if status.up_to_date else "[red]out of date[/]"
-    console.print(f"schema {status.current or '(empty)'} / head {status.head}: {state}",
-                  soft_wrap=True)  # revision ids and the verdict stay on one line when piped
+    console.print(f"schema {status.current or '(empty)'} / head {status.head}: {state}")
     if not status.up_to_date:
         raise typer.Exit(1)
 
@@ -218,7 +216,7 @@ def ensure_credentials(c: Container) -> None:
         f"so nobody could use the API — but the address is reachable from the network.\n"
         f"Create one first, e.g. [bold]doorstep keys create --role admin --name ops[/] or "
         f"[bold]doorstep users add NAME --role admin[/] (database: "
-        f"{_safe_url(c.settings.database_url)}).", soft_wrap=True)
+        f"{_safe_url(c.settings.database_url)}).")
     raise typer.Exit(2)
 
 

@@ -125,7 +125,7 @@ def import_orders(
     try:
         mapper: OrderMapper = load_order_mapper(profile, container.settings.profiles_dir)
     except ProfileError as exc:
-        err.print(f"[red]profile error:[/] {exc}", soft_wrap=True)  # file:line stays whole
+        err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc
     ensure_current_schema(container)
     intake = INTAKE_FACTORY(container)
@@ -191,7 +191,7 @@ def profile_check(
         elif loaded.kind == "asn":
             check_asn_profile(loaded)
     except ProfileError as exc:
-        err.print(f"[red]profile error:[/] {exc}", soft_wrap=True)  # file:line stays whole
+        err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc
     findings = check_profile(loaded, sample.read_bytes())
     _print_findings(loaded.name, findings)

@@ -306,7 +306,7 @@ def sources_secret(shop: str | None = SHOP_OPTION, carrier: str | None = CARRIER
         f"new secret for {source}, shown only now. The source signs each body with it: "
         f"X-Doorstep-Signature: base64(HMAC-SHA256(secret, raw body))"
         + (f"; or give the carrier the URL /v1/webhooks/carrier/{profile}?token=<secret>"
-           if kind == "carrier" else "") + ":", soft_wrap=True)
+           if kind == "carrier" else "") + ":")
     print(secret)
 
 

@@ -50,7 +50,7 @@ def _session(database_url: str | None, *, write: bool = True) -> Iterator[
         with transaction(c.engine, write=write) as conn:
             yield c, conn
     except DomainError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
 
 
@@ -93,7 +93,7 @@ def pack_order(order_id: str, as_json: bool = JSON_OPTION,
         return
     for row in rows:
         console.print(f"parcel {row['id']}  SSCC {row['sscc']}  {row['carton']}  expect "
-                      f"{row['expected_weight_g']} g", soft_wrap=True)
+                      f"{row['expected_weight_g']} g")
 
 
 @app.command("weigh")
@@ -110,15 +110,14 @@ def weigh(parcel_id: int, grams: int, as_json: bool = JSON_OPTION,
     elif check.ok:
         console.print(f"[green]checked[/green]: {check.reason}")
     else:
-        console.print(f"[red]held ({check.verdict.value})[/red]: {check.reason}",
-                      soft_wrap=True)
+        console.print(f"[red]held ({check.verdict.value})[/red]: {check.reason}")
     if not check.ok:
         raise typer.Exit(2)
 
 
 def _write(path: Path, content: bytes) -> None:
     path.write_bytes(content)
-    console.print(f"wrote {path}", soft_wrap=True)
+    console.print(f"wrote {path}")
 
 
 @app.command("label")
@@ -137,7 +136,7 @@ def label(parcel_id: int, out: Path = OUT_OPTION,
         with c.engine.connect() as conn:
             carrier = carrier_for(conn, parcel_id)
     except DomainError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     gateway = load_carrier_gateways(c.settings.carriers_file).get(carrier) or OwnLabelGateway(
         carrier)
@@ -147,10 +146,10 @@ def label(parcel_id: int, out: Path = OUT_OPTION,
         made = label_parcel(c.engine, parcel_id, gateway=gateway, config=config,
                             actor=cli_actor(), label_format=label_format)
     except DomainError as exc:
-        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     _write(out, made.label)
-    console.print(f"{carrier} tracking number {made.tracking_number}", soft_wrap=True)
+    console.print(f"{carrier} tracking number {made.tracking_number}")
 
 
 @app.command("slip")
@@ -184,7 +183,7 @@ def manifest(carrier: str, out: Path = OUT_OPTION,
         data = close_manifest(conn, carrier=carrier, warehouse=warehouse or c.settings.warehouse,
                               actor=cli_actor())
     _write(out, render_manifest(data, translations("de").gettext, locale=format_locale("de")))
-    console.print(f"manifest M{data['id']}: {len(data['parcels'])} parcels", soft_wrap=True)
+    console.print(f"manifest M{data['id']}: {len(data['parcels'])} parcels")
 
 
 @app.command("handover")
@@ -200,7 +199,7 @@ def handover(code: str, as_json: bool = JSON_OPTION,
         return
     for row in shipped:
         console.print(f"{row['sscc']} → {row['tracking_number']}: order {row['order_id']} "
-                      f"{row['order_status']}", soft_wrap=True)
+                      f"{row['order_status']}")
 
 
 @app.command("carton")

@@ -143,7 +143,7 @@ def _print(result: RunResult, info: dict[str, Any]) -> None:
     else:
         console.print(f"[red]First bottleneck:[/] {neck['station']} at {neck['at']} "
                       f"({neck['utilisation']:.0%} busy, {neck['queue']:,} orders waiting)")
-    console.print(f"Report: {info['report']}", soft_wrap=True)
+    console.print(f"Report: {info['report']}")
 
 
 @app.command("plan")
@@ -188,4 +188,4 @@ def plan_cmd(scenario_path: Path = SCENARIO,
     else:
         console.print(f"[red]Target {target:.0%} not reached[/] in {len(found.tried)} runs; "
                       f"best so far with {staff}: {found.result.kept_share:.1%}.")
-    console.print(f"Report: {info['report']}", soft_wrap=True)
+    console.print(f"Report: {info['report']}")

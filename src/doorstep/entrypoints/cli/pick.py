@@ -38,7 +38,7 @@ LAYOUT = typer.Option(..., "--layout", "-l", help="Layout file (YAML or JSON).",
 
 
 def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    _err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
     return typer.Exit(code=2)
 
 

@@ -32,7 +32,7 @@ SHOWN_ERRORS = 20
 
 
 def _fail(message: str) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    _err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code=2)
 
 
@@ -46,7 +46,7 @@ def _rows_from_db(database_url: str | None, *, strict: bool) -> list[HistoryRow]
         rows, problems = history_from_database(conn,
                                                origin_country=container.settings.country)
     for order_id, reason in problems[:SHOWN_ERRORS]:
-        _err.print(f"order {order_id}: {reason}", highlight=False, soft_wrap=True)
+        _err.print(f"order {order_id}: {reason}", highlight=False)
     if problems:
         _err.print(f"[yellow]{len(problems)} order(s) left out[/yellow], {len(rows)} used")
         if strict:
@@ -64,7 +64,7 @@ def _read(path: Path, tz: str, *, strict: bool, order_time_only: bool = False) -
     except (OSError, HistoryFormatError) as exc:
         raise _fail(f"{path}: {exc}") from exc
     for err in imported.errors[:SHOWN_ERRORS]:
-        _err.print(f"{path}:{err.line}: {err.reason}", highlight=False, soft_wrap=True)
+        _err.print(f"{path}:{err.line}: {err.reason}", highlight=False)
     if len(imported.errors) > SHOWN_ERRORS:
         _err.print(f"… and {len(imported.errors) - SHOWN_ERRORS} more rejected rows")
     if imported.errors:

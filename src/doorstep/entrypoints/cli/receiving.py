@@ -57,7 +57,7 @@ def import_asn(
         findings = ", ".join(sorted({f["code"] for f in r["findings"]})) or "none"
         console.print(f"advice {r['number']} (id {r['id']}): {r['status']}; "
                       f"advice findings: {findings}; line findings: "
-                      f"{'yes' if r.get('line_findings') else 'none'}", soft_wrap=True)
+                      f"{'yes' if r.get('line_findings') else 'none'}")
 
 
 def import_po(
@@ -83,4 +83,4 @@ def import_po(
         console.print(f"[red]{file}: {exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"{len(numbers)} purchase order(s) saved; {waited} waiting advice(s) "
-                  "checked", soft_wrap=True)
+                  "checked")

@@ -47,7 +47,7 @@ def _print(data: Any, as_json: bool, line: Callable[[Any], str]) -> None:
     if as_json:
         typer.echo(json.dumps(data, default=str))
     else:
-        console.print(line(data), soft_wrap=True)
+        console.print(line(data))
 
 
 def _lines(view: dict[str, Any]) -> str:

@@ -49,4 +49,4 @@ def plan(
     console.print(table)
     console.print(f"{result.orders} orders of the last {weeks} weeks, exact routes: "
                   f"{result.walk_before_m:,.0f} m now, {result.walk_after_m:,.0f} m after "
-                  f"the moves ({result.saving:.1%} less)", soft_wrap=True)
+                  f"the moves ({result.saving:.1%} less)")

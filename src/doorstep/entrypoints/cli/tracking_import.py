@@ -77,7 +77,7 @@ def tracking(
     try:
         loaded = load_profile(profile, "tracking", user_dir=profiles_dir())
     except ProfileError as exc:
-        err.print(f"[red]profile error:[/] {exc}", soft_wrap=True)  # file:line stays whole
+        err.print(f"[red]profile error:[/] {exc}")
         raise typer.Exit(2) from exc
     engine = None
     if not dry_run:
@@ -92,7 +92,7 @@ def tracking(
         try:
             report = ingest_tracking(engine, loaded, payload, context=context)
         except ProfileError as exc:
-            err.print(f"[red]profile error:[/] {exc}", soft_wrap=True)  # file:line stays whole
+            err.print(f"[red]profile error:[/] {exc}")
             raise typer.Exit(2) from exc
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -116,25 +116,24 @@ def _print(report: IngestReport, *, show: bool) -> None:
                   str(summary.total))
     console.print(table)
     for record in report.without_events:
-        console.print(f"  [yellow]warning[/] {record.message}", soft_wrap=True)
+        console.print(f"  [yellow]warning[/] {record.message}")
     if report.unmatched:
         console.print(f"  {report.unmatched} accepted event(s) match no shipment yet; they are "
                       "stored and attached when the shipment is recorded.")
     if report.delivered_orders:
-        console.print(f"  delivered: {', '.join(report.delivered_orders)}", soft_wrap=True)
+        console.print(f"  delivered: {', '.join(report.delivered_orders)}")
     if report.skipped_milestones:
         console.print(f"  {report.skipped_milestones} item(s) left out by the profile's "
                       "where/skip rules (milestones not yet reached, codes that are no scans).")
     for error in report.source_errors:
         about = f" ({error.reference})" if error.reference else ""
-        console.print(f"  [red]carrier error[/] {error.code}{about}: {error.message}",
-                      soft_wrap=True)
+        console.print(f"  [red]carrier error[/] {error.code}{about}: {error.message}")
     for item in report.held:
         codes = ", ".join(f"{r.code.value}({r.field})" for r in item.reasons)
         ref = f"#{item.quarantine_id} " if item.quarantine_id is not None else ""
-        console.print(f"  quarantined {ref}{item.record_key}: {codes}", soft_wrap=True)
+        console.print(f"  quarantined {ref}{item.record_key}: {codes}")
         for reason in item.reasons:
-            console.print(f"      {reason.message}", style="dim", soft_wrap=True)
+            console.print(f"      {reason.message}", style="dim")
     if show:
         _print_events(report)
 
