@@ -56,7 +56,7 @@ from sqlalchemy import Engine, text
 from doorstep.bootstrap import make_engine
 from doorstep.devtools.cockpit_data import load
 from doorstep.devtools.cpu import cpu_of
-from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
+from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, bench_database
 from doorstep.devtools.loadgen import percentile
 from doorstep.devtools.server import ServerProcess, cli_command, upgrade_database
 
@@ -205,11 +205,8 @@ def main() -> int:
             count, load_s = sample["orders"], 0.0
             engine.dispose()
         else:
-            if args.db == "postgres":
-                url = stack.enter_context(fresh_postgres_database(args.pg_admin_url,
-                                                                  prefix="doorstep_cockpit"))
-            else:
-                url = f"sqlite:///{folder}/cockpit.db"
+            url = bench_database(stack, args.db, folder, admin_url=args.pg_admin_url,
+                                 prefix="doorstep_cockpit", sqlite_name="cockpit.db")
             upgrade_database(url)
             engine = make_engine(url)
             t0 = time.perf_counter()

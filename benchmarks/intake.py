@@ -64,7 +64,7 @@ from doorstep.adapters.db.tables import orders
 from doorstep.bootstrap import make_engine
 from doorstep.devtools.cpu import cpu_of, group_members
 from doorstep.devtools.credentials import issue_key
-from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
+from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, bench_database
 from doorstep.devtools.loadgen import LoadResult, encode_post, percentile, run_load
 from doorstep.devtools.payloads import order_body
 from doorstep.devtools.server import ServerProcess, upgrade_database
@@ -185,11 +185,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="doorstep-bench-")))
-        if args.db == "postgres":
-            url = stack.enter_context(fresh_postgres_database(args.pg_admin_url,
-                                                              prefix="doorstep_bench"))
-        else:
-            url = f"sqlite:///{folder / 'bench.db'}"
+        url = bench_database(stack, args.db, folder, admin_url=args.pg_admin_url,
+                             prefix="doorstep_bench")
         upgrade_database(url)
         engine = make_engine(url)
         api_key = issue_key(engine, Role.INTEGRATION, name="bench-shop", channel=CHANNEL)

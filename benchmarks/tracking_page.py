@@ -59,7 +59,7 @@ from doorstep.adapters.db.notify_tables import tracking_links
 from doorstep.adapters.db.tables import order_events, order_lines, orders, shipments
 from doorstep.bootstrap import make_engine
 from doorstep.devtools.cpu import cpu_of
-from doorstep.devtools.databases import DEFAULT_PG_ADMIN_URL, fresh_postgres_database
+from doorstep.devtools.databases import bench_database
 from doorstep.devtools.loadgen import LoadResult, percentile, run_load
 from doorstep.devtools.server import ServerProcess, upgrade_database
 
@@ -183,12 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="track-bench-")))
         reuse = args.db == "sqlite" and args.keep_db is not None and args.keep_db.exists()
-        if args.db == "postgres":
-            url = stack.enter_context(fresh_postgres_database(DEFAULT_PG_ADMIN_URL))
-        elif args.keep_db is not None:
+        if args.db == "sqlite" and args.keep_db is not None:
             url = f"sqlite:///{args.keep_db.resolve()}"
         else:
-            url = f"sqlite:///{folder}/bench.db"
+            url = bench_database(stack, args.db, folder)
         if not reuse:
             upgrade_database(url)
         engine = make_engine(url)

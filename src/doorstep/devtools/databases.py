@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import create_engine, text
 
 from doorstep.bootstrap import normalise_url
 
-__all__ = ["DEFAULT_PG_ADMIN_URL", "fresh_postgres_database", "with_application_name"]
+__all__ = ["DEFAULT_PG_ADMIN_URL", "bench_database", "fresh_postgres_database",
+           "with_application_name"]
 
 DEFAULT_PG_ADMIN_URL = "postgresql://root@127.0.0.1:5432/test"
 
@@ -39,6 +41,16 @@ def fresh_postgres_database(admin_url: str = DEFAULT_PG_ADMIN_URL, *,
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+def bench_database(stack: ExitStack, db: str, folder: Path, *,
+                   admin_url: str = DEFAULT_PG_ADMIN_URL, prefix: str = "doorstep_tmp",
+                   sqlite_name: str = "bench.db") -> str:
+    """A benchmark's empty database: a fresh PostgreSQL one dropped when ``stack`` closes,
+    or (``db`` "sqlite") a file in ``folder``."""
+    if db == "postgres":
+        return stack.enter_context(fresh_postgres_database(admin_url, prefix=prefix))
+    return f"sqlite:///{folder / sqlite_name}"
 
 
 def with_application_name(url: str, name: str) -> str:
